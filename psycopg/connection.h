@@ -1,0 +1,129 @@
+/* The connection object: session, transactions, encodings, the lock. */
+#ifndef PSYCOPG_CONNECTION_H
+#define PSYCOPG_CONNECTION_H
+
+#include "psycopg.h"
+#include "module.h"
+#include <pythread.h>
+#include <sys/types.h>
+
+/* A notice received by libpq while the GIL was released; moved into the
+ * Python list once the GIL is held again. */
+typedef struct conn_notice {
+    struct conn_notice *next;
+    char *message;
+} conn_notice;
+
+struct connectionObject {
+    PyObject_HEAD
+    module_state *st;
+    PyObject *module;          /* strong ref: keeps st alive */
+
+    PGconn *pgconn;
+    PGcancel *cancel;          /* for cancel() from other threads */
+    PyThread_type_lock lock;   /* serialises use of pgconn between threads */
+
+    char *dsn;                 /* as given, used to (re)connect */
+    PyObject *dsn_masked;      /* str shown to users, password hidden */
+    long closed;               /* 0 open, 1 closed by close(), 2 broken */
+    int status;                /* CONN_STATUS_* */
+    int autocommit;
+    int isolevel;              /* ISOLATION_LEVEL_*; DEFAULT = server's */
+    int readonly;              /* STATE_* */
+    int deferrable;            /* STATE_* */
+    int async_;                /* 1 for asynchronous connections */
+    int async_status;          /* async: ASYNC_DONE/READ/WRITE */
+    int entered;               /* inside a `with conn:` block */
+    int server_version;
+    int protocol;
+    int equote;                /* standard_conforming_strings is off */
+    long mark;                 /* bumped at each transaction end */
+    pid_t pid;                 /* process that opened the connection */
+
+    char *encoding;            /* PostgreSQL name, e.g. "UTF8" */
+    char *pyenc;               /* Python codec name, e.g. "utf_8" */
+    int is_utf8;
+
+    conn_notice *notice_pending;  /* filled by libpq without the GIL */
+    PyObject *notice_list;     /* conn.notices */
+    PyObject *notifies;        /* conn.notifies */
+    PyObject *string_types;    /* per-connection casters */
+    PyObject *binary_types;
+    PyObject *cursor_factory;
+    PyObject *tpc_xid;         /* current two-phase xid or NULL */
+    PyObject *async_cursor;    /* weakref to cursor running an async query */
+    PyObject *weakreflist;
+    PyObject *dict;            /* instance __dict__ (subclasses add attrs) */
+};
+
+static inline int
+conn_check_open(connectionObject *self)
+{
+    if (self->closed || self->pgconn == NULL) {
+        PyErr_SetString(self->st->InterfaceError, "connection already closed");
+        return -1;
+    }
+    return 0;
+}
+
+static inline int
+conn_check_not_async(connectionObject *self, const char *what)
+{
+    if (self->async_) {
+        PyErr_Format(self->st->ProgrammingError,
+                     "%s cannot be used in asynchronous mode", what);
+        return -1;
+    }
+    return 0;
+}
+
+static inline int
+conn_check_not_tpc(connectionObject *self, const char *what)
+{
+    if (self->tpc_xid) {
+        PyErr_Format(self->st->ProgrammingError,
+                     "%s cannot be used during a two-phase transaction", what);
+        return -1;
+    }
+    return 0;
+}
+
+/* Encode a Python str with the connection encoding; bytes returned new. */
+PyObject *conn_encode(connectionObject *self, PyObject *str);
+/* Decode bytes from the server with the connection encoding. */
+PyObject *conn_decode(connectionObject *self, const char *s, Py_ssize_t len);
+
+/* Read the session parameters after (re)connecting. */
+int conn_setup_session(connectionObject *self);
+/* Move notices collected without the GIL into conn.notices. */
+void conn_flush_notices(connectionObject *self);
+/* Collect NOTIFY messages received by libpq into conn.notifies. */
+int conn_flush_notifies(connectionObject *self);
+/* Mark the connection as broken by the server (closed = 2). */
+void conn_set_broken(connectionObject *self);
+/* Send BEGIN if needed before a command (not autocommit, status READY). */
+int conn_begin_if_needed(connectionObject *self);
+/* Normalise an encoding name: drop '-' and '_', upper-case. */
+char *conn_normalize_encoding(const char *enc);
+/* Look up the Python codec for a PostgreSQL encoding (new ref) */
+PyObject *conn_pyenc_for(module_state *st, const char *pgenc);
+
+/* Lock helpers: take the per-connection lock, releasing the GIL if another
+ * thread holds it. */
+static inline void
+conn_lock(connectionObject *self)
+{
+    if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
+        Py_BEGIN_ALLOW_THREADS
+        PyThread_acquire_lock(self->lock, WAIT_LOCK);
+        Py_END_ALLOW_THREADS
+    }
+}
+
+static inline void
+conn_unlock(connectionObject *self)
+{
+    PyThread_release_lock(self->lock);
+}
+
+#endif /* PSYCOPG_CONNECTION_H */

@@ -1,0 +1,63 @@
+/* The cursor object: execute, fetch, scroll, description. */
+#ifndef PSYCOPG_CURSOR_H
+#define PSYCOPG_CURSOR_H
+
+#include "psycopg.h"
+#include "connection.h"
+
+struct cursorObject {
+    PyObject_HEAD
+    connectionObject *conn;    /* strong ref */
+    PyObject *name;            /* str or NULL for client-side cursors */
+    char *qname;               /* quoted identifier of the name */
+
+    int closed;
+    int withhold;
+    int scrollable;            /* -1 unspecified, 0 NO SCROLL, 1 SCROLL */
+    int declared;              /* named cursor: DECLARE sent */
+    long mark;                 /* conn->mark when declared */
+
+    PGresult *pgres;           /* current result, owned */
+    int nfields;
+    Py_ssize_t ntuples;        /* rows in pgres */
+    Py_ssize_t rowcount;
+    Py_ssize_t rownumber;
+    Py_ssize_t arraysize;
+    Py_ssize_t itersize;
+    Oid lastoid;
+
+    PyObject *description;     /* tuple of Column or None */
+    PyObject **casts;          /* one caster per column, owned refs */
+    PyObject *query;           /* bytes of the last query sent, or NULL */
+    PyObject *statusmessage;   /* str or NULL */
+    PyObject *tzinfo_factory;
+    PyObject *row_factory;
+    PyObject *string_types;    /* per-cursor casters or NULL */
+    PyObject *binary_types;
+
+    PyObject *copyfile;        /* file object during COPY */
+    Py_ssize_t copysize;
+
+    PyObject *weakreflist;
+    PyObject *dict;
+};
+
+static inline int
+curs_check_open(cursorObject *self)
+{
+    if (self->closed || self->conn->closed) {
+        PyErr_SetString(self->conn->st->InterfaceError,
+                        "cursor already closed");
+        return -1;
+    }
+    return 0;
+}
+
+/* Replace the cursor's result with `res` (stolen) and build the
+ * description and the casters for it. */
+int curs_set_result(cursorObject *self, PGresult *res);
+void curs_clear_result(cursorObject *self);
+/* Build one row (tuple or row_factory object) for row `i`. */
+PyObject *curs_make_row(cursorObject *self, Py_ssize_t i);
+
+#endif /* PSYCOPG_CURSOR_H */

@@ -1,0 +1,90 @@
+/* Module state and module-level helpers of psycopg2._psycopg. */
+#ifndef PSYCOPG_MODULE_H
+#define PSYCOPG_MODULE_H
+
+#include "psycopg.h"
+
+/* Everything that is per-interpreter lives here; C globals hold only const
+ * tables, the datetime C API and the debug flag.  Each subsystem owns one
+ * section; module.c traverses and clears every field. */
+struct module_state {
+    PyObject *module; /* borrowed: the module owns its state */
+
+    /* errors.c: the DB-API hierarchy and the SQLSTATE classes */
+    PyObject *Warning;
+    PyObject *Error;
+    PyObject *InterfaceError;
+    PyObject *DatabaseError;
+    PyObject *DataError;
+    PyObject *OperationalError;
+    PyObject *IntegrityError;
+    PyObject *InternalError;
+    PyObject *ProgrammingError;
+    PyObject *NotSupportedError;
+    PyObject *QueryCanceledError;
+    PyObject *TransactionRollbackError;
+    PyObject *sqlstate_errors; /* dict: SQLSTATE str -> class */
+    PyTypeObject *diagnostics_type;
+
+    /* connection.c, cursor.c and their small types */
+    PyTypeObject *connection_type;
+    PyTypeObject *cursor_type;
+    PyTypeObject *column_type;
+    PyTypeObject *notify_type;
+    PyTypeObject *conninfo_type;
+    PyObject *encodings;      /* dict: PostgreSQL encoding -> Python codec */
+    PyObject *wait_callback;  /* green callback or NULL */
+
+    /* typecast.c: casters and registries */
+    PyTypeObject *typecast_type;
+    PyObject *string_types;   /* dict: oid int -> caster */
+    PyObject *binary_types;   /* dict: oid int -> caster */
+    PyObject *default_cast;   /* caster for oids with no registration */
+
+    /* microprotocols.c and adapter_*.c */
+    PyObject *adapters;       /* dict: (type, ISQLQuote) -> adapter */
+    PyTypeObject *isqlquote_type;
+    PyTypeObject *asis_type;
+    PyTypeObject *qstring_type;
+    PyTypeObject *binary_type;
+    PyTypeObject *boolean_type;
+    PyTypeObject *int_type;
+    PyTypeObject *float_type;
+    PyTypeObject *decimal_adapter_type;
+    PyTypeObject *list_type;
+    PyTypeObject *sql_in_type;
+    PyTypeObject *none_adapter_type;
+    PyTypeObject *pydatetime_type;
+
+    /* Python objects used on hot paths */
+    PyObject *Decimal;        /* decimal.Decimal */
+    PyObject *timezone;       /* datetime.timezone */
+};
+
+extern struct PyModuleDef psycopg_module_def;
+
+/* State of the module that defined `type` (works for subclasses too). */
+module_state *mod_state_from_type(PyTypeObject *type);
+
+static inline module_state *
+mod_state(PyObject *module)
+{
+    return (module_state *)PyModule_GetState(module);
+}
+
+/* Add a type to the module under its short name and keep a strong ref in
+ * *slot.  Returns 0 or -1. */
+int mod_add_type(PyObject *module, PyType_Spec *spec, PyObject *base,
+                 PyTypeObject **slot);
+
+/* Per-subsystem setup, called once from module exec. */
+int err_setup(PyObject *module, module_state *st);
+int conn_setup(PyObject *module, module_state *st);
+int curs_setup(PyObject *module, module_state *st);
+int column_setup(PyObject *module, module_state *st);
+int notify_setup(PyObject *module, module_state *st);
+int conninfo_setup(PyObject *module, module_state *st);
+int typecast_setup(PyObject *module, module_state *st);
+int mp_setup(PyObject *module, module_state *st);
+
+#endif /* PSYCOPG_MODULE_H */

@@ -1,0 +1,12 @@
+/* Client-side parameter merging: %s and %(name)s into the query text. */
+#ifndef PSYCOPG_QUERY_H
+#define PSYCOPG_QUERY_H
+
+#include "psycopg.h"
+
+/* Merge `vars` (a sequence or a mapping, not None) into `query` (bytes in
+ * the connection encoding).  Returns the final query bytes (new ref) or NULL
+ * with the DB-API exception psycopg2 gives for that mistake. */
+PyObject *query_merge(connectionObject *conn, PyObject *query, PyObject *vars);
+
+#endif /* PSYCOPG_QUERY_H */
