@@ -1,0 +1,51 @@
+# psycopg2, rebuilt -- developer entry points.
+#
+#   make          build the extension in place (lib/_psycopg*.so) and link
+#                 build/lib-inplace/psycopg2 -> ../../lib for the tests
+#   make check    install what is missing, build, run the test suite with
+#                 $(PYTHON), then build-and-import on every other CPython
+#                 3.9+ found under pyenv
+#   make demo     install what is missing, build, run examples/tour.py
+#   make clean    remove build outputs
+
+PYTHON ?= python3
+PYTEST_ARGS ?=
+INPLACE = build/lib-inplace
+
+.PHONY: all build deps check test smoke demo clean
+
+all: build
+
+build:
+	$(PYTHON) setup.py build_ext --inplace
+	@mkdir -p $(INPLACE) && ln -sfn ../../lib $(INPLACE)/psycopg2
+
+deps:
+	@PYTHON="$(PYTHON)" scripts/ensure_deps.sh
+
+# Sub-makes keep the order deps -> build -> test -> smoke even under make -j.
+check:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory smoke
+
+# pytest exits with 5 when it collects no tests: make fails on it like any
+# other non-zero status.
+test:
+	@$(PYTHON) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests: FAILED" >&2; fi; \
+	  exit $$rc
+
+smoke:
+	@PYTHON="$(PYTHON)" scripts/smoke_pythons.sh
+
+demo:
+	@PYTHON="$(PYTHON)" scripts/ensure_deps.sh --no-pytest
+	@$(MAKE) --no-print-directory build
+	@PYTHON="$(PYTHON)" scripts/demo.sh
+
+clean:
+	rm -rf build dist .eggs *.egg-info lib/*.egg-info .pytest_cache
+	rm -f lib/_psycopg*.so
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Build-and-import smoke test on every CPython >= 3.9 found under pyenv
+# other than the default $PYTHON: build the extension with it into
+# build/smoke/X.Y/ and import psycopg2 from there. Interpreters without
+# setuptools get a cached venv (build/smoke/X.Y/venv) with setuptools from
+# PyPI. The builds run in parallel; any failure fails the script.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PYTHON=${PYTHON:-python3}
+PYENV_ROOT=${PYENV_ROOT:-$HOME/.pyenv}
+
+default_ver=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+# Interpreters, one per minor version (the newest patch release wins).
+declare -A pick=()
+for py in "$PYENV_ROOT"/versions/3.*/bin/python3; do
+    [ -x "$py" ] || continue
+    ver=$("$py" -c 'import sys, platform
+if platform.python_implementation() == "CPython" and sys.version_info >= (3, 9):
+    print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || continue
+    [ -n "$ver" ] && [ "$ver" != "$default_ver" ] || continue
+    pick[$ver]=$py
+done
+
+if [ ${#pick[@]} -eq 0 ]; then
+    echo "smoke: no other CPython >= 3.9 under $PYENV_ROOT/versions: nothing to do"
+    exit 0
+fi
+
+smoke_one() {
+    local ver=$1 py=$2 dir="$ROOT/build/smoke/$1"
+    mkdir -p "$dir"
+    if ! "$py" -c 'import setuptools' 2>/dev/null; then
+        if ! "$dir/venv/bin/python" -c 'import setuptools' 2>/dev/null; then
+            rm -rf "$dir/venv"
+            "$py" -m venv "$dir/venv" &&
+                "$dir/venv/bin/python" -m pip install -q --disable-pip-version-check setuptools ||
+                return 1
+        fi
+        py="$dir/venv/bin/python"
+    fi
+    "$py" setup.py -q build --build-lib "$dir/lib" --build-temp "$dir/tmp" || return 1
+    # Import from a neutral directory so the source tree cannot interfere.
+    (cd "$dir" && "$py" -c '
+import sys; sys.path.insert(0, sys.argv[1])
+import psycopg2, psycopg2._psycopg
+assert psycopg2.__file__.startswith(sys.argv[1]), psycopg2.__file__
+print("Python %d.%d.%d: psycopg2 %s" % (sys.version_info[:3] + (psycopg2.__version__,)))
+' "$dir/lib")
+}
+
+declare -A pids=()
+for ver in "${!pick[@]}"; do
+    mkdir -p "build/smoke/$ver"
+    smoke_one "$ver" "${pick[$ver]}" >"build/smoke/$ver/log" 2>&1 &
+    pids[$ver]=$!
+done
+
+failed=()
+for ver in $(printf '%s\n' "${!pids[@]}" | sort -V); do
+    if wait "${pids[$ver]}"; then
+        echo "smoke: ok   $(tail -n 1 "build/smoke/$ver/log")"
+    else
+        failed+=("$ver")
+        echo "smoke: FAIL Python $ver (${pick[$ver]}), last lines of build/smoke/$ver/log:" >&2
+        tail -n 25 "build/smoke/$ver/log" | sed 's/^/    /' >&2
+    fi
+done
+
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "smoke: failed on Python ${failed[*]}" >&2
+    exit 1
+fi
