@@ -1,0 +1,107 @@
+"""Fast execution helpers: execute_batch and execute_values."""
+
+import re
+
+from psycopg2.extensions import encodings as _encodings
+from psycopg2.sql import Composable
+
+__all__ = ["execute_batch", "execute_values"]
+
+
+def _paginate(seq, page_size):
+    """Yield lists of at most *page_size* items from the iterable *seq*."""
+    page = []
+    it = iter(seq)
+    while True:
+        try:
+            for _ in range(page_size):
+                page.append(next(it))
+            yield page
+            page = []
+        except StopIteration:
+            if page:
+                yield page
+            return
+
+
+def execute_batch(cur, sql, argslist, page_size=100):
+    """Execute *sql* once per item of *argslist*, in fewer round trips.
+
+    The statements are merged client-side with ``cur.mogrify()`` and sent
+    ``;``-joined, *page_size* of them at a time.  After the call
+    ``cur.rowcount`` only reflects the last page.
+    """
+    if page_size < 1:
+        raise ValueError("page_size must be a positive integer")
+    for page in _paginate(argslist, page_size):
+        sqls = [cur.mogrify(sql, args) for args in page]
+        cur.execute(b";".join(sqls))
+
+
+def execute_values(cur, sql, argslist, template=None, page_size=100,
+                   fetch=False):
+    """Execute *sql* with a ``VALUES`` list built from *argslist*.
+
+    *sql* must contain exactly one ``%s`` placeholder (other ``%`` written
+    as ``%%``), replaced by ``(...),(...)`` groups of at most *page_size*
+    items, each merged into *template* (by default ``(%s, %s, ...)`` sized
+    on the first item).  Return the fetched rows of every page if *fetch*,
+    else None.
+    """
+    if page_size < 1:
+        raise ValueError("page_size must be a positive integer")
+    if isinstance(sql, Composable):
+        sql = sql.as_string(cur)
+    if isinstance(sql, str):
+        sql = sql.encode(_encodings[cur.connection.encoding])
+    elif not isinstance(sql, bytes):
+        raise TypeError("the query must be str, bytes or Composable")
+    pre, post = _split_sql(sql)
+
+    result = [] if fetch else None
+    for page in _paginate(argslist, page_size):
+        if template is None:
+            template = b"(" + b",".join([b"%s"] * len(page[0])) + b")"
+        parts = pre[:]
+        for args in page:
+            parts.append(cur.mogrify(template, args))
+            parts.append(b",")
+        parts[-1:] = post
+        cur.execute(b"".join(parts))
+        if fetch:
+            result.extend(cur.fetchall())
+    return result
+
+
+_re_percent = re.compile(rb"(%.)", re.DOTALL)
+
+
+def _split_sql(sql):
+    """Split *sql* (bytes) around its only ``%s``; unescape ``%%``.
+
+    Return two lists of bytes chunks: before and after the placeholder.
+    """
+    curr = pre = []
+    post = []
+    tokens = _re_percent.split(sql)
+    for i, token in enumerate(tokens):
+        if i % 2 == 0:
+            if b"%" in token:
+                # a lone "%" at the end of the string
+                raise ValueError("incomplete format at the end of the query")
+            curr.append(token)
+        elif token == b"%%":
+            curr.append(b"%")
+        elif token == b"%s":
+            if curr is pre:
+                curr = post
+            else:
+                raise ValueError(
+                    "the query contains more than one '%s' placeholder")
+        else:
+            raise ValueError(
+                "unsupported format character in the query: %r"
+                % token.decode("ascii", "replace"))
+    if curr is pre:
+        raise ValueError("the query doesn't contain any '%s' placeholder")
+    return pre, post

@@ -1,0 +1,167 @@
+"""Composite types: CompositeCaster and register_composite."""
+
+import re
+from collections import namedtuple
+
+from psycopg2 import DataError, ProgrammingError
+from psycopg2.extensions import new_array_type, new_type, register_type
+from psycopg2._util import _lookup, _solve_conn_curs
+
+__all__ = ["CompositeCaster", "register_composite"]
+
+
+class CompositeCaster:
+    """Typecaster converting a PostgreSQL composite type to Python.
+
+    By default values become instances of ``self.type``, a namedtuple with
+    the type's attribute names; override :meth:`make` to build something
+    else.
+    """
+
+    def __init__(self, name, oid, attrs, array_oid=None, schema=None):
+        self.name = name
+        self.schema = schema
+        self.oid = oid
+        self.array_oid = array_oid
+
+        self.attnames = [a[0] for a in attrs]
+        self.atttypes = [a[1] for a in attrs]
+        self._create_type(name, self.attnames)
+        self.typecaster = new_type((oid,), name.upper(), self.parse)
+        if array_oid:
+            self.array_typecaster = new_array_type(
+                (array_oid,), "%sARRAY" % name.upper(), self.typecaster)
+        else:
+            self.array_typecaster = None
+
+    def parse(self, s, curs):
+        """Parse a record literal; cast each field with ``curs.cast()``."""
+        if s is None:
+            return None
+
+        tokens = self.tokenize(s)
+        if not self.atttypes and tokens == [None]:
+            tokens = []  # "()" is also the text of a zero-attribute record
+        if len(tokens) != len(self.atttypes):
+            raise DataError(
+                "expecting %d components for the type %s, %d found instead"
+                % (len(self.atttypes), self.name, len(tokens)))
+
+        values = [curs.cast(oid, token)
+                  for oid, token in zip(self.atttypes, tokens)]
+        return self.make(values)
+
+    def make(self, values):
+        """Return a new Python object for the list of cast *values*."""
+        return self._ctor(values)
+
+    @classmethod
+    def tokenize(cls, s):
+        """Split a record literal ``(a,"b c",)`` into a list of str/None.
+
+        An empty unquoted field is NULL (None); ``""`` is the empty string.
+        """
+        if len(s) < 2 or s[0] != "(" or s[-1] != ")":
+            raise DataError("bad record literal: %r" % s)
+        body = s[1:-1]
+        n = len(body)
+        rv = []
+        i = 0
+        while True:
+            if i < n and body[i] == '"':
+                buf = []
+                i += 1
+                while True:
+                    if i >= n:
+                        raise DataError("unterminated quote in record: %r" % s)
+                    c = body[i]
+                    if c == "\\" and i + 1 < n:
+                        buf.append(body[i + 1])
+                        i += 2
+                    elif c == '"':
+                        if i + 1 < n and body[i + 1] == '"':
+                            buf.append('"')
+                            i += 2
+                        else:
+                            i += 1
+                            break
+                    else:
+                        buf.append(c)
+                        i += 1
+                rv.append("".join(buf))
+            else:
+                j = body.find(",", i)
+                if j == -1:
+                    j = n
+                token = body[i:j]
+                rv.append(token if token else None)
+                i = j
+            if i >= n:
+                break
+            if body[i] != ",":
+                raise DataError("bad record literal: %r" % s)
+            i += 1
+        return rv
+
+    def _create_type(self, name, attnames):
+        tname = re.sub(r"\W", "_", name)
+        if not tname.isidentifier():
+            tname = "t_" + tname
+        self.type = namedtuple(tname, attnames, rename=True)
+        self._ctor = self.type._make
+
+    @classmethod
+    def _from_db(cls, name, conn_or_curs):
+        """Return a CompositeCaster for the type *name* in the database."""
+        conn, curs = _solve_conn_curs(conn_or_curs)
+
+        if "." in name:
+            schema, tname = name.split(".", 1)
+        else:
+            schema, tname = "public", name
+
+        query = (
+            "SELECT t.oid, t.typarray, ns.nspname, t.typname, "
+            "a.attname, a.atttypid "
+            "FROM pg_catalog.pg_type t "
+            "JOIN pg_catalog.pg_namespace ns ON t.typnamespace = ns.oid "
+            "JOIN pg_catalog.pg_attribute a ON a.attrelid = t.typrelid "
+            "WHERE %s AND a.attnum > 0 AND NOT a.attisdropped "
+            "ORDER BY a.attnum")
+
+        with _lookup(conn):
+            curs.execute(query % "t.typname = %s AND ns.nspname = %s",
+                         (tname, schema))
+            recs = curs.fetchall()
+            if not recs and "." not in name:
+                # honour the search_path
+                curs.execute(query % "t.oid = pg_catalog.to_regtype(%s)",
+                             (name,))
+                recs = curs.fetchall()
+
+        if not recs:
+            raise ProgrammingError("PostgreSQL type '%s' not found" % name)
+
+        type_oid, array_oid, schema, tname = recs[0][:4]
+        type_attrs = [(r[4], r[5]) for r in recs]
+        return cls(tname, type_oid, type_attrs,
+                   array_oid=array_oid or None, schema=schema)
+
+
+def register_composite(name, conn_or_curs, globally=False, factory=None):
+    """Register a typecaster converting the composite type *name*.
+
+    *name* may be schema-qualified (default ``public``, then the
+    search_path).  The typecasters go to *conn_or_curs* unless *globally*.
+    *factory* is a CompositeCaster subclass to use.  Return the caster.
+    """
+    if factory is None:
+        factory = CompositeCaster
+
+    caster = factory._from_db(name, conn_or_curs)
+    scope = None if globally else conn_or_curs
+    register_type(caster.typecaster, scope)
+    if caster.array_typecaster is not None:
+        register_type(caster.array_typecaster, scope)
+
+    return caster

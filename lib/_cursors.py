@@ -1,0 +1,408 @@
+"""Row-shaping and logging cursors and connections (exported by extras).
+
+Rows are built by the C cursor through its ``row_factory`` attribute: for
+each row it calls ``row_factory(cursor)`` to get an empty row, then sets
+``row[i] = value`` for every column in order.  ``cursor.description`` is
+available when the factory is called (for named cursors it appears with
+the first FETCH), so the name lookup tables are built lazily from there.
+"""
+
+import logging
+import os
+import re
+import time
+from collections import OrderedDict, namedtuple
+from functools import lru_cache
+
+from psycopg2.extensions import (
+    connection as _connection,
+    cursor as _cursor,
+    encodings as _encodings,
+)
+from psycopg2 import ProgrammingError
+
+__all__ = [
+    "DictCursorBase", "DictConnection", "DictCursor", "DictRow",
+    "RealDictConnection", "RealDictCursor", "RealDictRow",
+    "NamedTupleConnection", "NamedTupleCursor",
+    "LoggingConnection", "LoggingCursor",
+    "MinTimeLoggingConnection", "MinTimeLoggingCursor",
+]
+
+
+def _with_default_factory(conn, default, args, kwargs):
+    """Fill in cursor_factory for conn.cursor() if the caller gave none."""
+    if len(args) < 2 and kwargs.get("cursor_factory") is None:
+        kwargs["cursor_factory"] = conn.cursor_factory or default
+    return args, kwargs
+
+
+class DictCursorBase(_cursor):
+    """Base class for the cursors returning rows addressable by name."""
+
+    def __init__(self, *args, **kwargs):
+        try:
+            row_factory = kwargs.pop("row_factory")
+        except KeyError:
+            raise NotImplementedError(
+                "DictCursorBase can't be instantiated without a row factory."
+            ) from None
+        super().__init__(*args, **kwargs)
+        # True while the name lookup must be (re)built from description
+        self._query_executed = True
+        self.row_factory = row_factory
+
+    def execute(self, query, vars=None):
+        self._reset_names()
+        self._query_executed = True
+        rv = super().execute(query, vars)
+        if self.description is not None:
+            self._build_names()
+        return rv
+
+    def callproc(self, procname, vars=None):
+        self._reset_names()
+        self._query_executed = True
+        rv = super().callproc(procname, vars)
+        if self.description is not None:
+            self._build_names()
+        return rv
+
+    def _ensure_names(self):
+        """Build the name lookup if a query ran since it was last built."""
+        if self._query_executed and self.description is not None:
+            self._build_names()
+
+    def _reset_names(self):
+        raise NotImplementedError
+
+    def _build_names(self):
+        raise NotImplementedError
+
+
+class DictConnection(_connection):
+    """A connection whose cursors default to DictCursor."""
+
+    def cursor(self, *args, **kwargs):
+        args, kwargs = _with_default_factory(self, DictCursor, args, kwargs)
+        return super().cursor(*args, **kwargs)
+
+
+class DictCursor(DictCursorBase):
+    """A cursor returning DictRow rows (list-like, also indexable by name)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["row_factory"] = DictRow
+        super().__init__(*args, **kwargs)
+        self.index = OrderedDict()
+
+    def _reset_names(self):
+        self.index = OrderedDict()
+
+    def _build_names(self):
+        index = OrderedDict()
+        for i, col in enumerate(self.description):
+            index[col[0]] = i
+        self.index = index
+        self._query_executed = False
+
+
+class DictRow(list):
+    """A row that can be indexed by position and by column name."""
+
+    def __init__(self, cursor):
+        ensure = getattr(cursor, "_ensure_names", None)
+        if ensure is not None:
+            ensure()
+        index = getattr(cursor, "index", None)
+        if index is None:
+            index = OrderedDict(
+                (col[0], i) for i, col in enumerate(cursor.description or ()))
+        self._index = index
+        self[:] = [None] * len(cursor.description or ())
+
+    def __getitem__(self, x):
+        if not isinstance(x, (int, slice)):
+            x = self._index[x]
+        return super().__getitem__(x)
+
+    def __setitem__(self, x, v):
+        if not isinstance(x, (int, slice)):
+            x = self._index[x]
+        super().__setitem__(x, v)
+
+    def items(self):
+        """Iterate over (column name, value) pairs in column order."""
+        g = super().__getitem__
+        return ((name, g(i)) for name, i in self._index.items())
+
+    def keys(self):
+        """Iterate over the column names in column order."""
+        return iter(self._index)
+
+    def values(self):
+        """Iterate over the values in column order."""
+        g = super().__getitem__
+        return (g(i) for i in self._index.values())
+
+    def get(self, x, default=None):
+        try:
+            return self[x]
+        except (KeyError, IndexError):
+            return default
+
+    def copy(self):
+        """Return an OrderedDict name -> value."""
+        return OrderedDict(self.items())
+
+    def __contains__(self, x):
+        return x in self._index
+
+    def __reduce__(self):
+        return (_rebuild_dictrow, (list(self), self._index))
+
+
+def _rebuild_dictrow(values, index):
+    row = DictRow.__new__(DictRow)
+    row.extend(values)
+    row._index = index
+    return row
+
+
+class RealDictConnection(_connection):
+    """A connection whose cursors default to RealDictCursor."""
+
+    def cursor(self, *args, **kwargs):
+        args, kwargs = _with_default_factory(self, RealDictCursor, args, kwargs)
+        return super().cursor(*args, **kwargs)
+
+
+class RealDictCursor(DictCursorBase):
+    """A cursor returning RealDictRow rows (dicts keyed by column name)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["row_factory"] = RealDictRow
+        super().__init__(*args, **kwargs)
+        self.column_mapping = []
+
+    def _reset_names(self):
+        self.column_mapping = []
+
+    def _build_names(self):
+        self.column_mapping = [col[0] for col in self.description]
+        self._query_executed = False
+
+
+class RealDictRow(OrderedDict):
+    """A dict (OrderedDict) row keyed by column name, in column order."""
+
+    def __init__(self, *args, **kwargs):
+        if args and isinstance(args[0], _cursor):
+            cursor = args[0]
+            if len(args) > 1 or kwargs:
+                raise TypeError("RealDictRow(cursor) takes no other argument")
+            super().__init__()
+            ensure = getattr(cursor, "_ensure_names", None)
+            if ensure is not None:
+                ensure()
+            mapping = getattr(cursor, "column_mapping", None)
+            if mapping is None:
+                mapping = [col[0] for col in (cursor.description or ())]
+            # Used by __setitem__ while the C core fills in the row by
+            # position; dropped once the last column is set.
+            if mapping:
+                self._column_mapping = mapping
+        else:
+            super().__init__(*args, **kwargs)
+
+    def __setitem__(self, key, value):
+        mapping = self.__dict__.get("_column_mapping")
+        if mapping is not None and type(key) is int:
+            name = mapping[key]
+            if key == len(mapping) - 1:
+                del self._column_mapping
+            key = name
+        super().__setitem__(key, value)
+
+
+class NamedTupleConnection(_connection):
+    """A connection whose cursors default to NamedTupleCursor."""
+
+    def cursor(self, *args, **kwargs):
+        args, kwargs = _with_default_factory(
+            self, NamedTupleCursor, args, kwargs)
+        return super().cursor(*args, **kwargs)
+
+
+@lru_cache(512)
+def _cached_make_nt(names):
+    fields = []
+    for name in names:
+        # punctuation becomes "_"; a leading "_" or digit gets an "f" prefix
+        f = re.sub(r"\W", "_", name)
+        if not f or f[0] == "_" or f[0].isdigit():
+            f = "f" + f
+        fields.append(f)
+    return namedtuple("Record", fields, rename=True)
+
+
+class NamedTupleCursor(_cursor):
+    """A cursor returning namedtuple rows (class named ``Record``)."""
+
+    Record = None
+    MAX_CACHE = 512
+
+    def execute(self, query, vars=None):
+        self.Record = None
+        return super().execute(query, vars)
+
+    def executemany(self, query, vars):
+        self.Record = None
+        return super().executemany(query, vars)
+
+    def callproc(self, procname, vars=None):
+        self.Record = None
+        return super().callproc(procname, vars)
+
+    def _record(self):
+        nt = self.Record
+        if nt is None:
+            nt = self.Record = self._make_nt()
+        return nt
+
+    def _make_nt(self):
+        return _cached_make_nt(tuple(col[0] for col in self.description))
+
+    def fetchone(self):
+        t = super().fetchone()
+        if t is not None:
+            return self._record()._make(t)
+        return None
+
+    def fetchmany(self, size=None):
+        if size is None:
+            ts = super().fetchmany()
+        else:
+            ts = super().fetchmany(size)
+        if not ts:
+            return []
+        make = self._record()._make
+        return [make(t) for t in ts]
+
+    def fetchall(self):
+        ts = super().fetchall()
+        if not ts:
+            return []
+        make = self._record()._make
+        return [make(t) for t in ts]
+
+    def __iter__(self):
+        it = super().__iter__()
+        try:
+            t = next(it)
+        except StopIteration:
+            return
+        make = self._record()._make
+        yield make(t)
+        for t in it:
+            yield make(t)
+
+
+class LoggingConnection(_connection):
+    """A connection that logs every query sent by its cursors.
+
+    Call :meth:`initialize` with a file-like object or a
+    :class:`logging.Logger` before creating cursors.
+    """
+
+    def initialize(self, logobj):
+        """Start logging to *logobj* (a file-like or a Logger)."""
+        self._logobj = logobj
+        if isinstance(logobj, (logging.Logger, logging.LoggerAdapter)):
+            self.log = self._logtologger
+        else:
+            self.log = self._logtofile
+
+    def filter(self, msg, curs):
+        """Return the message to log for *msg* (falsy to skip it).
+
+        Override it to alter or drop messages.
+        """
+        return msg
+
+    def _decode(self, msg):
+        if isinstance(msg, (bytes, bytearray)):
+            codec = _encodings.get(self.encoding, "ascii")
+            msg = bytes(msg).decode(codec, "replace")
+        return msg
+
+    def _logtofile(self, msg, curs):
+        msg = self.filter(msg, curs)
+        if msg:
+            msg = self._decode(msg)
+            self._logobj.write(msg + os.linesep)
+
+    def _logtologger(self, msg, curs):
+        msg = self.filter(msg, curs)
+        if msg:
+            self._logobj.debug(msg)
+
+    def _check(self):
+        if not hasattr(self, "_logobj"):
+            raise ProgrammingError(
+                "LoggingConnection object has not been initialize()d")
+
+    def cursor(self, *args, **kwargs):
+        self._check()
+        args, kwargs = _with_default_factory(self, LoggingCursor, args, kwargs)
+        return super().cursor(*args, **kwargs)
+
+
+class LoggingCursor(_cursor):
+    """A cursor that logs its queries through its LoggingConnection."""
+
+    def execute(self, query, vars=None):
+        try:
+            return super().execute(query, vars)
+        finally:
+            self.connection.log(self.query, self)
+
+    def callproc(self, procname, vars=None):
+        try:
+            return super().callproc(procname, vars)
+        finally:
+            self.connection.log(self.query, self)
+
+
+class MinTimeLoggingConnection(LoggingConnection):
+    """A connection that logs only the queries slower than *mintime* ms."""
+
+    def initialize(self, logobj, mintime=0):
+        LoggingConnection.initialize(self, logobj)
+        self._mintime = mintime
+
+    def filter(self, msg, curs):
+        t = (time.time() - curs.timestamp) * 1000
+        if t > self._mintime:
+            if msg is None:
+                return None
+            msg = self._decode(msg)
+            return msg + os.linesep + "  (execution time: %d ms)" % t
+        return None
+
+    def cursor(self, *args, **kwargs):
+        args, kwargs = _with_default_factory(
+            self, MinTimeLoggingCursor, args, kwargs)
+        return super().cursor(*args, **kwargs)
+
+
+class MinTimeLoggingCursor(LoggingCursor):
+    """The cursor of MinTimeLoggingConnection: records the start time."""
+
+    def execute(self, query, vars=None):
+        self.timestamp = time.time()
+        return super().execute(query, vars)
+
+    def callproc(self, procname, vars=None):
+        self.timestamp = time.time()
+        return super().callproc(procname, vars)

@@ -1,0 +1,137 @@
+"""JSON support: the Json adapter and the json/jsonb typecasters.
+
+This module imports only from psycopg2._psycopg: psycopg2.extensions may
+import it (for the JSON, JSONARRAY, JSONB, JSONBARRAY casters).
+"""
+
+import json
+
+from psycopg2._psycopg import (
+    ISQLQuote,
+    ProgrammingError,
+    QuotedString,
+    new_array_type,
+    new_type,
+    register_type,
+)
+from psycopg2._util import _lookup, _solve_conn_curs
+
+__all__ = [
+    "Json", "register_json", "register_default_json",
+    "register_default_jsonb", "JSON", "JSONARRAY", "JSONB", "JSONBARRAY",
+]
+
+# oids from PostgreSQL 9.2 and 9.4
+JSON_OID = 114
+JSONARRAY_OID = 199
+JSONB_OID = 3802
+JSONBARRAY_OID = 3807
+
+
+class Json:
+    """Adapter wrapping any JSON-serialisable object to pass it as json.
+
+    The object is serialised with *dumps* (default :func:`json.dumps`), or
+    with the :meth:`dumps` method of a subclass, and quoted as a string.
+    """
+
+    def __init__(self, adapted, dumps=None):
+        self.adapted = adapted
+        self._conn = None
+        self._dumps = dumps or json.dumps
+
+    def __conform__(self, proto):
+        if proto is ISQLQuote:
+            return self
+
+    def dumps(self, obj):
+        """Serialise *obj* to a JSON string (override to customise)."""
+        return self._dumps(obj)
+
+    def prepare(self, conn):
+        self._conn = conn
+
+    def getquoted(self):
+        s = self.dumps(self.adapted)
+        qs = QuotedString(s)
+        if self._conn is not None:
+            qs.prepare(self._conn)
+        return qs.getquoted()
+
+    def __str__(self):
+        return self.getquoted().decode("ascii", "replace")
+
+
+def register_json(conn_or_curs=None, globally=False, loads=None,
+                  oid=None, array_oid=None, name="json"):
+    """Create and register typecasters converting json values to Python.
+
+    Unless *oid* is given, the oids of the type *name* are looked up in the
+    database.  Return the ``(JSON, JSONARRAY)`` casters (the latter None
+    if no array oid is known).
+    """
+    if oid is None:
+        oid, array_oid = _get_json_oids(conn_or_curs, name)
+
+    JSON, JSONARRAY = _create_json_typecasters(
+        oid, array_oid, loads=loads, name=name.upper())
+
+    scope = None if globally else conn_or_curs
+    register_type(JSON, scope)
+    if JSONARRAY is not None:
+        register_type(JSONARRAY, scope)
+
+    return JSON, JSONARRAY
+
+
+def register_default_json(conn_or_curs=None, globally=False, loads=None):
+    """Register json typecasters for the builtin oids (114, 199)."""
+    return register_json(conn_or_curs=conn_or_curs, globally=globally,
+                         loads=loads, oid=JSON_OID, array_oid=JSONARRAY_OID)
+
+
+def register_default_jsonb(conn_or_curs=None, globally=False, loads=None):
+    """Register jsonb typecasters for the builtin oids (3802, 3807)."""
+    return register_json(conn_or_curs=conn_or_curs, globally=globally,
+                         loads=loads, oid=JSONB_OID, array_oid=JSONBARRAY_OID,
+                         name="jsonb")
+
+
+def _create_json_typecasters(oid, array_oid, loads=None, name="JSON"):
+    """Create (caster, array caster or None) for a json type."""
+    if loads is None:
+        loads = json.loads
+
+    def typecast_json(s, cur):
+        if s is None:
+            return None
+        return loads(s)
+
+    JSON = new_type((oid,), name, typecast_json)
+    if array_oid is not None:
+        JSONARRAY = new_array_type((array_oid,), "%sARRAY" % name, JSON)
+    else:
+        JSONARRAY = None
+
+    return JSON, JSONARRAY
+
+
+def _get_json_oids(conn_or_curs, name="json"):
+    conn, curs = _solve_conn_curs(conn_or_curs)
+    with _lookup(conn):
+        curs.execute(
+            "SELECT t.oid, t.typarray FROM pg_type t WHERE t.typname = %s",
+            (name,))
+        r = curs.fetchone()
+    if not r:
+        raise ProgrammingError("%s data type not found" % name)
+    return r
+
+
+# The default casters, registered globally at import.
+JSON, JSONARRAY = _create_json_typecasters(JSON_OID, JSONARRAY_OID)
+JSONB, JSONBARRAY = _create_json_typecasters(
+    JSONB_OID, JSONBARRAY_OID, name="JSONB")
+for _c in (JSON, JSONARRAY, JSONB, JSONBARRAY):
+    register_type(_c)
+del _c

@@ -1,0 +1,154 @@
+"""Connection pooling: simple classes to reuse a set of connections."""
+
+import threading
+
+import psycopg2
+from psycopg2 import extensions as _ext
+
+__all__ = [
+    "PoolError", "AbstractConnectionPool", "SimpleConnectionPool",
+    "ThreadedConnectionPool",
+]
+
+
+class PoolError(psycopg2.Error):
+    """Raised on pool misuse: exhausted, closed, unknown connection."""
+
+
+class AbstractConnectionPool:
+    """Generic key-based pooling code (no locking)."""
+
+    def __init__(self, minconn, maxconn, *args, **kwargs):
+        """Open *minconn* connections with ``psycopg2.connect(*args, **kwargs)``.
+
+        At most *maxconn* connections are handed out at the same time.
+        """
+        self.minconn = int(minconn)
+        self.maxconn = int(maxconn)
+        self.closed = False
+
+        self._args = args
+        self._kwargs = kwargs
+
+        self._pool = []     # idle connections
+        self._used = {}     # key -> connection in use
+        self._rused = {}    # id(connection) -> key
+        self._keys = 0
+
+        for _ in range(self.minconn):
+            self._connect()
+
+    def _connect(self, key=None):
+        """Open a new connection; bind it to *key* or put it in the pool."""
+        conn = psycopg2.connect(*self._args, **self._kwargs)
+        if key is not None:
+            self._used[key] = conn
+            self._rused[id(conn)] = key
+        else:
+            self._pool.append(conn)
+        return conn
+
+    def _getkey(self):
+        """Return a new unique key."""
+        self._keys += 1
+        return self._keys
+
+    def _getconn(self, key=None):
+        if self.closed:
+            raise PoolError("connection pool is closed")
+        if key is None:
+            key = self._getkey()
+
+        if key in self._used:
+            return self._used[key]
+
+        if self._pool:
+            self._used[key] = conn = self._pool.pop()
+            self._rused[id(conn)] = key
+            return conn
+
+        if len(self._used) >= self.maxconn:
+            raise PoolError("connection pool exhausted")
+        return self._connect(key)
+
+    def _putconn(self, conn, key=None, close=False):
+        if self.closed:
+            raise PoolError("connection pool is closed")
+
+        if key is None:
+            key = self._rused.get(id(conn))
+            if key is None:
+                raise PoolError("trying to put unkeyed connection")
+
+        if len(self._pool) < self.minconn and not close:
+            # Return the connection into a consistent state before putting
+            # it back into the pool
+            if not conn.closed:
+                status = conn.get_transaction_status()
+                if status == _ext.TRANSACTION_STATUS_UNKNOWN:
+                    # server connection lost
+                    conn.close()
+                elif status != _ext.TRANSACTION_STATUS_IDLE:
+                    # connection in error or in transaction
+                    conn.rollback()
+                    self._pool.append(conn)
+                else:
+                    # regular idle connection
+                    self._pool.append(conn)
+            # If the connection is closed, we just discard it.
+        else:
+            conn.close()
+
+        # here we check for the presence of key because it can happen that a
+        # thread tries to put back a connection after a call to close
+        if not self.closed or key in self._used:
+            self._used.pop(key, None)
+            self._rused.pop(id(conn), None)
+
+    def _closeall(self):
+        """Close every connection, idle or in use, and close the pool."""
+        if self.closed:
+            raise PoolError("connection pool is closed")
+        for conn in self._pool + list(self._used.values()):
+            try:
+                conn.close()
+            except Exception:
+                pass
+        self.closed = True
+
+
+class SimpleConnectionPool(AbstractConnectionPool):
+    """A connection pool that can't be shared across different threads."""
+
+    getconn = AbstractConnectionPool._getconn
+    putconn = AbstractConnectionPool._putconn
+    closeall = AbstractConnectionPool._closeall
+
+
+class ThreadedConnectionPool(AbstractConnectionPool):
+    """A connection pool that works with the threading module."""
+
+    def __init__(self, minconn, maxconn, *args, **kwargs):
+        self._lock = threading.Lock()
+        super().__init__(minconn, maxconn, *args, **kwargs)
+
+    def getconn(self, key=None):
+        """Get a free connection and assign it to *key* if not None."""
+        with self._lock:
+            return self._getconn(key)
+
+    def putconn(self, conn=None, key=None, close=False):
+        """Put away an unused connection."""
+        with self._lock:
+            if conn is None:
+                if key is None:
+                    raise PoolError("trying to put unkeyed connection")
+                conn = self._used.get(key)
+                if conn is None:
+                    raise PoolError("trying to put unkeyed connection")
+            self._putconn(conn, key, close)
+
+    def closeall(self):
+        """Close all connections (even those in use)."""
+        with self._lock:
+            self._closeall()

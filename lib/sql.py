@@ -1,0 +1,249 @@
+"""SQL composition: build queries with identifiers and literals safely.
+
+Objects here render to query text with ``as_string(context)``, where
+*context* is a connection or a cursor.  Any of them can be passed as the
+query to ``cursor.execute()`` and friends.
+"""
+
+import string
+
+from psycopg2.extensions import adapt, connection, cursor, encodings, quote_ident
+
+__all__ = [
+    "Composable", "Composed", "SQL", "Identifier", "Literal", "Placeholder",
+    "NULL", "DEFAULT",
+]
+
+_formatter = string.Formatter()
+
+
+def _connection_of(context):
+    """Return the connection behind *context* (a connection or a cursor)."""
+    if isinstance(context, connection):
+        return context
+    if isinstance(context, cursor):
+        return context.connection
+    raise TypeError(
+        "the context must be a connection or a cursor, got %s"
+        % type(context).__name__)
+
+
+class Composable:
+    """Abstract base for the objects that render to a piece of SQL."""
+
+    def __init__(self, wrapped):
+        self._wrapped = wrapped
+
+    def __repr__(self):
+        return "%s(%r)" % (self.__class__.__name__, self._wrapped)
+
+    def as_string(self, context):
+        """Return the SQL text of the object, as a str."""
+        raise NotImplementedError
+
+    def __add__(self, other):
+        if isinstance(other, Composed):
+            return Composed([self]) + other
+        if isinstance(other, Composable):
+            return Composed([self]) + Composed([other])
+        return NotImplemented
+
+    def __mul__(self, n):
+        return Composed([self] * n)
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self._wrapped == other._wrapped
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = None
+
+
+class Composed(Composable):
+    """A sequence of Composables, rendered one after the other."""
+
+    def __init__(self, seq):
+        wrapped = []
+        for item in seq:
+            if not isinstance(item, Composable):
+                raise TypeError(
+                    "Composed elements must be Composable, got %r instead"
+                    % (item,))
+            wrapped.append(item)
+        super().__init__(wrapped)
+
+    @property
+    def seq(self):
+        """The list of the Composables in the object (a copy)."""
+        return list(self._wrapped)
+
+    def as_string(self, context):
+        return "".join(item.as_string(context) for item in self._wrapped)
+
+    def __iter__(self):
+        return iter(self._wrapped)
+
+    def __add__(self, other):
+        if isinstance(other, Composed):
+            return Composed(self._wrapped + other._wrapped)
+        if isinstance(other, Composable):
+            return Composed(self._wrapped + [other])
+        return NotImplemented
+
+    def join(self, joiner):
+        """Return a new Composed with *joiner* (str or SQL) between items."""
+        if isinstance(joiner, str):
+            joiner = SQL(joiner)
+        elif not isinstance(joiner, SQL):
+            raise TypeError(
+                "Composed.join() argument must be a string or an SQL")
+        return joiner.join(self)
+
+
+class SQL(Composable):
+    """A snippet of SQL text, inserted verbatim (never escaped)."""
+
+    def __init__(self, string):
+        if not isinstance(string, str):
+            raise TypeError("SQL values must be strings")
+        super().__init__(string)
+
+    @property
+    def string(self):
+        """The wrapped string."""
+        return self._wrapped
+
+    def as_string(self, context):
+        return self._wrapped
+
+    def format(self, *args, **kwargs):
+        """Merge Composable objects into the ``{}`` placeholders of the string.
+
+        ``{}`` is numbered automatically, ``{0}`` explicitly, ``{name}`` is
+        looked up in *kwargs*; ``{{`` and ``}}`` are literal braces.
+        """
+        rv = []
+        autonum = 0  # next automatic index; None once manual numbering used
+        for pre, name, spec, conv in _formatter.parse(self._wrapped):
+            if spec:
+                raise ValueError("no format specification supported by SQL")
+            if conv:
+                raise ValueError("no format conversion supported by SQL")
+            if pre:
+                rv.append(SQL(pre))
+            if name is None:
+                continue
+            if name.isdigit():
+                if autonum:
+                    raise ValueError(
+                        "cannot switch from automatic field numbering "
+                        "to manual")
+                rv.append(args[int(name)])
+                autonum = None
+            elif not name:
+                if autonum is None:
+                    raise ValueError(
+                        "cannot switch from manual field numbering "
+                        "to automatic")
+                rv.append(args[autonum])
+                autonum += 1
+            else:
+                rv.append(kwargs[name])
+        return Composed(rv)
+
+    def join(self, seq):
+        """Join the Composables of *seq* with this SQL between them."""
+        rv = []
+        it = iter(seq)
+        try:
+            rv.append(next(it))
+        except StopIteration:
+            pass
+        else:
+            for item in it:
+                rv.append(self)
+                rv.append(item)
+        return Composed(rv)
+
+
+class Identifier(Composable):
+    """A (possibly qualified) SQL identifier, such as a table or column name."""
+
+    def __init__(self, *strings):
+        if not strings:
+            raise TypeError("Identifier cannot be empty")
+        for s in strings:
+            if not isinstance(s, str):
+                raise TypeError("SQL identifier parts must be strings")
+        super().__init__(strings)
+
+    @property
+    def strings(self):
+        """A tuple with the strings wrapped by the Identifier."""
+        return self._wrapped
+
+    @property
+    def string(self):
+        """The string wrapped by the Identifier (single part only)."""
+        if len(self._wrapped) == 1:
+            return self._wrapped[0]
+        raise AttributeError(
+            "the Identifier wraps more than one string")
+
+    def __repr__(self):
+        return "%s(%s)" % (
+            self.__class__.__name__, ", ".join(map(repr, self._wrapped)))
+
+    def as_string(self, context):
+        return ".".join(quote_ident(s, context) for s in self._wrapped)
+
+
+class Literal(Composable):
+    """A value rendered as a SQL literal by the normal adaptation rules."""
+
+    @property
+    def wrapped(self):
+        """The object wrapped by the Literal."""
+        return self._wrapped
+
+    def as_string(self, context):
+        conn = _connection_of(context)
+        a = adapt(self._wrapped)
+        if hasattr(a, "prepare"):
+            a.prepare(conn)
+        rv = a.getquoted()
+        if isinstance(rv, bytes):
+            rv = rv.decode(encodings[conn.encoding])
+        return rv
+
+
+class Placeholder(Composable):
+    """A ``%s`` or ``%(name)s`` placeholder for query parameters."""
+
+    def __init__(self, name=None):
+        if isinstance(name, str):
+            if ")" in name:
+                raise ValueError("invalid name: %r" % name)
+        elif name is not None:
+            raise TypeError("expected string or None as name, got %r" % (name,))
+        super().__init__(name)
+
+    @property
+    def name(self):
+        """The name of the Placeholder (None if positional)."""
+        return self._wrapped
+
+    def __repr__(self):
+        if self._wrapped is None:
+            return "%s()" % self.__class__.__name__
+        return "%s(%r)" % (self.__class__.__name__, self._wrapped)
+
+    def as_string(self, context):
+        if self._wrapped is not None:
+            return "%%(%s)s" % self._wrapped
+        return "%s"
+
+
+NULL = SQL("NULL")
+DEFAULT = SQL("DEFAULT")
