@@ -44,8 +44,69 @@ PyObject *typecast_lookup(module_state *st, cursorObject *curs,
 void typecast_ctx_init(typecast_ctx *ctx, module_state *st,
                        cursorObject *curs, connectionObject *conn);
 
-/* Create a caster object from C (used by the builtin table). */
+/* Create a caster object from C (used by the builtin table).  `oids` is
+ * terminated by a 0. */
 PyObject *typecast_new_c(module_state *st, const char *name, const Oid *oids,
                          typecast_cfunc ccast, PyObject *bcast);
+
+/* Module-level functions new_type, new_array_type, register_type; module.c
+ * adds them to the module's methods. */
+extern PyMethodDef typecast_module_methods[];
+
+/* Raise DataError "invalid input for type <what>: '<s>'" and return NULL. */
+PyObject *typecast_data_error(const typecast_ctx *ctx, const char *what,
+                              const char *s, Py_ssize_t len);
+
+/* typecast_builtins.c: the one table of builtin casters. */
+typedef struct {
+    const char *name;          /* module attribute and caster name */
+    const Oid *oids;           /* 0-terminated */
+    typecast_cfunc cast;
+    const char *base;          /* name of the element caster, or NULL */
+    int registered;            /* put in the global string_types */
+} typecast_builtin;
+
+extern const typecast_builtin typecast_builtins[];  /* ends with name NULL */
+
+/* Family parsers: s != NULL, len >= 0; never read s[len] or beyond. */
+/* typecast_numeric.c */
+PyObject *typecast_int_cast(const char *s, Py_ssize_t len,
+                            const typecast_ctx *ctx, PyObject *base);
+PyObject *typecast_float_cast(const char *s, Py_ssize_t len,
+                              const typecast_ctx *ctx, PyObject *base);
+PyObject *typecast_number_cast(const char *s, Py_ssize_t len,
+                               const typecast_ctx *ctx, PyObject *base);
+PyObject *typecast_decimal_cast(const char *s, Py_ssize_t len,
+                                const typecast_ctx *ctx, PyObject *base);
+PyObject *typecast_bool_cast(const char *s, Py_ssize_t len,
+                             const typecast_ctx *ctx, PyObject *base);
+/* typecast_text.c */
+PyObject *typecast_text_decode(const char *s, Py_ssize_t len,
+                               const typecast_ctx *ctx);
+PyObject *typecast_unicode_cast(const char *s, Py_ssize_t len,
+                                const typecast_ctx *ctx, PyObject *base);
+PyObject *typecast_bytes_cast(const char *s, Py_ssize_t len,
+                              const typecast_ctx *ctx, PyObject *base);
+/* typecast_datetime.c */
+int typecast_datetime_init(void);
+PyObject *typecast_date_cast(const char *s, Py_ssize_t len,
+                             const typecast_ctx *ctx, PyObject *base);
+PyObject *typecast_time_cast(const char *s, Py_ssize_t len,
+                             const typecast_ctx *ctx, PyObject *base);
+PyObject *typecast_timestamp_cast(const char *s, Py_ssize_t len,
+                                  const typecast_ctx *ctx, PyObject *base);
+PyObject *typecast_timestamptz_cast(const char *s, Py_ssize_t len,
+                                    const typecast_ctx *ctx, PyObject *base);
+PyObject *typecast_interval_cast(const char *s, Py_ssize_t len,
+                                 const typecast_ctx *ctx, PyObject *base);
+/* typecast_bytea.c */
+PyObject *typecast_bytea_cast(const char *s, Py_ssize_t len,
+                              const typecast_ctx *ctx, PyObject *base);
+/* typecast_array.c */
+PyObject *typecast_array_parse(const char *s, Py_ssize_t len,
+                               const typecast_ctx *ctx, PyObject *base,
+                               char delim);
+PyObject *typecast_array_cast(const char *s, Py_ssize_t len,
+                              const typecast_ctx *ctx, PyObject *base);
 
 #endif /* PSYCOPG_TYPECAST_H */

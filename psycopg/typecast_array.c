@@ -1,0 +1,310 @@
+/* Array literals -> (nested) lists, each element cast by the base caster.
+ *
+ * Grammar (the server's output, plus the whitespace its input accepts):
+ *   array   := [ '[' lo ':' hi ']' ... '=' ] level
+ *   level   := '{' [ item ( delim item )* ] '}'
+ *   item    := level | '"' quoted '"' | unquoted     (unquoted NULL -> None)
+ * Backslash escapes the next character, quoted or not.  Nothing is read at
+ * or beyond s + len. */
+
+#include "psycopg.h"
+#include "module.h"
+#include "typecast.h"
+
+#define ARRAY_MAX_DEPTH 64
+
+typedef struct {
+    const char *p;             /* cursor */
+    const char *end;           /* s + len */
+    const char *s;             /* whole literal, for errors */
+    Py_ssize_t len;
+    const typecast_ctx *ctx;
+    PyObject *base;
+    char delim;
+    char *buf;                 /* unescaped element, len + 1 bytes */
+} array_parser;
+
+static inline int
+array_isspace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+           c == '\f';
+}
+
+static inline void
+array_skip_space(array_parser *ap)
+{
+    while (ap->p < ap->end && array_isspace(*ap->p)) {
+        ap->p++;
+    }
+}
+
+static PyObject *
+array_error(array_parser *ap)
+{
+    return typecast_data_error(ap->ctx, "array", ap->s, ap->len);
+}
+
+/* Skip the optional "[lo:hi][lo:hi]=" decoration. 0 or -1 (error set). */
+static int
+array_skip_bounds(array_parser *ap)
+{
+    if (ap->p >= ap->end || *ap->p != '[') {
+        return 0;
+    }
+    while (ap->p < ap->end && *ap->p == '[') {
+        int colon = 0, digits = 0;
+        ap->p++;
+        while (ap->p < ap->end && *ap->p != ']') {
+            char c = *ap->p;
+            if (c == ':') {
+                colon++;
+            }
+            else if (c >= '0' && c <= '9') {
+                digits++;
+            }
+            else if (c != '-' && c != '+') {
+                array_error(ap);
+                return -1;
+            }
+            ap->p++;
+        }
+        if (ap->p >= ap->end || colon != 1 || digits < 2) {
+            array_error(ap);
+            return -1;
+        }
+        ap->p++; /* ']' */
+    }
+    array_skip_space(ap);
+    if (ap->p >= ap->end || *ap->p != '=') {
+        array_error(ap);
+        return -1;
+    }
+    ap->p++;
+    array_skip_space(ap);
+    return 0;
+}
+
+/* Read a quoted element (ap->p on the opening quote) into ap->buf.
+ * Returns its length or -1 (error set). */
+static Py_ssize_t
+array_read_quoted(array_parser *ap)
+{
+    Py_ssize_t n = 0;
+
+    ap->p++; /* '"' */
+    while (ap->p < ap->end && *ap->p != '"') {
+        if (*ap->p == '\\') {
+            ap->p++;
+            if (ap->p >= ap->end) {
+                break;
+            }
+        }
+        ap->buf[n++] = *ap->p++;
+    }
+    if (ap->p >= ap->end) {
+        array_error(ap);
+        return -1;
+    }
+    ap->p++; /* closing '"' */
+    ap->buf[n] = '\0';
+    return n;
+}
+
+/* Read an unquoted element into ap->buf, trailing unescaped blanks trimmed.
+ * *escaped tells if any backslash was seen (so "\NULL" is not NULL).
+ * Returns its length or -1 (error set). */
+static Py_ssize_t
+array_read_unquoted(array_parser *ap, int *escaped)
+{
+    Py_ssize_t n = 0, keep = 0;
+
+    *escaped = 0;
+    while (ap->p < ap->end && *ap->p != ap->delim && *ap->p != '}') {
+        char c = *ap->p;
+        if (c == '{' || c == '"') {
+            array_error(ap);
+            return -1;
+        }
+        if (c == '\\') {
+            ap->p++;
+            if (ap->p >= ap->end) {
+                array_error(ap);
+                return -1;
+            }
+            *escaped = 1;
+            ap->buf[n++] = *ap->p++;
+            keep = n;
+            continue;
+        }
+        ap->buf[n++] = c;
+        ap->p++;
+        if (!array_isspace(c)) {
+            keep = n;
+        }
+    }
+    if (ap->p >= ap->end || keep == 0) {
+        array_error(ap);
+        return -1;
+    }
+    ap->buf[keep] = '\0';
+    return keep;
+}
+
+static inline int
+array_is_null(const char *b, Py_ssize_t n)
+{
+    return n == 4 && (b[0] == 'N' || b[0] == 'n') &&
+           (b[1] == 'U' || b[1] == 'u') && (b[2] == 'L' || b[2] == 'l') &&
+           (b[3] == 'L' || b[3] == 'l');
+}
+
+/* Parse one '{...}' level, ap->p on the '{'. New list or NULL. */
+static PyObject *
+array_parse_level(array_parser *ap, int depth)
+{
+    PyObject *list = NULL;
+    PyObject *item = NULL;
+    PyObject *rv = NULL;
+    int has_sub = 0, has_scalar = 0;
+
+    if (depth > ARRAY_MAX_DEPTH) {
+        array_error(ap);
+        goto exit;
+    }
+    if ((list = PyList_New(0)) == NULL) {
+        goto exit;
+    }
+    ap->p++; /* '{' */
+    array_skip_space(ap);
+    if (ap->p < ap->end && *ap->p == '}') {
+        ap->p++;
+        rv = Py_NewRef(list);
+        goto exit;
+    }
+    for (;;) {
+        array_skip_space(ap);
+        if (ap->p >= ap->end) {
+            array_error(ap);
+            goto exit;
+        }
+        if (*ap->p == '{') {
+            has_sub = 1;
+            item = array_parse_level(ap, depth + 1);
+        }
+        else if (*ap->p == '"') {
+            Py_ssize_t n = array_read_quoted(ap);
+            has_scalar = 1;
+            if (n < 0) {
+                goto exit;
+            }
+            item = typecast_cast(ap->base, ap->buf, n, ap->ctx);
+        }
+        else {
+            int escaped;
+            Py_ssize_t n = array_read_unquoted(ap, &escaped);
+            has_scalar = 1;
+            if (n < 0) {
+                goto exit;
+            }
+            if (!escaped && array_is_null(ap->buf, n)) {
+                item = typecast_cast(ap->base, NULL, 0, ap->ctx);
+            }
+            else {
+                item = typecast_cast(ap->base, ap->buf, n, ap->ctx);
+            }
+        }
+        if (item == NULL) {
+            goto exit;
+        }
+        if (has_sub && has_scalar) {
+            array_error(ap);
+            goto exit;
+        }
+        if (PyList_Append(list, item) < 0) {
+            goto exit;
+        }
+        Py_CLEAR(item);
+
+        array_skip_space(ap);
+        if (ap->p >= ap->end) {
+            array_error(ap);
+            goto exit;
+        }
+        if (*ap->p == ap->delim) {
+            ap->p++;
+            continue;
+        }
+        if (*ap->p == '}') {
+            ap->p++;
+            break;
+        }
+        array_error(ap);
+        goto exit;
+    }
+    rv = Py_NewRef(list);
+
+exit:
+    Py_XDECREF(item);
+    Py_XDECREF(list);
+    return rv;
+}
+
+PyObject *
+typecast_array_parse(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
+                     PyObject *base, char delim)
+{
+    array_parser ap;
+    PyObject *list = NULL;
+    PyObject *rv = NULL;
+
+    if (s == NULL) {
+        return Py_NewRef(Py_None);
+    }
+    ap.p = s;
+    ap.end = s + len;
+    ap.s = s;
+    ap.len = len;
+    ap.ctx = ctx;
+    ap.base = base;
+    ap.delim = delim;
+    ap.buf = NULL;
+
+    if (base == NULL) {
+        PyErr_SetString(PyExc_SystemError, "array typecaster without base");
+        goto exit;
+    }
+    if ((ap.buf = PyMem_Malloc((size_t)len + 1)) == NULL) {
+        PyErr_NoMemory();
+        goto exit;
+    }
+    array_skip_space(&ap);
+    if (array_skip_bounds(&ap) < 0) {
+        goto exit;
+    }
+    if (ap.p >= ap.end || *ap.p != '{') {
+        array_error(&ap);
+        goto exit;
+    }
+    if ((list = array_parse_level(&ap, 1)) == NULL) {
+        goto exit;
+    }
+    array_skip_space(&ap);
+    if (ap.p != ap.end) {
+        array_error(&ap);
+        goto exit;
+    }
+    rv = Py_NewRef(list);
+
+exit:
+    PyMem_Free(ap.buf);
+    Py_XDECREF(list);
+    return rv;
+}
+
+PyObject *
+typecast_array_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
+                    PyObject *base)
+{
+    return typecast_array_parse(s, len, ctx, base, ',');
+}

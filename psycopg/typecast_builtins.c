@@ -1,0 +1,90 @@
+/* The one table of builtin typecasters: name, OIDs, C function, element
+ * caster.  Rows are created in order (an array's base comes before it) and
+ * the `registered` ones go into the global string_types in order, so a later
+ * row wins for a shared OID (UNICODE over STRING, INTEGER over NUMBER). */
+
+#include "psycopg.h"
+#include "typecast.h"
+
+/* scalar types */
+static const Oid NUMBER_oids[] = {20, 21, 23, 700, 701, 1700, 0};
+static const Oid LONGINTEGER_oids[] = {20, 0};
+static const Oid INTEGER_oids[] = {21, 23, 0};
+static const Oid FLOAT_oids[] = {700, 701, 0};
+static const Oid DECIMAL_oids[] = {1700, 0};
+static const Oid STRING_oids[] = {19, 18, 25, 1042, 1043, 0};
+static const Oid BOOLEAN_oids[] = {16, 0};
+static const Oid DATETIME_oids[] = {1114, 0};
+static const Oid DATETIMETZ_oids[] = {1184, 0};
+static const Oid TIME_oids[] = {1083, 1266, 0};
+static const Oid DATE_oids[] = {1082, 0};
+static const Oid INTERVAL_oids[] = {704, 1186, 0};
+static const Oid BINARY_oids[] = {17, 0};
+static const Oid ROWID_oids[] = {26, 0};
+
+/* arrays */
+static const Oid LONGINTEGERARRAY_oids[] = {1016, 0};
+static const Oid INTEGERARRAY_oids[] = {1005, 1006, 1007, 0};
+static const Oid FLOATARRAY_oids[] = {1021, 1022, 0};
+static const Oid DECIMALARRAY_oids[] = {1231, 0};
+static const Oid STRINGARRAY_oids[] = {1002, 1003, 1009, 1014, 1015, 0};
+static const Oid BOOLEANARRAY_oids[] = {1000, 0};
+static const Oid DATETIMEARRAY_oids[] = {1115, 0};
+static const Oid DATETIMETZARRAY_oids[] = {1185, 0};
+static const Oid TIMEARRAY_oids[] = {1183, 1270, 0};
+static const Oid DATEARRAY_oids[] = {1182, 0};
+static const Oid INTERVALARRAY_oids[] = {1187, 0};
+static const Oid BINARYARRAY_oids[] = {1001, 0};
+static const Oid ROWIDARRAY_oids[] = {1028, 1013, 0};
+
+#define ARR typecast_array_cast
+
+const typecast_builtin typecast_builtins[] = {
+    /* DB-API type objects and default casters, registered */
+    {"NUMBER", NUMBER_oids, typecast_number_cast, NULL, 1},
+    {"LONGINTEGER", LONGINTEGER_oids, typecast_int_cast, NULL, 1},
+    {"INTEGER", INTEGER_oids, typecast_int_cast, NULL, 1},
+    {"FLOAT", FLOAT_oids, typecast_float_cast, NULL, 1},
+    {"DECIMAL", DECIMAL_oids, typecast_decimal_cast, NULL, 1},
+    {"STRING", STRING_oids, typecast_unicode_cast, NULL, 1},
+    {"UNICODE", STRING_oids, typecast_unicode_cast, NULL, 1},
+    {"BOOLEAN", BOOLEAN_oids, typecast_bool_cast, NULL, 1},
+    {"DATETIME", DATETIME_oids, typecast_timestamp_cast, NULL, 1},
+    {"DATETIMETZ", DATETIMETZ_oids, typecast_timestamptz_cast, NULL, 1},
+    {"TIME", TIME_oids, typecast_time_cast, NULL, 1},
+    {"DATE", DATE_oids, typecast_date_cast, NULL, 1},
+    {"INTERVAL", INTERVAL_oids, typecast_interval_cast, NULL, 1},
+    {"BINARY", BINARY_oids, typecast_bytea_cast, NULL, 1},
+    {"ROWID", ROWID_oids, typecast_int_cast, NULL, 1},
+
+    {"LONGINTEGERARRAY", LONGINTEGERARRAY_oids, ARR, "LONGINTEGER", 1},
+    {"INTEGERARRAY", INTEGERARRAY_oids, ARR, "INTEGER", 1},
+    {"FLOATARRAY", FLOATARRAY_oids, ARR, "FLOAT", 1},
+    {"DECIMALARRAY", DECIMALARRAY_oids, ARR, "DECIMAL", 1},
+    {"STRINGARRAY", STRINGARRAY_oids, ARR, "STRING", 1},
+    {"UNICODEARRAY", STRINGARRAY_oids, ARR, "UNICODE", 1},
+    {"BOOLEANARRAY", BOOLEANARRAY_oids, ARR, "BOOLEAN", 1},
+    {"DATETIMEARRAY", DATETIMEARRAY_oids, ARR, "DATETIME", 1},
+    {"DATETIMETZARRAY", DATETIMETZARRAY_oids, ARR, "DATETIMETZ", 1},
+    {"TIMEARRAY", TIMEARRAY_oids, ARR, "TIME", 1},
+    {"DATEARRAY", DATEARRAY_oids, ARR, "DATE", 1},
+    {"INTERVALARRAY", INTERVALARRAY_oids, ARR, "INTERVAL", 1},
+    {"BINARYARRAY", BINARYARRAY_oids, ARR, "BINARY", 1},
+    {"ROWIDARRAY", ROWIDARRAY_oids, ARR, "ROWID", 1},
+
+    /* exported, not registered by default */
+    {"BYTES", STRING_oids, typecast_bytes_cast, NULL, 0},
+    {"BYTESARRAY", STRINGARRAY_oids, ARR, "BYTES", 0},
+    {"PYDATE", DATE_oids, typecast_date_cast, NULL, 0},
+    {"PYTIME", TIME_oids, typecast_time_cast, NULL, 0},
+    {"PYDATETIME", DATETIME_oids, typecast_timestamp_cast, NULL, 0},
+    {"PYDATETIMETZ", DATETIMETZ_oids, typecast_timestamptz_cast, NULL, 0},
+    {"PYINTERVAL", INTERVAL_oids, typecast_interval_cast, NULL, 0},
+    {"PYDATEARRAY", DATEARRAY_oids, ARR, "PYDATE", 0},
+    {"PYTIMEARRAY", TIMEARRAY_oids, ARR, "PYTIME", 0},
+    {"PYDATETIMEARRAY", DATETIMEARRAY_oids, ARR, "PYDATETIME", 0},
+    {"PYDATETIMETZARRAY", DATETIMETZARRAY_oids, ARR, "PYDATETIMETZ", 0},
+    {"PYINTERVALARRAY", INTERVALARRAY_oids, ARR, "PYINTERVAL", 0},
+
+    {NULL, NULL, NULL, NULL, 0}
+};

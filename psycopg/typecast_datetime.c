@@ -1,0 +1,580 @@
+/* Date and time casters: date, time, timetz, timestamp, timestamptz and
+ * interval (IntervalStyle postgres), from the ISO DateStyle output. */
+
+#include "psycopg.h"
+#include "module.h"
+#include "typecast.h"
+
+#include <datetime.h>
+#include <limits.h>
+#include <string.h>
+
+/* The datetime C API is per translation unit (a static pointer). */
+int
+typecast_datetime_init(void)
+{
+    if (PyDateTimeAPI == NULL) {
+        PyDateTime_IMPORT;
+        if (PyDateTimeAPI == NULL) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- scanning helpers: *pp advances, never reaching past `end` -------- */
+
+/* Read between 1 and maxd digits; -1 if none or too many. */
+static int
+dt_number(const char **pp, const char *end, int maxd, long long *val)
+{
+    const char *p = *pp;
+    long long v = 0;
+    int n = 0;
+
+    while (p < end && *p >= '0' && *p <= '9') {
+        if (++n > maxd) {
+            return -1;
+        }
+        v = v * 10 + (*p - '0');
+        p++;
+    }
+    if (n == 0) {
+        return -1;
+    }
+    *pp = p;
+    *val = v;
+    return n;
+}
+
+static inline int
+dt_expect(const char **pp, const char *end, char c)
+{
+    if (*pp < end && **pp == c) {
+        (*pp)++;
+        return 0;
+    }
+    return -1;
+}
+
+static int
+dt_is_word(const char *s, Py_ssize_t len, const char *word)
+{
+    size_t n = strlen(word);
+    return (size_t)len == n && memcmp(s, word, n) == 0;
+}
+
+static int
+dt_days_in_month(long long y, long long m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) {
+        return 29;
+    }
+    return days[m - 1];
+}
+
+typedef struct {
+    long long year, month, day;
+    long long hour, minute, second, usec;
+    long long extra;           /* seconds to add: leap second, 24:00, rounding */
+    int has_tz;
+    long long tzoff;           /* seconds east of UTC */
+    int bc;
+} dt_parts;
+
+/* YYYY-MM-DD; 0 or -1 (malformed, no exception set). */
+static int
+dt_parse_date(const char **pp, const char *end, dt_parts *dt)
+{
+    if (dt_number(pp, end, 9, &dt->year) < 0 || dt_expect(pp, end, '-') < 0 ||
+        dt_number(pp, end, 2, &dt->month) < 0 || dt_expect(pp, end, '-') < 0 ||
+        dt_number(pp, end, 2, &dt->day) < 0) {
+        return -1;
+    }
+    if (dt->month < 1 || dt->month > 12 || dt->day < 1 ||
+        dt->day > dt_days_in_month(dt->year, dt->month)) {
+        return -1;
+    }
+    return 0;
+}
+
+/* HH:MM[:SS[.ffffff]] with rounding to microseconds; 0 or -1. */
+static int
+dt_parse_time(const char **pp, const char *end, dt_parts *dt)
+{
+    dt->second = dt->usec = 0;
+    if (dt_number(pp, end, 2, &dt->hour) < 0 || dt_expect(pp, end, ':') < 0 ||
+        dt_number(pp, end, 2, &dt->minute) < 0) {
+        return -1;
+    }
+    if (*pp < end && **pp == ':') {
+        (*pp)++;
+        if (dt_number(pp, end, 2, &dt->second) < 0) {
+            return -1;
+        }
+        if (*pp < end && **pp == '.') {
+            const char *p = ++(*pp);
+            int n = 0;
+            long long us = 0;
+            while (p < end && *p >= '0' && *p <= '9') {
+                if (n < 6) {
+                    us = us * 10 + (*p - '0');
+                }
+                else if (n == 6 && *p >= '5') {
+                    us++; /* round half up on the 7th digit */
+                }
+                n++;
+                p++;
+            }
+            if (n == 0) {
+                return -1;
+            }
+            for (; n < 6; n++) {
+                us *= 10;
+            }
+            if (us >= 1000000) {
+                us -= 1000000;
+                dt->extra += 1;
+            }
+            dt->usec = us;
+            *pp = p;
+        }
+    }
+    if (dt->minute > 59 || dt->second > 60 || dt->hour > 24) {
+        return -1;
+    }
+    if (dt->hour == 24) {
+        if (dt->minute != 0 || dt->second != 0 || dt->usec != 0) {
+            return -1;
+        }
+        dt->hour = 23;
+        dt->minute = 59;
+        dt->second = 59;
+        dt->extra += 1;
+    }
+    else if (dt->second == 60) {
+        dt->second = 59;
+        dt->extra += 1;
+    }
+    return 0;
+}
+
+/* Optional [+-]HH[:MM[:SS]] (also [+-]HHMM); 0 or -1. */
+static int
+dt_parse_tz(const char **pp, const char *end, dt_parts *dt)
+{
+    long long h = 0, m = 0, s = 0;
+    int sign;
+    int n;
+
+    dt->has_tz = 0;
+    if (*pp >= end || (**pp != '+' && **pp != '-')) {
+        return 0;
+    }
+    sign = **pp == '-' ? -1 : 1;
+    (*pp)++;
+    if ((n = dt_number(pp, end, 4, &h)) < 0 || n == 3) {
+        return -1;
+    }
+    if (n == 4) {
+        m = h % 100;
+        h /= 100;
+    }
+    else if (*pp < end && **pp == ':') {
+        (*pp)++;
+        if (dt_number(pp, end, 2, &m) < 0) {
+            return -1;
+        }
+        if (*pp < end && **pp == ':') {
+            (*pp)++;
+            if (dt_number(pp, end, 2, &s) < 0) {
+                return -1;
+            }
+        }
+    }
+    if (h > 23 || m > 59 || s > 59) {
+        return -1;
+    }
+    dt->has_tz = 1;
+    dt->tzoff = sign * (h * 3600 + m * 60 + s);
+    return 0;
+}
+
+/* Optional trailing " BC". */
+static void
+dt_parse_bc(const char **pp, const char *end, dt_parts *dt)
+{
+    if (end - *pp == 3 && (*pp)[0] == ' ' && (*pp)[1] == 'B' &&
+        (*pp)[2] == 'C') {
+        dt->bc = 1;
+        *pp = end;
+    }
+}
+
+/* ValueError for dates Python cannot represent; 0 or -1. */
+static int
+dt_check_year(const dt_parts *dt)
+{
+    if (dt->bc) {
+        PyErr_Format(PyExc_ValueError,
+                     "year %lld BC is out of range: BC dates are not "
+                     "supported", dt->year);
+        return -1;
+    }
+    if (dt->year < 1 || dt->year > 9999) {
+        PyErr_Format(PyExc_ValueError, "year %lld is out of range", dt->year);
+        return -1;
+    }
+    return 0;
+}
+
+/* tzinfo_factory(timedelta(seconds=off)), or None when naive. */
+static PyObject *
+dt_make_tz(const typecast_ctx *ctx, long long off)
+{
+    PyObject *delta = NULL;
+    PyObject *rv = NULL;
+
+    if (ctx->tzinfo_factory == NULL || ctx->tzinfo_factory == Py_None) {
+        return Py_NewRef(Py_None);
+    }
+    if ((delta = PyDelta_FromDSU(0, (int)off, 0)) == NULL) {
+        goto exit;
+    }
+    rv = PyObject_CallOneArg(ctx->tzinfo_factory, delta);
+
+exit:
+    Py_XDECREF(delta);
+    return rv;
+}
+
+/* obj + timedelta(seconds=extra) (new ref; obj stolen). */
+static PyObject *
+dt_add_seconds(PyObject *obj, long long extra)
+{
+    PyObject *delta = NULL;
+    PyObject *rv = NULL;
+
+    if (obj == NULL || extra == 0) {
+        return obj;
+    }
+    if ((delta = PyDelta_FromDSU(0, (int)extra, 0)) == NULL) {
+        goto exit;
+    }
+    rv = PyNumber_Add(obj, delta);
+
+exit:
+    Py_XDECREF(delta);
+    Py_DECREF(obj);
+    return rv;
+}
+
+/* ---- date ------------------------------------------------------------- */
+
+PyObject *
+typecast_date_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
+                   PyObject *base)
+{
+    dt_parts dt = {0};
+    const char *p = s, *end = s + len;
+
+    if (s == NULL) {
+        return Py_NewRef(Py_None);
+    }
+    if (dt_is_word(s, len, "infinity")) {
+        return PyDate_FromDate(9999, 12, 31);
+    }
+    if (dt_is_word(s, len, "-infinity")) {
+        return PyDate_FromDate(1, 1, 1);
+    }
+    if (dt_parse_date(&p, end, &dt) < 0) {
+        return typecast_data_error(ctx, "date", s, len);
+    }
+    dt_parse_bc(&p, end, &dt);
+    if (p != end) {
+        return typecast_data_error(ctx, "date", s, len);
+    }
+    if (dt_check_year(&dt) < 0) {
+        return NULL;
+    }
+    return PyDate_FromDate((int)dt.year, (int)dt.month, (int)dt.day);
+}
+
+/* ---- time, timetz ----------------------------------------------------- */
+
+PyObject *
+typecast_time_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
+                   PyObject *base)
+{
+    dt_parts dt = {0};
+    const char *p = s, *end = s + len;
+    PyObject *tz = NULL;
+    PyObject *rv = NULL;
+    long long secs;
+
+    if (s == NULL) {
+        return Py_NewRef(Py_None);
+    }
+    if (dt_parse_time(&p, end, &dt) < 0 || dt_parse_tz(&p, end, &dt) < 0 ||
+        p != end) {
+        return typecast_data_error(ctx, "time", s, len);
+    }
+    /* apply the carry within the day: 24:00:00 and 23:59:60 wrap to 0 */
+    secs = dt.hour * 3600 + dt.minute * 60 + dt.second + dt.extra;
+    secs %= 86400;
+    if (dt.has_tz) {
+        if ((tz = dt_make_tz(ctx, dt.tzoff)) == NULL) {
+            goto exit;
+        }
+    }
+    else {
+        tz = Py_NewRef(Py_None);
+    }
+    rv = PyDateTimeAPI->Time_FromTime((int)(secs / 3600), (int)(secs / 60 % 60),
+                                      (int)(secs % 60), (int)dt.usec, tz,
+                                      PyDateTimeAPI->TimeType);
+
+exit:
+    Py_XDECREF(tz);
+    return rv;
+}
+
+/* ---- timestamp, timestamptz ------------------------------------------- */
+
+static PyObject *
+dt_infinity(const typecast_ctx *ctx, int positive, int aware)
+{
+    PyObject *tz = NULL;
+    PyObject *rv = NULL;
+
+    if (aware) {
+        if ((tz = dt_make_tz(ctx, 0)) == NULL) {
+            goto exit;
+        }
+    }
+    else {
+        tz = Py_NewRef(Py_None);
+    }
+    if (positive) {
+        rv = PyDateTimeAPI->DateTime_FromDateAndTime(
+            9999, 12, 31, 23, 59, 59, 999999, tz, PyDateTimeAPI->DateTimeType);
+    }
+    else {
+        rv = PyDateTimeAPI->DateTime_FromDateAndTime(
+            1, 1, 1, 0, 0, 0, 0, tz, PyDateTimeAPI->DateTimeType);
+    }
+
+exit:
+    Py_XDECREF(tz);
+    return rv;
+}
+
+static PyObject *
+dt_timestamp(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
+             int aware)
+{
+    dt_parts dt = {0};
+    const char *p = s, *end = s + len;
+    PyObject *tz = NULL;
+    PyObject *rv = NULL;
+    const char *what = aware ? "timestamp with time zone" : "timestamp";
+
+    if (dt_is_word(s, len, "infinity")) {
+        return dt_infinity(ctx, 1, aware);
+    }
+    if (dt_is_word(s, len, "-infinity")) {
+        return dt_infinity(ctx, 0, aware);
+    }
+    if (dt_parse_date(&p, end, &dt) < 0 ||
+        (dt_expect(&p, end, ' ') < 0 && dt_expect(&p, end, 'T') < 0) ||
+        dt_parse_time(&p, end, &dt) < 0 || dt_parse_tz(&p, end, &dt) < 0) {
+        return typecast_data_error(ctx, what, s, len);
+    }
+    dt_parse_bc(&p, end, &dt);
+    if (p != end) {
+        return typecast_data_error(ctx, what, s, len);
+    }
+    if (dt_check_year(&dt) < 0) {
+        goto exit;
+    }
+    if (dt.has_tz) {
+        if ((tz = dt_make_tz(ctx, dt.tzoff)) == NULL) {
+            goto exit;
+        }
+    }
+    else {
+        tz = Py_NewRef(Py_None);
+    }
+    rv = PyDateTimeAPI->DateTime_FromDateAndTime(
+        (int)dt.year, (int)dt.month, (int)dt.day, (int)dt.hour,
+        (int)dt.minute, (int)dt.second, (int)dt.usec, tz,
+        PyDateTimeAPI->DateTimeType);
+    rv = dt_add_seconds(rv, dt.extra);
+
+exit:
+    Py_XDECREF(tz);
+    return rv;
+}
+
+PyObject *
+typecast_timestamp_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
+                        PyObject *base)
+{
+    if (s == NULL) {
+        return Py_NewRef(Py_None);
+    }
+    return dt_timestamp(s, len, ctx, 0);
+}
+
+PyObject *
+typecast_timestamptz_cast(const char *s, Py_ssize_t len,
+                          const typecast_ctx *ctx, PyObject *base)
+{
+    if (s == NULL) {
+        return Py_NewRef(Py_None);
+    }
+    return dt_timestamp(s, len, ctx, 1);
+}
+
+/* ---- interval --------------------------------------------------------- */
+
+/* Postgres IntervalStyle: [+-]N year(s) [+-]N mon(s) [+-]N day(s)
+ * [+-]HH:MM:SS[.ffffff], every part optional; a bare number is seconds. */
+PyObject *
+typecast_interval_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
+                       PyObject *base)
+{
+    const char *p = s, *end = s + len;
+    long long years = 0, months = 0, days = 0, secs = 0, usec = 0;
+    long long total_days;
+    int seen_time = 0, nparts = 0;
+
+    if (s == NULL) {
+        return Py_NewRef(Py_None);
+    }
+    if (len > 0 && (s[0] == 'P' || (len > 1 && s[0] == '-' && s[1] == 'P'))) {
+        PyErr_SetString(ctx->st->NotSupportedError,
+                        "iso_8601 IntervalStyle is not supported: "
+                        "use SET IntervalStyle TO postgres");
+        return NULL;
+    }
+    for (;;) {
+        long long v, sign = 1;
+        const char *w;
+
+        while (p < end && *p == ' ') {
+            p++;
+        }
+        if (p >= end) {
+            break;
+        }
+        if (seen_time) {
+            goto error; /* nothing may follow the time part */
+        }
+        if (*p == '+' || *p == '-') {
+            sign = *p == '-' ? -1 : 1;
+            p++;
+        }
+        if (p >= end) {
+            goto error;
+        }
+        if (*p == '.') {
+            v = 0; /* ".5" seconds */
+        }
+        else if (dt_number(&p, end, 12, &v) < 0) {
+            goto error;
+        }
+        nparts++;
+        if ((p < end && (*p == ':' || *p == '.')) || p >= end) {
+            /* time part, or bare seconds */
+            dt_parts dt = {0};
+            long long h = 0, m = 0, sec = 0;
+            if (p < end && *p == ':') {
+                h = v;
+                p++;
+                if (dt_number(&p, end, 2, &m) < 0 || m > 59) {
+                    goto error;
+                }
+                if (p < end && *p == ':') {
+                    p++;
+                    if (dt_number(&p, end, 2, &sec) < 0 || sec > 59) {
+                        goto error;
+                    }
+                }
+            }
+            else {
+                sec = v;
+            }
+            if (p < end && *p == '.') {
+                /* microseconds, rounded half up on the 7th digit */
+                const char *q = p + 1;
+                int n = 0;
+                long long us = 0;
+                while (q < end && *q >= '0' && *q <= '9') {
+                    if (n < 6) {
+                        us = us * 10 + (*q - '0');
+                    }
+                    else if (n == 6 && *q >= '5') {
+                        us++;
+                    }
+                    n++;
+                    q++;
+                }
+                if (n == 0) {
+                    goto error;
+                }
+                for (; n < 6; n++) {
+                    us *= 10;
+                }
+                dt.usec = us;
+                p = q;
+            }
+            secs += sign * (h * 3600 + m * 60 + sec);
+            usec += sign * dt.usec;
+            seen_time = 1;
+            continue;
+        }
+        /* a unit word */
+        while (p < end && *p == ' ') {
+            p++;
+        }
+        w = p;
+        while (p < end && *p >= 'a' && *p <= 'z') {
+            p++;
+        }
+        if (dt_is_word(w, p - w, "year") || dt_is_word(w, p - w, "years")) {
+            years += sign * v;
+        }
+        else if (dt_is_word(w, p - w, "mon") || dt_is_word(w, p - w, "mons") ||
+                 dt_is_word(w, p - w, "month") ||
+                 dt_is_word(w, p - w, "months")) {
+            months += sign * v;
+        }
+        else if (dt_is_word(w, p - w, "day") || dt_is_word(w, p - w, "days")) {
+            days += sign * v;
+        }
+        else {
+            goto error;
+        }
+    }
+    if (nparts == 0) {
+        goto error;
+    }
+    total_days = years * 365 + months * 30 + days;
+    if (usec <= -1000000 || usec >= 1000000) {
+        secs += usec / 1000000;
+        usec %= 1000000;
+    }
+    total_days += secs / 86400;
+    secs %= 86400;
+    if (total_days > INT_MAX || total_days < INT_MIN) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "interval too large for a timedelta");
+        return NULL;
+    }
+    return PyDelta_FromDSU((int)total_days, (int)secs, (int)usec);
+
+error:
+    return typecast_data_error(ctx, "interval", s, len);
+}
