@@ -147,6 +147,29 @@ class psycopg_build_ext(build_ext):
         self._configure()
         super().run()
 
+    def build_extensions(self):
+        # distutils compiles the sources of one extension one after the
+        # other; compile them in parallel (-j N / --parallel N, default: all
+        # CPUs). The compiler is a subprocess, so threads are enough.
+        jobs = self.parallel
+        if jobs is True or not jobs:
+            jobs = os.cpu_count() or 1
+        serial_compile = self.compiler.compile
+
+        def compile(sources, *args, **kwargs):
+            if jobs <= 1 or len(sources) <= 1:
+                return serial_compile(sources, *args, **kwargs)
+            from multiprocessing.pool import ThreadPool
+
+            with ThreadPool(min(jobs, len(sources))) as pool:
+                per_source = pool.map(
+                    lambda src: serial_compile([src], *args, **kwargs), sources
+                )
+            return [obj for objs in per_source for obj in objs]
+
+        self.compiler.compile = compile
+        super().build_extensions()
+
 
 def psycopg_sources():
     # Relative paths (setuptools wants them), sorted: a new psycopg/*.c
