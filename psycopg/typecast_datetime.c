@@ -503,6 +503,9 @@ typecast_interval_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
                     }
                 }
             }
+            else if (nparts != 1) {
+                goto error; /* a bare number only stands alone */
+            }
             else {
                 sec = v;
             }
