@@ -1,0 +1,242 @@
+/* Boolean, Int, Float and Decimal adapters.
+ *
+ * Negative numbers get a leading space so that a preceding '-' in the query
+ * can never form a '--' comment with them. */
+
+#include "psycopg.h"
+#include "module.h"
+#include "microprotocols.h"
+#include "adapter_numeric.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* bytes of s, with a leading space when it starts with '-' */
+static PyObject *
+numeric_signed_bytes(const char *s, Py_ssize_t len)
+{
+    if (len > 0 && s[0] == '-') {
+        return mp_bytes_concat3(" ", 1, s, len, "", 0);
+    }
+    return PyBytes_FromStringAndSize(s, len);
+}
+
+PyObject *
+adapter_bool_quote(PyObject *obj)
+{
+    int r = PyObject_IsTrue(obj);
+
+    if (r < 0) {
+        return NULL;
+    }
+    return r ? PyBytes_FromStringAndSize("true", 4)
+             : PyBytes_FromStringAndSize("false", 5);
+}
+
+PyObject *
+adapter_int_quote(PyObject *obj)
+{
+    PyObject *rv = NULL;
+    PyObject *num = NULL;
+    PyObject *s = NULL;
+    const char *p;
+    Py_ssize_t len;
+    long long v;
+    int overflow = 0;
+    char buf[32];
+
+    if (PyLong_CheckExact(obj)) {
+        v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+        if (v == -1 && PyErr_Occurred()) {
+            goto exit;
+        }
+        if (!overflow) {
+            len = (Py_ssize_t)snprintf(buf, sizeof(buf), "%s%lld",
+                                       v < 0 ? " " : "", v);
+            rv = PyBytes_FromStringAndSize(buf, len);
+            goto exit;
+        }
+    }
+    /* int subclasses (IntEnum...) and other numbers: str(int(obj)) */
+    if (!(num = PyNumber_Long(obj))) {
+        goto exit;
+    }
+    if (!(s = PyObject_Str(num))) {
+        goto exit;
+    }
+    if (!(p = PyUnicode_AsUTF8AndSize(s, &len))) {
+        goto exit;
+    }
+    rv = numeric_signed_bytes(p, len);
+
+exit:
+    Py_XDECREF(s);
+    Py_XDECREF(num);
+    return rv;
+}
+
+PyObject *
+adapter_float_quote(PyObject *obj)
+{
+    PyObject *rv = NULL;
+    char *s = NULL;
+    double d;
+
+    d = PyFloat_AsDouble(obj);
+    if (d == -1.0 && PyErr_Occurred()) {
+        goto exit;
+    }
+    if (isnan(d)) {
+        rv = PyBytes_FromString("'NaN'::float");
+        goto exit;
+    }
+    if (isinf(d)) {
+        rv = PyBytes_FromString(d > 0 ? "'Infinity'::float"
+                                      : "'-Infinity'::float");
+        goto exit;
+    }
+    if (!(s = PyOS_double_to_string(d, 'r', 0, Py_DTSF_ADD_DOT_0, NULL))) {
+        goto exit;
+    }
+    rv = numeric_signed_bytes(s, (Py_ssize_t)strlen(s));
+
+exit:
+    PyMem_Free(s);
+    return rv;
+}
+
+/* 1 if s is a finite number as str(Decimal) writes it: [-]digit... with
+ * only digits, '.', 'E', 'e', '+', '-' after. */
+static int
+numeric_is_plain_number(const char *s, Py_ssize_t len)
+{
+    Py_ssize_t i = 0;
+
+    if (i < len && s[i] == '-') {
+        i++;
+    }
+    if (i >= len || s[i] < '0' || s[i] > '9') {
+        return 0;
+    }
+    for (; i < len; i++) {
+        if (!strchr("0123456789.eE+-", s[i]) || s[i] == '\0') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+PyObject *
+adapter_decimal_quote(PyObject *obj)
+{
+    PyObject *rv = NULL;
+    PyObject *s = NULL;
+    const char *p;
+    Py_ssize_t len;
+
+    if (!(s = PyObject_Str(obj))) {
+        goto exit;
+    }
+    if (!(p = PyUnicode_AsUTF8AndSize(s, &len))) {
+        goto exit;
+    }
+    if (!numeric_is_plain_number(p, len)) {
+        /* NaN, sNaN, +-Infinity: only NaN exists for every numeric */
+        rv = PyBytes_FromString("'NaN'::numeric");
+        goto exit;
+    }
+    rv = numeric_signed_bytes(p, len);
+
+exit:
+    Py_XDECREF(s);
+    return rv;
+}
+
+/* ---- the types ----------------------------------------------------------- */
+
+PyDoc_STRVAR(boolean_getquoted_doc, "getquoted() -> b'true' or b'false'");
+
+static PyObject *
+boolean_getquoted(PyObject *self, PyObject *args)
+{
+    return adapter_bool_quote(mp_adapter_wrapped((adapterObject *)self));
+}
+
+PyDoc_STRVAR(int_getquoted_doc,
+"getquoted() -> bytes: str(int(adapted)), negatives with a leading space.");
+
+static PyObject *
+int_getquoted(PyObject *self, PyObject *args)
+{
+    return adapter_int_quote(mp_adapter_wrapped((adapterObject *)self));
+}
+
+PyDoc_STRVAR(float_getquoted_doc,
+"getquoted() -> bytes: repr(float(adapted)), 'NaN'::float, "
+"'Infinity'::float or '-Infinity'::float.");
+
+static PyObject *
+float_getquoted(PyObject *self, PyObject *args)
+{
+    return adapter_float_quote(mp_adapter_wrapped((adapterObject *)self));
+}
+
+PyDoc_STRVAR(decimal_getquoted_doc,
+"getquoted() -> bytes: str(adapted), or 'NaN'::numeric if not finite.");
+
+static PyObject *
+decimal_getquoted(PyObject *self, PyObject *args)
+{
+    return adapter_decimal_quote(mp_adapter_wrapped((adapterObject *)self));
+}
+
+#define NUMERIC_TYPE(lname, tname, doc)                                      \
+    static PyMethodDef lname##_methods[] = {                                 \
+        {"getquoted", lname##_getquoted, METH_NOARGS,                        \
+         lname##_getquoted_doc},                                             \
+        MP_ADAPTER_CONFORM_METHOD,                                           \
+        {NULL}                                                               \
+    };                                                                       \
+    PyDoc_STRVAR(lname##_doc, doc);                                          \
+    static PyType_Slot lname##_slots[] = {                                   \
+        {Py_tp_doc, (void *)lname##_doc},                                    \
+        {Py_tp_new, PyType_GenericNew},                                      \
+        {Py_tp_init, mp_adapter_init},                                       \
+        {Py_tp_dealloc, mp_adapter_dealloc},                                 \
+        {Py_tp_traverse, mp_adapter_traverse},                               \
+        {Py_tp_clear, mp_adapter_clear},                                     \
+        {Py_tp_str, mp_adapter_str},                                         \
+        {Py_tp_methods, lname##_methods},                                    \
+        {Py_tp_members, mp_adapter_members},                                 \
+        {0, NULL}                                                            \
+    };                                                                       \
+    static PyType_Spec lname##_spec = {                                      \
+        .name = tname,                                                       \
+        .basicsize = sizeof(adapterObject),                                  \
+        .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE                    \
+                 | Py_TPFLAGS_HAVE_GC,                                       \
+        .slots = lname##_slots,                                              \
+    };
+
+NUMERIC_TYPE(boolean, "psycopg2.extensions.Boolean",
+             "Boolean(obj) -> adapter quoting true or false.")
+NUMERIC_TYPE(int, "psycopg2.extensions.Int",
+             "Int(obj) -> adapter quoting an integer.")
+NUMERIC_TYPE(float, "psycopg2.extensions.Float",
+             "Float(obj) -> adapter quoting a float.")
+NUMERIC_TYPE(decimal, "psycopg2._psycopg.Decimal",
+             "Decimal(obj) -> adapter quoting a decimal.Decimal.")
+
+int
+adapter_numeric_setup(PyObject *module, module_state *st)
+{
+    if (mod_add_type(module, &boolean_spec, NULL, &st->boolean_type) < 0
+        || mod_add_type(module, &int_spec, NULL, &st->int_type) < 0
+        || mod_add_type(module, &float_spec, NULL, &st->float_type) < 0
+        || mod_add_type(module, &decimal_spec, NULL,
+                        &st->decimal_adapter_type) < 0) {
+        return -1;
+    }
+    return 0;
+}
