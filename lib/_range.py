@@ -178,7 +178,7 @@ class Range:
         return self == other or other < self
 
     def __getstate__(self):
-        return {slot: getattr(self, slot) for slot in self.__slots__}
+        return {slot: getattr(self, slot) for slot in Range.__slots__}
 
     def __setstate__(self, state):
         for slot, value in state.items():
