@@ -1,0 +1,140 @@
+"""Array typecasting: the array literal parser and the builtin array
+casters."""
+
+from decimal import Decimal
+
+import pytest
+
+import psycopg2
+from psycopg2 import extensions as ext
+
+
+def fetch(cursor, query, *args):
+    cursor.execute(query, *args)
+    return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("select '{1,NULL,3}'::int[]", [1, None, 3]),
+        ("select '{}'::int[]", []),
+        ("select '[2:3]={1,2}'::int[]", [1, 2]),
+        ("select '[0:1][1:2]={{1,2},{3,4}}'::int[]", [[1, 2], [3, 4]]),
+        ("select '{{1,2},{3,4}}'::int2[]", [[1, 2], [3, 4]]),
+        ("select '{{{1}},{{2}}}'::int8[]", [[[1]], [[2]]]),
+        ("select '{1.5,NaN}'::float8[]", None),
+        ("select '{1.5,-2}'::numeric[]", [Decimal("1.5"), Decimal("-2")]),
+        ("select '{t,f,NULL}'::bool[]", [True, False, None]),
+        ("select '{1,2}'::oid[]", [1, 2]),
+        ("select array[NULL,NULL]::int[]", [None, None]),
+    ],
+)
+def test_array(cursor, query, expected):
+    value = fetch(cursor, query)
+    if expected is None:
+        assert value[0] == 1.5 and value[1] != value[1]
+    else:
+        assert value == expected
+
+
+@pytest.mark.parametrize("typ", ["text", "varchar", "bpchar", "name", '"char"'])
+def test_text_arrays(cursor, typ):
+    value = fetch(cursor, "select array['a', null]::%s[]" % typ)
+    assert value == ["a", None]
+
+
+def test_quoting(cursor):
+    items = ["", " ", "a b", 'x"y', "back\\slash", "NULL", "null", "{}", "a,b",
+             "à€", "\t\n", "  lead", "trail  "]
+    cursor.execute("select %s::text[]", (items,))
+    assert cursor.fetchone()[0] == items
+
+
+def test_text_array_with_null(cursor):
+    cursor.execute("select array['NULL', null, 'x']::text[]")
+    assert cursor.fetchone()[0] == ["NULL", None, "x"]
+
+
+def test_nested_text(cursor):
+    value = fetch(cursor, "select '{{a,\"b c\"},{NULL,\"}\"}}'::text[]")
+    assert value == [["a", "b c"], [None, "}"]]
+
+
+def test_unregistered_array_is_str(cursor):
+    value = fetch(
+        cursor, "select array['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11']::uuid[]"
+    )
+    assert value == "{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}"
+    value = fetch(cursor, "select '{1}'::money[]")
+    assert type(value) is str and value.startswith("{")
+
+
+def test_big_array(cursor):
+    value = fetch(cursor, "select array_agg(i) from generate_series(1, 100000) i")
+    assert value == list(range(1, 100001))
+
+
+@pytest.mark.parametrize(
+    "literal, expected",
+    [
+        ("{1,2,3}", [1, 2, 3]),
+        (" { 1 , 2 } ", [1, 2]),
+        ('{"1"}', [1]),
+        ("{NULL}", [None]),
+        ("{null}", [None]),
+        ("[1:1]={5}", [5]),
+        ("[-3:-2]={5,6}", [5, 6]),
+        ("{{},{}}", [[], []]),
+    ],
+)
+def test_direct(cursor, literal, expected):
+    assert ext.INTEGERARRAY(literal, cursor) == expected
+
+
+def test_direct_strings(cursor):
+    assert ext.STRINGARRAY(r'{"a\"b",c\,d,"NULL",\NULL}', cursor) == [
+        'a"b', "c,d", "NULL", "NULL"]
+    assert ext.UNICODEARRAY("{ a b ,c}", cursor) == ["a b", "c"]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["", "{", "}", "{1,2", "{1,,2}", "1,2", "{1}x", "{{1},2}", "{1,{2}}",
+     "[1:2={1}", "[1:2]{1}", "[a:b]={1}", "{1,2}}", "{,}", "{1,}", "{\"1}",
+     "{1\\", "{\"1\\", "{{1}", "{" * 100 + "}" * 100, "{1 2}", "{a\"b\"}",
+     "{NULL x}"],
+)
+def test_bad_literal(cursor, bad):
+    with pytest.raises(psycopg2.DataError):
+        ext.INTEGERARRAY(bad, cursor)
+
+
+def test_bad_element(cursor):
+    with pytest.raises(psycopg2.DataError):
+        ext.INTEGERARRAY("{1,x}", cursor)
+    with pytest.raises(psycopg2.DataError):
+        ext.DATEARRAY("{2020-13-01}", cursor)
+
+
+def test_array_of_user_type(cursor):
+    caster = ext.new_type((705,), "UPPER", lambda s, cur: s.upper() if s else s)
+    array = ext.new_array_type((1009,), "UPPERARRAY", caster)
+    ext.register_type(array, cursor)
+    cursor.execute("select array['a', null, 'b c']::text[]")
+    assert cursor.fetchone()[0] == ["A", None, "B C"]
+
+
+def test_user_type_called_with_cursor(cursor):
+    seen = []
+
+    def cast(s, cur):
+        seen.append((s, cur))
+        return s
+
+    caster = ext.new_type((705,), "SPY", cast)
+    array = ext.new_array_type((1009,), "SPYARRAY", caster)
+    ext.register_type(array, cursor)
+    cursor.execute("select array['x', null]::text[]")
+    assert cursor.fetchone()[0] == ["x", None]
+    assert seen == [("x", cursor), (None, cursor)]

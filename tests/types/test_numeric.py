@@ -1,0 +1,166 @@
+"""Numeric typecasting: int2/int4/int8/oid, float4/float8, numeric, bool."""
+
+import math
+from decimal import Decimal
+
+import pytest
+
+import psycopg2
+from psycopg2 import extensions as ext
+
+
+def fetch(cursor, query, *args):
+    cursor.execute(query, *args)
+    return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("select 1::int2", 1),
+        ("select -32768::int2", -32768),
+        ("select 2147483647::int4", 2147483647),
+        ("select -2147483648::int4", -2147483648),
+        ("select 9223372036854775807::int8", 9223372036854775807),
+        ("select (-9223372036854775807 - 1)::int8", -9223372036854775808),
+        ("select 0::int4", 0),
+        ("select 4294967295::oid", 4294967295),
+    ],
+)
+def test_integers(cursor, query, expected):
+    value = fetch(cursor, query)
+    assert type(value) is int
+    assert value == expected
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("select 1.5::float8", 1.5),
+        ("select -1.25::float4", -1.25),
+        ("select 1e300::float8", 1e300),
+        ("select 1e-300::float8", 1e-300),
+        ("select 'Infinity'::float8", float("inf")),
+        ("select '-Infinity'::float4", float("-inf")),
+    ],
+)
+def test_floats(cursor, query, expected):
+    value = fetch(cursor, query)
+    assert type(value) is float
+    assert value == expected
+
+
+def test_float_nan(cursor):
+    value = fetch(cursor, "select 'NaN'::float8")
+    assert type(value) is float and math.isnan(value)
+
+
+def test_float_roundtrip(cursor):
+    cursor.execute("set extra_float_digits to 3")
+    value = fetch(cursor, "select 0.1::float8 + 0.2::float8")
+    assert value == 0.1 + 0.2
+
+
+@pytest.mark.parametrize(
+    "literal",
+    ["1.5", "-0.000001", "123456789012345678901234567890.123456789", "0", "1e-10"],
+)
+def test_numeric(cursor, literal):
+    value = fetch(cursor, "select %s::numeric" % ("'%s'" % literal))
+    assert type(value) is Decimal
+    assert value == Decimal(literal)
+
+
+def test_numeric_nan(cursor):
+    value = fetch(cursor, "select 'NaN'::numeric")
+    assert type(value) is Decimal and value.is_nan()
+
+
+def test_numeric_infinity(cursor):
+    if cursor.connection.server_version < 140000:
+        pytest.skip("numeric infinity needs PostgreSQL 14")
+    cursor.execute("select 'Infinity'::numeric, '-Infinity'::numeric")
+    assert cursor.fetchone() == (Decimal("Infinity"), Decimal("-Infinity"))
+
+
+def test_numeric_scale_kept(cursor):
+    assert str(fetch(cursor, "select 1.50::numeric(10,2)")) == "1.50"
+
+
+def test_bool(cursor):
+    cursor.execute("select true, false, null::bool")
+    assert cursor.fetchone() == (True, False, None)
+    cursor.execute("select true")
+    assert cursor.fetchone()[0] is True
+
+
+def test_nulls(cursor):
+    cursor.execute("select null::int4, null::int8, null::float8, null::numeric")
+    assert cursor.fetchone() == (None, None, None, None)
+
+
+def test_money_is_str(cursor):
+    cursor.execute("set lc_monetary to 'C'")
+    value = fetch(cursor, "select 1234.5::money")
+    assert type(value) is str
+    assert value == "$1,234.50"
+
+
+def test_huge_int_direct(cursor):
+    big = "1" * 100
+    assert ext.LONGINTEGER(big, cursor) == int(big)
+    assert ext.INTEGER("-" + big, cursor) == -int(big)
+
+
+@pytest.mark.parametrize(
+    "caster", ["INTEGER", "LONGINTEGER", "ROWID"],
+)
+@pytest.mark.parametrize(
+    "bad", ["", "-", "+", "1.5", " 1", "1 ", "12a", "0x10", "1_000", "١٢"],
+)
+def test_bad_int(cursor, caster, bad):
+    with pytest.raises(psycopg2.DataError):
+        getattr(ext, caster)(bad, cursor)
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "-", "1.2.3", "abc", "1e", "e5", ".", "nan", "inf", "1,5", " 1.5"],
+)
+def test_bad_float(cursor, bad):
+    with pytest.raises(psycopg2.DataError):
+        ext.FLOAT(bad, cursor)
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "-", "1.2.3", "abc", "1e", ".", "snan", "Inf", "1_0", " 1"],
+)
+def test_bad_numeric(cursor, bad):
+    with pytest.raises(psycopg2.DataError):
+        ext.DECIMAL(bad, cursor)
+
+
+def test_float_direct(cursor):
+    assert ext.FLOAT("1e400", cursor) == float("inf")
+    assert ext.FLOAT("-1.5E+10", cursor) == -1.5e10
+    assert ext.FLOAT(" 1" * 0 + "1" * 200, cursor) == float("1" * 200)
+
+
+def test_decimal_direct_long(cursor):
+    s = "9" * 2000 + "." + "1" * 2000
+    assert ext.DECIMAL(s, cursor) == Decimal(s)
+
+
+@pytest.mark.parametrize("bad", ["", "true", "T", "1", "tt", "yes"])
+def test_bad_bool(cursor, bad):
+    with pytest.raises(psycopg2.DataError):
+        ext.BOOLEAN(bad, cursor)
+
+
+def test_null_direct(cursor):
+    for name in ("INTEGER", "LONGINTEGER", "FLOAT", "DECIMAL", "BOOLEAN"):
+        assert getattr(ext, name)(None, cursor) is None
+
+
+def test_number_object(cursor):
+    assert ext.NUMBER("12", cursor) == 12
+    assert ext.NUMBER("1.5", cursor) == 1.5
