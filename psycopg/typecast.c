@@ -354,6 +354,17 @@ exit:
     return rv;
 }
 
+/* Casters are made by new_type()/new_array_type() only (also on 3.9, where
+ * Py_TPFLAGS_DISALLOW_INSTANTIATION does not exist). */
+static PyObject *
+typecast_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    PyErr_SetString(PyExc_TypeError,
+                    "cannot create 'psycopg2._psycopg.type' instances: "
+                    "use new_type() or new_array_type()");
+    return NULL;
+}
+
 static PyMemberDef typecast_members[] = {
     {"name", T_OBJECT, offsetof(typecastObject, name), READONLY,
      "The name of the typecaster."},
@@ -375,6 +386,7 @@ static PyType_Slot typecast_slots[] = {
     {Py_tp_richcompare, typecast_richcompare},
     {Py_tp_hash, typecast_hash},
     {Py_tp_call, typecast_call},
+    {Py_tp_new, typecast_tp_new},
     {Py_tp_members, typecast_members},
     {0, NULL}
 };
@@ -383,7 +395,7 @@ static PyType_Spec typecast_spec = {
     .name = "psycopg2._psycopg.type",
     .basicsize = sizeof(typecastObject),
     .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC |
-             Py_TPFLAGS_DISALLOW_INSTANTIATION | Py_TPFLAGS_IMMUTABLETYPE,
+             Py_TPFLAGS_IMMUTABLETYPE,
     .slots = typecast_slots,
 };
 

@@ -102,7 +102,7 @@ def test_time_direct(cursor):
     [
         ("12:34:56+05:30", tz(hours=5, minutes=30)),
         ("12:34:56-08", tz(hours=-8)),
-        ("12:34:56+00", tz(0)),
+        ("12:34:56+00", tz(hours=0)),
         ("12:34:56-05:53:28", tz(hours=-5, minutes=-53, seconds=-28)),
     ],
 )
