@@ -421,3 +421,26 @@ def test_mintime_logging_default_logs_all(logconn):
     cur = conn.cursor()
     cur.execute("select pg_sleep(0.01)")
     assert "execution time" in f.getvalue()
+
+
+# The extras namespace
+
+def test_extras_reexports():
+    names = """DictCursorBase DictConnection DictCursor DictRow
+        RealDictConnection RealDictCursor RealDictRow NamedTupleConnection
+        NamedTupleCursor LoggingConnection LoggingCursor
+        MinTimeLoggingConnection MinTimeLoggingCursor REPLICATION_PHYSICAL
+        REPLICATION_LOGICAL StopReplication Json register_json
+        register_default_json register_default_jsonb json register_hstore
+        HstoreAdapter register_composite CompositeCaster Range NumericRange
+        DateRange DateTimeRange DateTimeTZRange register_range RangeAdapter
+        RangeCaster register_ipaddress register_uuid UUID_adapter Inet
+        register_inet execute_batch execute_values wait_select
+        quote_ident""".split()
+    missing = [n for n in names if not hasattr(extras, n)]
+    assert not missing
+    assert extras.quote_ident is ext.quote_ident
+    assert extras.REPLICATION_PHYSICAL == 12345678
+    assert extras.REPLICATION_LOGICAL == 87654321
+    assert issubclass(extras.StopReplication, Exception)
+    assert not issubclass(extras.StopReplication, psycopg2.Error)

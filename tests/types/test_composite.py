@@ -1,7 +1,6 @@
 """Tests for composite types: CompositeCaster and register_composite."""
 
 import datetime
-from collections import namedtuple
 from decimal import Decimal
 
 import pytest
