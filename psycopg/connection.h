@@ -108,6 +108,9 @@ char *conn_normalize_encoding(const char *enc);
 /* Look up the Python codec for a PostgreSQL encoding (new ref) */
 PyObject *conn_pyenc_for(module_state *st, const char *pgenc);
 
+/* Effective libpq parameters without the password (new dict). */
+PyObject *conn_dsn_parameters(connectionObject *self);
+
 /* Lock helpers: take the per-connection lock, releasing the GIL if another
  * thread holds it. */
 static inline void

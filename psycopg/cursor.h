@@ -45,6 +45,10 @@ struct cursorObject {
 static inline int
 curs_check_open(cursorObject *self)
 {
+    if (self->conn == NULL) {
+        PyErr_SetString(PyExc_TypeError, "the cursor is not initialised");
+        return -1;
+    }
     if (self->closed || self->conn->closed) {
         PyErr_SetString(self->conn->st->InterfaceError,
                         "cursor already closed");
@@ -59,5 +63,16 @@ int curs_set_result(cursorObject *self, PGresult *res);
 void curs_clear_result(cursorObject *self);
 /* Build one row (tuple or row_factory object) for row `i`. */
 PyObject *curs_make_row(cursorObject *self, Py_ssize_t i);
+
+/* cursor_copy.c: serve a COPY result from self->copyfile (or refuse when
+ * there is none) and return the final result of the command, or NULL with
+ * an exception set.  Takes ownership of res.  Lock held by the caller. */
+PGresult *curs_copy_serve(cursorObject *self, PGresult *res, int want_copy);
+
+/* Run a COPY statement (str, bytes or Composable) serving self->copyfile. */
+int curs_exec_copy(cursorObject *self, PyObject *sql);
+
+/* cursor_copy.c: copy_from, copy_to, copy_expert method table entries */
+extern PyMethodDef curs_copy_methods[];
 
 #endif /* PSYCOPG_CURSOR_H */

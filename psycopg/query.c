@@ -1,7 +1,8 @@
 /* Client-side parameter merging: %s and %(name)s into the query text.
  *
  * One pass over the query bytes, writing the result into one growing
- * buffer.  Every read is bounds-checked against the query length: the
+ * buffer (after a quick allocation-free scan that only looks for mixed
+ * placeholder styles).  Every read is bounds-checked against the query length: the
  * input comes straight from users (and from the fuzzer). */
 
 #include "psycopg.h"
@@ -94,6 +95,42 @@ query_not_indexable(PyObject *vars)
 
 enum { QUERY_STYLE_NONE, QUERY_STYLE_POS, QUERY_STYLE_NAMED };
 
+/* Which placeholder styles the query uses (bit 1: %s, bit 2: %(name)s),
+ * so that mixing them is reported before any value is looked up in vars
+ * (a mapping can't serve %s, a sequence can't serve %(name)s). */
+static int
+query_scan_styles(const char *q, size_t n)
+{
+    const char *pct;
+    size_t i = 0, j;
+    int styles = 0;
+
+    while (i < n && (pct = memchr(q + i, '%', n - i)) != NULL) {
+        i = (size_t)(pct - q);
+        if (i + 1 >= n) {
+            break;
+        }
+        switch (q[i + 1]) {
+        case 's':
+            styles |= 1 << QUERY_STYLE_POS;
+            i += 2;
+            break;
+        case '(':
+            for (j = i + 2; j < n && q[j] != ')' && q[j] != '%'; j++) {
+            }
+            if (j + 1 < n && q[j] == ')' && q[j + 1] == 's') {
+                styles |= 1 << QUERY_STYLE_NAMED;
+            }
+            i = j;
+            break;
+        default: /* %% and the errors the main pass reports */
+            i += 2;
+            break;
+        }
+    }
+    return styles;
+}
+
 PyObject *
 query_merge(connectionObject *conn, PyObject *query, PyObject *vars)
 {
@@ -120,6 +157,12 @@ query_merge(connectionObject *conn, PyObject *query, PyObject *vars)
         goto exit;
     }
     n = (size_t)qlen;
+    if (query_scan_styles(q, n)
+        == ((1 << QUERY_STYLE_POS) | (1 << QUERY_STYLE_NAMED))) {
+        PyErr_SetString(st->ProgrammingError,
+                        "argument formats can't be mixed");
+        goto exit;
+    }
     if (query_buf_reserve(&out, n + 16) < 0) {
         goto exit;
     }

@@ -1,0 +1,224 @@
+/* extensions.Column: a 7-item sequence with two extra attributes. */
+#include "psycopg.h"
+#include "module.h"
+#include "column.h"
+
+static const char *const column_names[COLUMN_NFIELDS] = {
+    "name", "type_code", "display_size", "internal_size", "precision",
+    "scale", "null_ok", "table_oid", "table_column"};
+
+/* the DB-API sequence view covers only the first seven */
+#define COLUMN_SEQLEN 7
+
+PyObject *
+column_from_fields(module_state *st, PyObject *const *fields)
+{
+    PyTypeObject *tp = st->column_type;
+    columnObject *self = (columnObject *)tp->tp_alloc(tp, 0);
+    int i;
+    if (self == NULL)
+        return NULL;
+    for (i = 0; i < COLUMN_NFIELDS; i++)
+        self->fields[i] = Py_NewRef(fields[i] ? fields[i] : Py_None);
+    return (PyObject *)self;
+}
+
+static PyObject *
+column_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"name", "type_code", "display_size",
+                             "internal_size", "precision", "scale",
+                             "null_ok", "table_oid", "table_column", NULL};
+    PyObject *f[COLUMN_NFIELDS] = {NULL};
+    columnObject *self;
+    int i;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOOOOOOOO", kwlist,
+                                     &f[0], &f[1], &f[2], &f[3], &f[4], &f[5],
+                                     &f[6], &f[7], &f[8]))
+        return NULL;
+    if (!(self = (columnObject *)type->tp_alloc(type, 0)))
+        return NULL;
+    for (i = 0; i < COLUMN_NFIELDS; i++)
+        self->fields[i] = Py_NewRef(f[i] ? f[i] : Py_None);
+    return (PyObject *)self;
+}
+
+static int
+column_traverse(columnObject *self, visitproc visit, void *arg)
+{
+    int i;
+    Py_VISIT(Py_TYPE(self));
+    for (i = 0; i < COLUMN_NFIELDS; i++)
+        Py_VISIT(self->fields[i]);
+    return 0;
+}
+
+static int
+column_clear(columnObject *self)
+{
+    int i;
+    for (i = 0; i < COLUMN_NFIELDS; i++)
+        Py_CLEAR(self->fields[i]);
+    return 0;
+}
+
+static void
+column_dealloc(columnObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    column_clear(self);
+    tp->tp_free((PyObject *)self);
+    Py_DECREF(tp);
+}
+
+static PyObject *
+column_as_tuple(columnObject *self)
+{
+    PyObject *t = PyTuple_New(COLUMN_SEQLEN);
+    int i;
+    if (t == NULL)
+        return NULL;
+    for (i = 0; i < COLUMN_SEQLEN; i++)
+        PyTuple_SET_ITEM(t, i, Py_NewRef(self->fields[i]));
+    return t;
+}
+
+static Py_ssize_t
+column_len(columnObject *self)
+{
+    return COLUMN_SEQLEN;
+}
+
+static PyObject *
+column_item(columnObject *self, Py_ssize_t i)
+{
+    if (i < 0)
+        i += COLUMN_SEQLEN;
+    if (i < 0 || i >= COLUMN_SEQLEN) {
+        PyErr_SetString(PyExc_IndexError, "index out of range");
+        return NULL;
+    }
+    return Py_NewRef(self->fields[i]);
+}
+
+static PyObject *
+column_subscript(columnObject *self, PyObject *key)
+{
+    PyObject *t, *rv;
+    if (PyIndex_Check(key)) {
+        Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
+        if (i == -1 && PyErr_Occurred())
+            return NULL;
+        return column_item(self, i);
+    }
+    if (!(t = column_as_tuple(self)))
+        return NULL;
+    rv = PyObject_GetItem(t, key);
+    Py_DECREF(t);
+    return rv;
+}
+
+static PyObject *
+column_richcompare(columnObject *self, PyObject *other, int op)
+{
+    PyObject *a, *b, *rv;
+    if (!(a = column_as_tuple(self)))
+        return NULL;
+    if (PyObject_TypeCheck(other, Py_TYPE(self)))
+        b = column_as_tuple((columnObject *)other);
+    else if (PyTuple_Check(other))
+        b = Py_NewRef(other);
+    else {
+        Py_DECREF(a);
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    if (b == NULL) {
+        Py_DECREF(a);
+        return NULL;
+    }
+    rv = PyObject_RichCompare(a, b, op);
+    Py_DECREF(a);
+    Py_DECREF(b);
+    return rv;
+}
+
+static PyObject *
+column_repr(columnObject *self)
+{
+    return PyUnicode_FromFormat("Column(name=%R, type_code=%R)",
+                                self->fields[0], self->fields[1]);
+}
+
+static PyObject *
+column_reduce(columnObject *self, PyObject *unused)
+{
+    PyObject *args = PyTuple_New(COLUMN_NFIELDS), *rv;
+    int i;
+    if (args == NULL)
+        return NULL;
+    for (i = 0; i < COLUMN_NFIELDS; i++)
+        PyTuple_SET_ITEM(args, i, Py_NewRef(self->fields[i]));
+    rv = PyTuple_Pack(2, (PyObject *)Py_TYPE(self), args);
+    Py_DECREF(args);
+    return rv;
+}
+
+static PyObject *
+column_get(columnObject *self, void *closure)
+{
+    return Py_NewRef(self->fields[(intptr_t)closure]);
+}
+
+static int
+column_set(columnObject *self, PyObject *v, void *closure)
+{
+    Py_XSETREF(self->fields[(intptr_t)closure], Py_NewRef(v ? v : Py_None));
+    return 0;
+}
+
+#define COLUMN_FIELD(i) \
+    {(char *)"", (getter)column_get, (setter)column_set, NULL, (void *)(i)}
+
+static PyGetSetDef column_getset[COLUMN_NFIELDS + 1];
+
+static PyMethodDef column_methods[] = {
+    {"__reduce__", (PyCFunction)column_reduce, METH_NOARGS, NULL},
+    {NULL}};
+
+static PyType_Slot column_slots[] = {
+    {Py_tp_new, column_new},
+    {Py_tp_dealloc, column_dealloc},
+    {Py_tp_traverse, column_traverse},
+    {Py_tp_clear, column_clear},
+    {Py_tp_repr, column_repr},
+    {Py_tp_richcompare, column_richcompare},
+    {Py_tp_methods, column_methods},
+    {Py_tp_getset, column_getset},
+    {Py_sq_length, column_len},
+    {Py_sq_item, column_item},
+    {Py_mp_length, column_len},
+    {Py_mp_subscript, column_subscript},
+    {Py_tp_doc, "Description of one result column."},
+    {0, NULL}};
+
+static PyType_Spec column_spec = {
+    .name = "psycopg2.extensions.Column",
+    .basicsize = sizeof(columnObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .slots = column_slots,
+};
+
+int
+column_setup(PyObject *module, module_state *st)
+{
+    intptr_t i;
+    for (i = 0; i < COLUMN_NFIELDS; i++) {
+        column_getset[i].name = column_names[i];
+        column_getset[i].get = (getter)column_get;
+        column_getset[i].set = (setter)column_set;
+        column_getset[i].doc = NULL;
+        column_getset[i].closure = (void *)i;
+    }
+    return mod_add_type(module, &column_spec, NULL, &st->column_type);
+}

@@ -1,0 +1,1511 @@
+/* psycopg2.extensions.connection: session, transactions, encodings. */
+#include "psycopg.h"
+#include "module.h"
+#include "connection.h"
+#include "cursor.h"
+#include "errors.h"
+#include "pqpath.h"
+#include "encodings.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- encodings ---- */
+
+char *
+conn_normalize_encoding(const char *enc)
+{
+    size_t n = strlen(enc), i, j = 0;
+    char *rv = PyMem_Malloc(n + 1);
+    if (rv == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        if (enc[i] == '-' || enc[i] == '_')
+            continue;
+        rv[j++] = (char)toupper((unsigned char)enc[i]);
+    }
+    rv[j] = '\0';
+    return rv;
+}
+
+/* The table entry whose normalised name matches `enc`, or NULL. */
+static const conn_encoding_entry *
+conn_find_encoding(const char *enc)
+{
+    const conn_encoding_entry *e;
+    char *norm = conn_normalize_encoding(enc), *en;
+    if (norm == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    for (e = conn_encoding_table; e->pgname; e++) {
+        if (!(en = conn_normalize_encoding(e->pgname))) {
+            PyErr_Clear();
+            break;
+        }
+        if (strcmp(en, norm) == 0) {
+            PyMem_Free(en);
+            PyMem_Free(norm);
+            return e;
+        }
+        PyMem_Free(en);
+    }
+    PyMem_Free(norm);
+    return NULL;
+}
+
+PyObject *
+conn_pyenc_for(module_state *st, const char *pgenc)
+{
+    const conn_encoding_entry *e = conn_find_encoding(pgenc);
+    if (e == NULL) {
+        PyErr_Format(st->InterfaceError,
+                     "no Python codec for client encoding '%s'", pgenc);
+        return NULL;
+    }
+    return PyUnicode_FromString(e->pycodec);
+}
+
+static int
+conn_build_encodings(module_state *st)
+{
+    const conn_encoding_entry *e;
+    if (!(st->encodings = PyDict_New()))
+        return -1;
+    for (e = conn_encoding_table; e->pgname; e++) {
+        PyObject *v = PyUnicode_FromString(e->pycodec);
+        char *norm;
+        if (v == NULL)
+            return -1;
+        if (PyDict_SetItemString(st->encodings, e->pgname, v) < 0
+            || !(norm = conn_normalize_encoding(e->pgname))) {
+            Py_DECREF(v);
+            return -1;
+        }
+        if (PyDict_SetItemString(st->encodings, norm, v) < 0) {
+            PyMem_Free(norm);
+            Py_DECREF(v);
+            return -1;
+        }
+        PyMem_Free(norm);
+        Py_DECREF(v);
+    }
+    return 0;
+}
+
+PyObject *
+conn_encode(connectionObject *self, PyObject *str)
+{
+    if (self->is_utf8 || self->pyenc == NULL)
+        return PyUnicode_AsUTF8String(str);
+    return PyUnicode_AsEncodedString(str, self->pyenc, "strict");
+}
+
+PyObject *
+conn_decode(connectionObject *self, const char *s, Py_ssize_t len)
+{
+    if (self->is_utf8 || self->pyenc == NULL)
+        return PyUnicode_DecodeUTF8(s, len, "strict");
+    return PyUnicode_Decode(s, len, self->pyenc, "strict");
+}
+
+/* Refresh encoding, pyenc and is_utf8 from the server's client_encoding. */
+static int
+conn_read_encoding(connectionObject *self)
+{
+    const char *enc = PQparameterStatus(self->pgconn, "client_encoding");
+    const conn_encoding_entry *e;
+    char *encc, *pyc;
+    if (enc == NULL) {
+        PyErr_SetString(self->st->OperationalError,
+                        "server didn't return client encoding");
+        return -1;
+    }
+    if (!(e = conn_find_encoding(enc))) {
+        PyErr_Format(self->st->InterfaceError,
+                     "no Python codec for client encoding '%s'", enc);
+        return -1;
+    }
+    encc = PyMem_Malloc(strlen(enc) + 1);
+    pyc = PyMem_Malloc(strlen(e->pycodec) + 1);
+    if (encc == NULL || pyc == NULL) {
+        PyMem_Free(encc);
+        PyMem_Free(pyc);
+        PyErr_NoMemory();
+        return -1;
+    }
+    strcpy(encc, enc);
+    strcpy(pyc, e->pycodec);
+    PyMem_Free(self->encoding);
+    PyMem_Free(self->pyenc);
+    self->encoding = encc;
+    self->pyenc = pyc;
+    self->is_utf8 = strcmp(pyc, "utf_8") == 0;
+    return 0;
+}
+
+/* ---- notices and notifies ---- */
+
+/* Called by libpq, possibly without the GIL: only C here. */
+static void
+conn_notice_processor(void *arg, const char *message)
+{
+    connectionObject *self = (connectionObject *)arg;
+    conn_notice *n = malloc(sizeof(conn_notice)), **tail;
+    if (n == NULL)
+        return;
+    n->next = NULL;
+    if (!(n->message = strdup(message))) {
+        free(n);
+        return;
+    }
+    for (tail = &self->notice_pending; *tail; tail = &(*tail)->next)
+        ;
+    *tail = n;
+}
+
+static void
+conn_free_pending_notices(connectionObject *self)
+{
+    conn_notice *n = self->notice_pending, *next;
+    self->notice_pending = NULL;
+    for (; n; n = next) {
+        next = n->next;
+        free(n->message);
+        free(n);
+    }
+}
+
+#define CONN_NOTICES_MAX 50
+
+void
+conn_flush_notices(connectionObject *self)
+{
+    conn_notice *n = self->notice_pending, *next;
+    PyObject *exc_type, *exc_value, *exc_tb;
+
+    if (n == NULL)
+        return;
+    self->notice_pending = NULL;
+    /* appending must not clobber an exception being raised */
+    PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+    for (; n; n = next) {
+        next = n->next;
+        if (self->notice_list && self->notice_list != Py_None) {
+            PyObject *msg = PyUnicode_Decode(n->message, strlen(n->message),
+                                             self->pyenc ? self->pyenc
+                                                         : "utf-8",
+                                             "replace");
+            PyObject *r = NULL;
+            if (msg)
+                r = PyObject_CallMethod(self->notice_list, "append", "O", msg);
+            if (r == NULL)
+                PyErr_Clear(); /* a broken notices object is not our error */
+            Py_XDECREF(r);
+            Py_XDECREF(msg);
+        }
+        free(n->message);
+        free(n);
+    }
+    /* a real list keeps only the last messages */
+    if (self->notice_list && PyList_CheckExact(self->notice_list)) {
+        Py_ssize_t len = PyList_GET_SIZE(self->notice_list);
+        if (len > CONN_NOTICES_MAX
+            && PyList_SetSlice(self->notice_list, 0, len - CONN_NOTICES_MAX,
+                               NULL) < 0)
+            PyErr_Clear();
+    }
+    PyErr_Restore(exc_type, exc_value, exc_tb);
+}
+
+int
+conn_flush_notifies(connectionObject *self)
+{
+    PGnotify *n;
+    int rv = 0;
+    while ((n = PQnotifies(self->pgconn)) != NULL) {
+        PyObject *channel = NULL, *payload = NULL, *notify = NULL, *r;
+        channel = conn_decode(self, n->relname, strlen(n->relname));
+        if (channel)
+            payload = conn_decode(self, n->extra, strlen(n->extra));
+        if (payload)
+            notify = PyObject_CallFunction((PyObject *)self->st->notify_type,
+                                           "iOO", n->be_pid, channel, payload);
+        PQfreemem(n);
+        if (notify && self->notifies) {
+            if (PyList_CheckExact(self->notifies))
+                r = PyList_Append(self->notifies, notify) < 0 ? NULL
+                                                                : Py_None;
+            else if ((r = PyObject_CallMethod(self->notifies, "append", "O",
+                                              notify)))
+                Py_DECREF(r);
+            if (r == NULL)
+                rv = -1;
+        }
+        else if (notify == NULL)
+            rv = -1;
+        Py_XDECREF(channel);
+        Py_XDECREF(payload);
+        Py_XDECREF(notify);
+        if (rv < 0)
+            break;
+    }
+    return rv;
+}
+
+void
+conn_set_broken(connectionObject *self)
+{
+    if (self->closed == 0)
+        self->closed = 2;
+}
+
+/* ---- session setup ---- */
+
+int
+conn_setup_session(connectionObject *self)
+{
+    const char *ds, *scs;
+    if (PQsetnonblocking(self->pgconn, 1) != 0)
+        return pq_raise_conn_error(self);
+    PQsetNoticeProcessor(self->pgconn, conn_notice_processor, self);
+    self->server_version = PQserverVersion(self->pgconn);
+    self->protocol = PQprotocolVersion(self->pgconn);
+    if (self->protocol != 3) {
+        PyErr_SetString(self->st->InterfaceError,
+                        "only protocol 3 supported");
+        return -1;
+    }
+    if (conn_read_encoding(self) < 0)
+        return -1;
+    scs = PQparameterStatus(self->pgconn, "standard_conforming_strings");
+    self->equote = (scs && strcmp(scs, "off") == 0);
+    if (self->cancel)
+        PQfreeCancel(self->cancel);
+    self->cancel = PQgetCancel(self->pgconn);
+    ds = PQparameterStatus(self->pgconn, "DateStyle");
+    if (ds == NULL || strncmp(ds, "ISO", 3) != 0) {
+        if (pq_exec_command(self, NULL, "SET DATESTYLE TO 'ISO'") < 0)
+            return -1;
+    }
+    self->status = CONN_STATUS_READY;
+    return 0;
+}
+
+/* ---- transactions ---- */
+
+static const char *const conn_isolevel_names[] = {
+    "default", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE",
+    "READ UNCOMMITTED", "default"};
+
+int
+conn_begin_if_needed(connectionObject *self)
+{
+    char query[160];
+    if ((self->autocommit && !self->entered)
+        || self->status != CONN_STATUS_READY)
+        return 0;
+    if (self->isolevel == ISOLATION_LEVEL_DEFAULT
+        && self->readonly == STATE_DEFAULT
+        && self->deferrable == STATE_DEFAULT) {
+        strcpy(query, "BEGIN");
+    }
+    else {
+        snprintf(query, sizeof(query), "BEGIN%s%s%s%s",
+                 self->isolevel == ISOLATION_LEVEL_DEFAULT
+                     ? "" : " ISOLATION LEVEL ",
+                 self->isolevel == ISOLATION_LEVEL_DEFAULT
+                     ? "" : conn_isolevel_names[self->isolevel],
+                 self->readonly == STATE_DEFAULT ? ""
+                 : self->readonly == STATE_ON    ? " READ ONLY"
+                                                 : " READ WRITE",
+                 self->deferrable == STATE_DEFAULT ? ""
+                 : self->deferrable == STATE_ON    ? " DEFERRABLE"
+                                                   : " NOT DEFERRABLE");
+    }
+    if (pq_exec_command(self, NULL, query) < 0)
+        return -1;
+    self->status = CONN_STATUS_BEGIN;
+    return 0;
+}
+
+/* End the transaction with COMMIT or ROLLBACK (lock held). */
+static int
+conn_end_transaction(connectionObject *self, const char *cmd)
+{
+    int rv;
+    if (self->status != CONN_STATUS_BEGIN)
+        return 0;
+    rv = pq_exec_command(self, NULL, cmd);
+    self->mark++;
+    if (self->closed == 0)
+        self->status = CONN_STATUS_READY;
+    return rv;
+}
+
+/* ---- Python methods ---- */
+
+static connectionObject *
+conn_check_usable(connectionObject *self)
+{
+    if (conn_check_open(self) < 0)
+        return NULL;
+    return self;
+}
+
+PyDoc_STRVAR(conn_cursor_doc,
+"cursor(name=None, cursor_factory=None, withhold=False, scrollable=None) "
+"-> new cursor");
+
+static PyObject *
+conn_cursor(connectionObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"name", "cursor_factory", "withhold",
+                             "scrollable", NULL};
+    PyObject *name = Py_None, *factory = Py_None, *withhold = Py_False;
+    PyObject *scrollable = Py_None, *obj;
+    int wh;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOOO", kwlist, &name,
+                                     &factory, &withhold, &scrollable))
+        return NULL;
+    if (!conn_check_usable(self))
+        return NULL;
+    if (self->status == CONN_STATUS_SETUP) {
+        PyErr_SetString(self->st->OperationalError,
+                        "asynchronous connection attempt underway");
+        return NULL;
+    }
+    if (name != Py_None && self->async_) {
+        PyErr_SetString(self->st->ProgrammingError,
+                        "asynchronous connections cannot produce named "
+                        "cursors");
+        return NULL;
+    }
+    if ((wh = PyObject_IsTrue(withhold)) < 0)
+        return NULL;
+    if (factory == Py_None)
+        factory = self->cursor_factory;
+    if (factory == NULL || factory == Py_None)
+        factory = (PyObject *)self->st->cursor_type;
+    if (name == Py_None)
+        obj = PyObject_CallOneArg(factory, (PyObject *)self);
+    else
+        obj = PyObject_CallFunctionObjArgs(factory, (PyObject *)self, name,
+                                           NULL);
+    if (obj == NULL)
+        return NULL;
+    if (!PyObject_TypeCheck(obj, self->st->cursor_type)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "cursor factory must be subclass of "
+                        "psycopg2.extensions.cursor");
+        Py_DECREF(obj);
+        return NULL;
+    }
+    ((cursorObject *)obj)->withhold = wh;
+    if (scrollable == Py_None)
+        ((cursorObject *)obj)->scrollable = -1;
+    else {
+        int s = PyObject_IsTrue(scrollable);
+        if (s < 0) {
+            Py_DECREF(obj);
+            return NULL;
+        }
+        ((cursorObject *)obj)->scrollable = s;
+    }
+    return obj;
+}
+
+static int
+conn_check_tx_methods(connectionObject *self, const char *what)
+{
+    if (conn_check_open(self) < 0 || conn_check_not_async(self, what) < 0)
+        return -1;
+    if (self->tpc_xid) {
+        PyErr_Format(self->st->ProgrammingError,
+                     "%s cannot be used during a two-phase transaction", what);
+        return -1;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(conn_commit_doc, "commit() -- commit the current transaction.");
+
+static PyObject *
+conn_commit(connectionObject *self, PyObject *unused)
+{
+    int r;
+    if (conn_check_tx_methods(self, "commit") < 0)
+        return NULL;
+    conn_lock(self);
+    r = conn_end_transaction(self, "COMMIT");
+    conn_unlock(self);
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(conn_rollback_doc,
+"rollback() -- roll back the current transaction.");
+
+static PyObject *
+conn_rollback(connectionObject *self, PyObject *unused)
+{
+    int r;
+    if (conn_check_tx_methods(self, "rollback") < 0)
+        return NULL;
+    conn_lock(self);
+    r = conn_end_transaction(self, "ROLLBACK");
+    conn_unlock(self);
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* Close the libpq connection (lock held or object unreachable). */
+static void
+conn_close_pgconn(connectionObject *self)
+{
+    if (self->cancel) {
+        PQfreeCancel(self->cancel);
+        self->cancel = NULL;
+    }
+    if (self->pgconn) {
+        PGconn *pgconn = self->pgconn;
+        self->pgconn = NULL;
+        if (self->pid == getpid()) {
+            /* PQfinish sends a Terminate message: cheap, non-blocking */
+            PQfinish(pgconn);
+        }
+        /* in a forked child, leave the parent's session alone */
+    }
+    conn_free_pending_notices(self);
+}
+
+PyDoc_STRVAR(conn_close_doc, "close() -- close the connection.");
+
+static PyObject *
+conn_close(connectionObject *self, PyObject *unused)
+{
+    conn_lock(self);
+    conn_close_pgconn(self);
+    self->closed = 1;
+    conn_unlock(self);
+    Py_RETURN_NONE;
+}
+
+/* Parse an isolation level; `none_ok` maps None to *out unchanged (-1). */
+static int
+conn_parse_isolevel(connectionObject *self, PyObject *v, int *out)
+{
+    if (v == Py_None) {
+        *out = ISOLATION_LEVEL_DEFAULT;
+        return 0;
+    }
+    if (PyLong_Check(v)) {
+        long l = PyLong_AsLong(v);
+        if (l == -1 && PyErr_Occurred())
+            return -1;
+        if (l < 1 || l > 4) {
+            PyErr_SetString(PyExc_ValueError,
+                            "isolation_level must be between 1 and 4");
+            return -1;
+        }
+        *out = (int)l;
+        return 0;
+    }
+    if (PyUnicode_Check(v)) {
+        static const char *const names[] = {"READ COMMITTED",
+                                            "REPEATABLE READ",
+                                            "SERIALIZABLE",
+                                            "READ UNCOMMITTED", NULL};
+        const char *s = PyUnicode_AsUTF8(v);
+        int i;
+        if (s == NULL)
+            return -1;
+        for (i = 0; names[i]; i++) {
+            if (strcasecmp(s, names[i]) == 0) {
+                *out = i + 1;
+                return 0;
+            }
+        }
+        if (strcasecmp(s, "DEFAULT") == 0) {
+            *out = ISOLATION_LEVEL_DEFAULT;
+            return 0;
+        }
+        PyErr_Format(PyExc_ValueError, "bad value for isolation_level: '%s'",
+                     s);
+        return -1;
+    }
+    PyErr_Format(PyExc_TypeError,
+                 "isolation_level must be an int or a string, not %s",
+                 Py_TYPE(v)->tp_name);
+    return -1;
+}
+
+/* readonly / deferrable: True, False, None or 'default'. */
+static int
+conn_parse_tristate(PyObject *v, const char *what, int *out)
+{
+    if (v == Py_None) {
+        *out = STATE_DEFAULT;
+        return 0;
+    }
+    if (PyUnicode_Check(v)) {
+        const char *s = PyUnicode_AsUTF8(v);
+        if (s == NULL)
+            return -1;
+        if (strcasecmp(s, "default") == 0) {
+            *out = STATE_DEFAULT;
+            return 0;
+        }
+        PyErr_Format(PyExc_ValueError, "the value '%s' is not valid for %s",
+                     s, what);
+        return -1;
+    }
+    switch (PyObject_IsTrue(v)) {
+    case 0: *out = STATE_OFF; return 0;
+    case 1: *out = STATE_ON; return 0;
+    default: return -1;
+    }
+}
+
+static const char *
+conn_tristate_sql(int v)
+{
+    return v == STATE_DEFAULT ? "DEFAULT" : v == STATE_ON ? "on" : "off";
+}
+
+/* Apply new session characteristics (lock held, status READY).  In
+ * autocommit they go to the default_transaction_* GUCs; leaving
+ * autocommit resets the GUCs, as the next BEGIN carries them. */
+static int
+conn_apply_session(connectionObject *self, int autocommit, int isolevel,
+                   int readonly, int deferrable)
+{
+    char q[128];
+    int was_auto = self->autocommit;
+    if (autocommit) {
+        if (isolevel != self->isolevel || !was_auto) {
+            if (isolevel == ISOLATION_LEVEL_DEFAULT)
+                strcpy(q, "SET default_transaction_isolation TO DEFAULT");
+            else
+                snprintf(q, sizeof(q),
+                         "SET default_transaction_isolation TO '%s'",
+                         conn_isolevel_names[isolevel]);
+            if ((isolevel != ISOLATION_LEVEL_DEFAULT
+                 || self->isolevel != ISOLATION_LEVEL_DEFAULT)
+                && pq_exec_command(self, NULL, q) < 0)
+                return -1;
+        }
+        if ((readonly != self->readonly || !was_auto)
+            && (readonly != STATE_DEFAULT || self->readonly != STATE_DEFAULT)) {
+            snprintf(q, sizeof(q), "SET default_transaction_read_only TO %s",
+                     conn_tristate_sql(readonly));
+            if (pq_exec_command(self, NULL, q) < 0)
+                return -1;
+        }
+        if ((deferrable != self->deferrable || !was_auto)
+            && (deferrable != STATE_DEFAULT
+                || self->deferrable != STATE_DEFAULT)) {
+            snprintf(q, sizeof(q), "SET default_transaction_deferrable TO %s",
+                     conn_tristate_sql(deferrable));
+            if (pq_exec_command(self, NULL, q) < 0)
+                return -1;
+        }
+    }
+    else if (was_auto) {
+        if (self->isolevel != ISOLATION_LEVEL_DEFAULT
+            && pq_exec_command(self, NULL,
+                               "SET default_transaction_isolation TO DEFAULT")
+                   < 0)
+            return -1;
+        if (self->readonly != STATE_DEFAULT
+            && pq_exec_command(self, NULL,
+                               "SET default_transaction_read_only TO DEFAULT")
+                   < 0)
+            return -1;
+        if (self->deferrable != STATE_DEFAULT
+            && pq_exec_command(
+                   self, NULL, "SET default_transaction_deferrable TO DEFAULT")
+                   < 0)
+            return -1;
+    }
+    self->autocommit = autocommit;
+    self->isolevel = isolevel;
+    self->readonly = readonly;
+    self->deferrable = deferrable;
+    return 0;
+}
+
+static int
+conn_check_session_change(connectionObject *self, const char *what)
+{
+    if (conn_check_open(self) < 0 || conn_check_not_async(self, what) < 0)
+        return -1;
+    if (self->status != CONN_STATUS_READY) {
+        PyErr_Format(self->st->ProgrammingError,
+                     "%s cannot be used inside a transaction", what);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+conn_set_session_locked(connectionObject *self, int autocommit, int isolevel,
+                        int readonly, int deferrable)
+{
+    int r;
+    conn_lock(self);
+    r = conn_apply_session(self, autocommit, isolevel, readonly, deferrable);
+    conn_unlock(self);
+    return r;
+}
+
+PyDoc_STRVAR(conn_set_session_doc,
+"set_session(isolation_level=None, readonly=None, deferrable=None, "
+"autocommit=None)\n\nSet the characteristics of the next transactions.");
+
+static PyObject *
+conn_set_session(connectionObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"isolation_level", "readonly", "deferrable",
+                             "autocommit", NULL};
+    PyObject *iso = Py_None, *ro = Py_None, *de = Py_None, *ac = Py_None;
+    int isolevel = self->isolevel, readonly = self->readonly;
+    int deferrable = self->deferrable, autocommit = self->autocommit;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOOO", kwlist, &iso, &ro,
+                                     &de, &ac))
+        return NULL;
+    if (conn_check_session_change(self, "set_session") < 0)
+        return NULL;
+    if (iso != Py_None && conn_parse_isolevel(self, iso, &isolevel) < 0)
+        return NULL;
+    if (ro != Py_None && conn_parse_tristate(ro, "readonly", &readonly) < 0)
+        return NULL;
+    if (de != Py_None
+        && conn_parse_tristate(de, "deferrable", &deferrable) < 0)
+        return NULL;
+    if (ac != Py_None && (autocommit = PyObject_IsTrue(ac)) < 0)
+        return NULL;
+    if (conn_set_session_locked(self, autocommit, isolevel, readonly,
+                                deferrable) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(conn_set_isolation_level_doc,
+"set_isolation_level(level) -- legacy: roll back, then set the level "
+"(0 = autocommit).");
+
+static PyObject *
+conn_set_isolation_level(connectionObject *self, PyObject *arg)
+{
+    int level = ISOLATION_LEVEL_DEFAULT, autocommit = 0, r;
+    if (conn_check_open(self) < 0
+        || conn_check_not_async(self, "set_isolation_level") < 0
+        || conn_check_not_tpc(self, "set_isolation_level") < 0)
+        return NULL;
+    if (arg != Py_None) {
+        long l;
+        if (!PyLong_Check(arg)) {
+            PyErr_SetString(PyExc_TypeError,
+                            "isolation level must be an int or None");
+            return NULL;
+        }
+        l = PyLong_AsLong(arg);
+        if (l == -1 && PyErr_Occurred())
+            return NULL;
+        if (l < 0 || l > 4) {
+            PyErr_SetString(PyExc_ValueError,
+                            "isolation level must be between 0 and 4");
+            return NULL;
+        }
+        if (l == 0)
+            autocommit = 1;
+        else
+            level = (int)l;
+    }
+    conn_lock(self);
+    r = conn_end_transaction(self, "ROLLBACK");
+    if (r == 0)
+        r = conn_apply_session(self, autocommit, level, self->readonly,
+                               self->deferrable);
+    conn_unlock(self);
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(conn_set_client_encoding_doc,
+"set_client_encoding(encoding) -- set the client encoding.");
+
+static PyObject *
+conn_set_client_encoding(connectionObject *self, PyObject *args)
+{
+    const char *enc;
+    const conn_encoding_entry *e;
+    char *norm = NULL, *cur = NULL, q[128];
+    PyObject *rv = NULL;
+    int r;
+
+    if (!PyArg_ParseTuple(args, "s:set_client_encoding", &enc))
+        return NULL;
+    if (conn_check_open(self) < 0
+        || conn_check_not_async(self, "set_client_encoding") < 0)
+        return NULL;
+    e = conn_find_encoding(enc);
+    if (!(norm = conn_normalize_encoding(e ? e->pgname : enc)))
+        goto exit;
+    if (!(cur = conn_normalize_encoding(self->encoding)))
+        goto exit;
+    if (strcmp(norm, cur) == 0) {
+        rv = Py_NewRef(Py_None);
+        goto exit;
+    }
+    if (strlen(enc) > 60 || strchr(enc, '\'') || strchr(enc, '\\')) {
+        PyErr_Format(self->st->OperationalError, "invalid encoding name: %s",
+                     enc);
+        goto exit;
+    }
+    snprintf(q, sizeof(q), "SET client_encoding = '%s'", e ? e->pgname : enc);
+    conn_lock(self);
+    r = conn_end_transaction(self, "ROLLBACK");
+    if (r == 0)
+        r = pq_exec_command(self, NULL, q);
+    if (r == 0)
+        r = conn_read_encoding(self);
+    conn_unlock(self);
+    if (r < 0)
+        goto exit;
+    rv = Py_NewRef(Py_None);
+exit:
+    PyMem_Free(norm);
+    PyMem_Free(cur);
+    return rv;
+}
+
+PyDoc_STRVAR(conn_get_transaction_status_doc,
+"get_transaction_status() -> int -- libpq transaction status.");
+
+static PyObject *
+conn_get_transaction_status(connectionObject *self, PyObject *unused)
+{
+    if (self->pgconn == NULL)
+        return PyLong_FromLong(PQTRANS_UNKNOWN);
+    return PyLong_FromLong(PQtransactionStatus(self->pgconn));
+}
+
+PyDoc_STRVAR(conn_get_backend_pid_doc,
+"get_backend_pid() -> int -- process id of the server backend.");
+
+static PyObject *
+conn_get_backend_pid(connectionObject *self, PyObject *unused)
+{
+    if (conn_check_open(self) < 0)
+        return NULL;
+    return PyLong_FromLong(PQbackendPID(self->pgconn));
+}
+
+PyDoc_STRVAR(conn_get_parameter_status_doc,
+"get_parameter_status(parameter) -> str or None");
+
+static PyObject *
+conn_get_parameter_status(connectionObject *self, PyObject *args)
+{
+    const char *param, *val;
+    if (!PyArg_ParseTuple(args, "s:get_parameter_status", &param))
+        return NULL;
+    if (conn_check_open(self) < 0)
+        return NULL;
+    val = PQparameterStatus(self->pgconn, param);
+    if (val == NULL)
+        Py_RETURN_NONE;
+    return conn_decode(self, val, strlen(val));
+}
+
+PyObject *
+conn_dsn_parameters(connectionObject *self)
+{
+    PQconninfoOption *opts, *o;
+    PyObject *rv = NULL, *v;
+    if (!(opts = PQconninfo(self->pgconn)))
+        return PyErr_NoMemory();
+    if (!(rv = PyDict_New()))
+        goto exit;
+    for (o = opts; o->keyword; o++) {
+        if (o->val == NULL || strcmp(o->keyword, "password") == 0)
+            continue;
+        if (!(v = PyUnicode_DecodeUTF8(o->val, strlen(o->val), "replace"))
+            || PyDict_SetItemString(rv, o->keyword, v) < 0) {
+            Py_XDECREF(v);
+            Py_CLEAR(rv);
+            goto exit;
+        }
+        Py_DECREF(v);
+    }
+exit:
+    PQconninfoFree(opts);
+    return rv;
+}
+
+PyDoc_STRVAR(conn_get_dsn_parameters_doc,
+"get_dsn_parameters() -> dict -- effective connection parameters.");
+
+static PyObject *
+conn_get_dsn_parameters(connectionObject *self, PyObject *unused)
+{
+    if (conn_check_open(self) < 0)
+        return NULL;
+    return conn_dsn_parameters(self);
+}
+
+PyDoc_STRVAR(conn_reset_doc,
+"reset() -- abort the transaction and reset the session to defaults.");
+
+static PyObject *
+conn_reset(connectionObject *self, PyObject *unused)
+{
+    int r;
+    if (conn_check_open(self) < 0 || conn_check_not_async(self, "reset") < 0)
+        return NULL;
+    conn_lock(self);
+    r = 0;
+    if (PQtransactionStatus(self->pgconn) != PQTRANS_IDLE)
+        r = pq_exec_command(self, NULL, "ROLLBACK");
+    if (r == 0)
+        r = pq_exec_command(self, NULL, "DISCARD ALL");
+    self->mark++;
+    if (r == 0) {
+        self->status = CONN_STATUS_READY;
+        self->autocommit = 0;
+        self->isolevel = ISOLATION_LEVEL_DEFAULT;
+        self->readonly = STATE_DEFAULT;
+        self->deferrable = STATE_DEFAULT;
+        Py_CLEAR(self->tpc_xid);
+        r = conn_setup_session(self);
+    }
+    conn_unlock(self);
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(conn_cancel_doc,
+"cancel() -- cancel the running statement (from any thread).");
+
+static PyObject *
+conn_cancel(connectionObject *self, PyObject *unused)
+{
+    char errbuf[256];
+    PGcancel *cancel;
+    int ok;
+    if (conn_check_open(self) < 0)
+        return NULL;
+    if (self->status == CONN_STATUS_SETUP) {
+        PyErr_SetString(self->st->OperationalError,
+                        "asynchronous connection attempt underway");
+        return NULL;
+    }
+    cancel = self->cancel;
+    if (cancel == NULL) {
+        PyErr_SetString(self->st->OperationalError, "no cancel object");
+        return NULL;
+    }
+    /* no connection lock: the thread running the query holds it */
+    Py_BEGIN_ALLOW_THREADS
+    ok = PQcancel(cancel, errbuf, sizeof(errbuf));
+    Py_END_ALLOW_THREADS
+    if (!ok) {
+        PyErr_Format(self->st->OperationalError, "%s", errbuf);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(conn_fileno_doc, "fileno() -> int -- the connection socket.");
+
+static PyObject *
+conn_fileno(connectionObject *self, PyObject *unused)
+{
+    if (conn_check_open(self) < 0)
+        return NULL;
+    return PyLong_FromLong(PQsocket(self->pgconn));
+}
+
+PyDoc_STRVAR(conn_poll_doc,
+"poll() -> int -- read pending data (notifies); POLL_OK when done.");
+
+static PyObject *
+conn_poll(connectionObject *self, PyObject *unused)
+{
+    int r;
+    if (conn_check_open(self) < 0)
+        return NULL;
+    conn_lock(self);
+    r = pq_consume_input(self);
+    conn_unlock(self);
+    if (r < 0)
+        return NULL;
+    return PyLong_FromLong(POLL_OK);
+}
+
+PyDoc_STRVAR(conn_isexecuting_doc,
+"isexecuting() -> bool -- an asynchronous operation is in progress.");
+
+static PyObject *
+conn_isexecuting(connectionObject *self, PyObject *unused)
+{
+    Py_RETURN_FALSE;
+}
+
+PyDoc_STRVAR(conn_enter_doc, "__enter__ -> self");
+
+static PyObject *
+conn_enter(connectionObject *self, PyObject *unused)
+{
+    if (conn_check_open(self) < 0)
+        return NULL;
+    if (self->entered) {
+        PyErr_SetString(self->st->ProgrammingError,
+                        "the connection cannot be re-entered recursively");
+        return NULL;
+    }
+    self->entered = 1;
+    return Py_NewRef(self);
+}
+
+PyDoc_STRVAR(conn_exit_doc,
+"__exit__ -- commit on success, roll back on exception.");
+
+static PyObject *
+conn_exit(connectionObject *self, PyObject *args)
+{
+    PyObject *type, *value, *tb, *r;
+    if (!PyArg_ParseTuple(args, "OOO", &type, &value, &tb))
+        return NULL;
+    /* keep `entered` until the transaction is over: the BEGIN of an
+     * autocommit connection belongs to the block */
+    if (type == Py_None)
+        r = conn_commit(self, NULL);
+    else
+        r = conn_rollback(self, NULL);
+    self->entered = 0;
+    if (r == NULL)
+        return NULL;
+    Py_DECREF(r);
+    Py_RETURN_FALSE; /* never swallow the exception */
+}
+
+PyDoc_STRVAR(conn_get_native_connection_doc,
+"get_native_connection() -> capsule holding the PGconn pointer.");
+
+static PyObject *
+conn_get_native_connection(connectionObject *self, PyObject *unused)
+{
+    if (conn_check_open(self) < 0)
+        return NULL;
+    return PyCapsule_New(self->pgconn,
+                         "psycopg2.connection.native_connection", NULL);
+}
+
+static PyMethodDef conn_methods[] = {
+    {"cursor", (PyCFunction)(void (*)(void))conn_cursor,
+     METH_VARARGS | METH_KEYWORDS, conn_cursor_doc},
+    {"close", (PyCFunction)conn_close, METH_NOARGS, conn_close_doc},
+    {"commit", (PyCFunction)conn_commit, METH_NOARGS, conn_commit_doc},
+    {"rollback", (PyCFunction)conn_rollback, METH_NOARGS, conn_rollback_doc},
+    {"set_session", (PyCFunction)(void (*)(void))conn_set_session,
+     METH_VARARGS | METH_KEYWORDS, conn_set_session_doc},
+    {"set_isolation_level", (PyCFunction)conn_set_isolation_level, METH_O,
+     conn_set_isolation_level_doc},
+    {"set_client_encoding", (PyCFunction)conn_set_client_encoding,
+     METH_VARARGS, conn_set_client_encoding_doc},
+    {"get_transaction_status", (PyCFunction)conn_get_transaction_status,
+     METH_NOARGS, conn_get_transaction_status_doc},
+    {"get_backend_pid", (PyCFunction)conn_get_backend_pid, METH_NOARGS,
+     conn_get_backend_pid_doc},
+    {"get_parameter_status", (PyCFunction)conn_get_parameter_status,
+     METH_VARARGS, conn_get_parameter_status_doc},
+    {"get_dsn_parameters", (PyCFunction)conn_get_dsn_parameters, METH_NOARGS,
+     conn_get_dsn_parameters_doc},
+    {"reset", (PyCFunction)conn_reset, METH_NOARGS, conn_reset_doc},
+    {"cancel", (PyCFunction)conn_cancel, METH_NOARGS, conn_cancel_doc},
+    {"fileno", (PyCFunction)conn_fileno, METH_NOARGS, conn_fileno_doc},
+    {"poll", (PyCFunction)conn_poll, METH_NOARGS, conn_poll_doc},
+    {"isexecuting", (PyCFunction)conn_isexecuting, METH_NOARGS,
+     conn_isexecuting_doc},
+    {"__enter__", (PyCFunction)conn_enter, METH_NOARGS, conn_enter_doc},
+    {"__exit__", (PyCFunction)conn_exit, METH_VARARGS, conn_exit_doc},
+    {"get_native_connection", (PyCFunction)conn_get_native_connection,
+     METH_NOARGS, conn_get_native_connection_doc},
+    {NULL}};
+
+/* ---- attributes ---- */
+
+static PyObject *
+conn_get_closed(connectionObject *self, void *c)
+{
+    return PyLong_FromLong(self->closed);
+}
+
+static PyObject *
+conn_get_status(connectionObject *self, void *c)
+{
+    return PyLong_FromLong(self->status);
+}
+
+static PyObject *
+conn_get_autocommit(connectionObject *self, void *c)
+{
+    return PyBool_FromLong(self->autocommit);
+}
+
+static int
+conn_set_autocommit(connectionObject *self, PyObject *v, void *c)
+{
+    int ac;
+    if (v == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "cannot delete autocommit");
+        return -1;
+    }
+    if (conn_check_session_change(self, "set_session") < 0)
+        return -1;
+    if ((ac = PyObject_IsTrue(v)) < 0)
+        return -1;
+    return conn_set_session_locked(self, ac, self->isolevel, self->readonly,
+                                   self->deferrable);
+}
+
+static PyObject *
+conn_get_isolation_level(connectionObject *self, void *c)
+{
+    if (self->isolevel == ISOLATION_LEVEL_DEFAULT)
+        Py_RETURN_NONE;
+    return PyLong_FromLong(self->isolevel);
+}
+
+static int
+conn_set_isolation_level_attr(connectionObject *self, PyObject *v, void *c)
+{
+    int level;
+    if (v == NULL) {
+        PyErr_SetString(PyExc_AttributeError,
+                        "cannot delete isolation_level");
+        return -1;
+    }
+    if (conn_check_session_change(self, "isolation_level") < 0)
+        return -1;
+    if (conn_parse_isolevel(self, v, &level) < 0)
+        return -1;
+    return conn_set_session_locked(self, self->autocommit, level,
+                                   self->readonly, self->deferrable);
+}
+
+static PyObject *
+conn_tristate_obj(int v)
+{
+    if (v == STATE_DEFAULT)
+        Py_RETURN_NONE;
+    return PyBool_FromLong(v == STATE_ON);
+}
+
+static PyObject *
+conn_get_readonly(connectionObject *self, void *c)
+{
+    return conn_tristate_obj(self->readonly);
+}
+
+static int
+conn_set_readonly(connectionObject *self, PyObject *v, void *c)
+{
+    int ro;
+    if (v == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "cannot delete readonly");
+        return -1;
+    }
+    if (conn_check_session_change(self, "readonly") < 0
+        || conn_parse_tristate(v, "readonly", &ro) < 0)
+        return -1;
+    return conn_set_session_locked(self, self->autocommit, self->isolevel, ro,
+                                   self->deferrable);
+}
+
+static PyObject *
+conn_get_deferrable(connectionObject *self, void *c)
+{
+    return conn_tristate_obj(self->deferrable);
+}
+
+static int
+conn_set_deferrable(connectionObject *self, PyObject *v, void *c)
+{
+    int de;
+    if (v == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "cannot delete deferrable");
+        return -1;
+    }
+    if (conn_check_session_change(self, "deferrable") < 0
+        || conn_parse_tristate(v, "deferrable", &de) < 0)
+        return -1;
+    return conn_set_session_locked(self, self->autocommit, self->isolevel,
+                                   self->readonly, de);
+}
+
+static PyObject *
+conn_get_encoding(connectionObject *self, void *c)
+{
+    if (self->encoding == NULL)
+        Py_RETURN_NONE;
+    return PyUnicode_FromString(self->encoding);
+}
+
+static PyObject *
+conn_get_server_version(connectionObject *self, void *c)
+{
+    return PyLong_FromLong(self->server_version);
+}
+
+static PyObject *
+conn_get_protocol_version(connectionObject *self, void *c)
+{
+    return PyLong_FromLong(self->protocol);
+}
+
+static PyObject *
+conn_get_dsn(connectionObject *self, void *c)
+{
+    return Py_NewRef(self->dsn_masked ? self->dsn_masked : Py_None);
+}
+
+static PyObject *
+conn_get_info(connectionObject *self, void *c)
+{
+    return PyObject_CallOneArg((PyObject *)self->st->conninfo_type,
+                               (PyObject *)self);
+}
+
+static PyObject *
+conn_get_async(connectionObject *self, void *c)
+{
+    return PyLong_FromLong(self->async_);
+}
+
+static PyObject *
+conn_get_pgconn_ptr(connectionObject *self, void *c)
+{
+    if (self->pgconn == NULL)
+        Py_RETURN_NONE;
+    return PyLong_FromVoidPtr(self->pgconn);
+}
+
+static PyObject *
+conn_get_string_types(connectionObject *self, void *c)
+{
+    return Py_NewRef(self->string_types);
+}
+
+static PyObject *
+conn_get_binary_types(connectionObject *self, void *c)
+{
+    return Py_NewRef(self->binary_types);
+}
+
+/* conn.Error, conn.ProgrammingError, ...: the module's classes */
+static PyObject *
+conn_get_exception(connectionObject *self, void *closure)
+{
+    size_t off = (size_t)closure;
+    PyObject *exc = *(PyObject **)((char *)self->st + off);
+    return Py_NewRef(exc);
+}
+
+#define CONN_EXC_GETSET(name) \
+    {#name, (getter)conn_get_exception, NULL, NULL, \
+     (void *)offsetof(module_state, name)}
+
+static PyGetSetDef conn_getset[] = {
+    {"closed", (getter)conn_get_closed, NULL,
+     "0 open, 1 closed, 2 broken", NULL},
+    {"status", (getter)conn_get_status, NULL, "transaction status", NULL},
+    {"autocommit", (getter)conn_get_autocommit,
+     (setter)conn_set_autocommit, "autocommit mode", NULL},
+    {"isolation_level", (getter)conn_get_isolation_level,
+     (setter)conn_set_isolation_level_attr, "isolation level or None", NULL},
+    {"readonly", (getter)conn_get_readonly, (setter)conn_set_readonly,
+     "read only transactions (None = server default)", NULL},
+    {"deferrable", (getter)conn_get_deferrable, (setter)conn_set_deferrable,
+     "deferrable transactions (None = server default)", NULL},
+    {"encoding", (getter)conn_get_encoding, NULL, "client encoding", NULL},
+    {"server_version", (getter)conn_get_server_version, NULL, NULL, NULL},
+    {"protocol_version", (getter)conn_get_protocol_version, NULL, NULL, NULL},
+    {"dsn", (getter)conn_get_dsn, NULL, "connection string, password hidden",
+     NULL},
+    {"info", (getter)conn_get_info, NULL, "ConnectionInfo", NULL},
+    {"async", (getter)conn_get_async, NULL, "1 for asynchronous", NULL},
+    {"async_", (getter)conn_get_async, NULL, "1 for asynchronous", NULL},
+    {"pgconn_ptr", (getter)conn_get_pgconn_ptr, NULL, "PGconn address",
+     NULL},
+    {"string_types", (getter)conn_get_string_types, NULL, NULL, NULL},
+    {"binary_types", (getter)conn_get_binary_types, NULL, NULL, NULL},
+    CONN_EXC_GETSET(Error),
+    CONN_EXC_GETSET(Warning),
+    CONN_EXC_GETSET(InterfaceError),
+    CONN_EXC_GETSET(DatabaseError),
+    CONN_EXC_GETSET(InternalError),
+    CONN_EXC_GETSET(OperationalError),
+    CONN_EXC_GETSET(ProgrammingError),
+    CONN_EXC_GETSET(IntegrityError),
+    CONN_EXC_GETSET(DataError),
+    CONN_EXC_GETSET(NotSupportedError),
+    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict, NULL,
+     NULL},
+    {NULL}};
+
+static PyMemberDef conn_members[] = {
+    {"notices", T_OBJECT, offsetof(connectionObject, notice_list), 0,
+     "messages from the server (last 50)"},
+    {"notifies", T_OBJECT, offsetof(connectionObject, notifies), 0,
+     "Notify objects received"},
+    {"cursor_factory", T_OBJECT, offsetof(connectionObject, cursor_factory),
+     0, "default cursor factory"},
+    {"__weaklistoffset__", T_PYSSIZET,
+     offsetof(connectionObject, weakreflist), READONLY},
+    {"__dictoffset__", T_PYSSIZET, offsetof(connectionObject, dict),
+     READONLY},
+    {NULL}};
+
+/* ---- lifecycle ---- */
+
+/* The DSN with any password value replaced by xxx. */
+static PyObject *
+conn_mask_dsn(const char *dsn)
+{
+    size_t n = strlen(dsn);
+    char *out = PyMem_Malloc(n + 8), *o = out;
+    const char *p = dsn, *kw;
+    PyObject *rv;
+    if (out == NULL)
+        return PyErr_NoMemory();
+    while (*p) {
+        kw = strstr(p, "password");
+        if (kw == NULL) {
+            strcpy(o, p);
+            o += strlen(p);
+            break;
+        }
+        /* copy up to and including the keyword */
+        memcpy(o, p, kw - p + 8);
+        o += kw - p + 8;
+        p = kw + 8;
+        {
+            const char *q = p;
+            while (*q == ' ')
+                q++;
+            if (*q != '=')
+                continue;
+            q++;
+            while (*q == ' ')
+                q++;
+            memcpy(o, p, q - p);
+            o += q - p;
+            if (*q == '\'') {
+                q++;
+                while (*q && *q != '\'') {
+                    if (*q == '\\' && q[1])
+                        q++;
+                    q++;
+                }
+                if (*q == '\'')
+                    q++;
+            }
+            else {
+                while (*q && *q != ' ' && *q != '&')
+                    q++;
+            }
+            memcpy(o, "xxx", 3);
+            o += 3;
+            p = q;
+        }
+    }
+    *o = '\0';
+    /* URIs: postgresql://user:secret@host */
+    if (strstr(out, "://")) {
+        char *start = strstr(out, "://") + 3, *at = strchr(start, '@');
+        char *slash = strchr(start, '/'), *colon;
+        if (at && (!slash || at < slash)) {
+            colon = memchr(start, ':', at - start);
+            if (colon) {
+                memmove(colon + 1 + 3, at, strlen(at) + 1);
+                memcpy(colon + 1, "xxx", 3);
+            }
+        }
+    }
+    rv = PyUnicode_DecodeUTF8(out, strlen(out), "replace");
+    PyMem_Free(out);
+    return rv;
+}
+
+static PyObject *
+conn_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    module_state *st = mod_state_from_type(type);
+    connectionObject *self;
+    if (st == NULL)
+        return NULL;
+    if (!(self = (connectionObject *)type->tp_alloc(type, 0)))
+        return NULL;
+    self->st = st;
+    self->module = Py_NewRef(st->module);
+    self->closed = 1; /* until __init__ connects */
+    self->status = CONN_STATUS_SETUP;
+    self->isolevel = ISOLATION_LEVEL_DEFAULT;
+    self->readonly = STATE_DEFAULT;
+    self->deferrable = STATE_DEFAULT;
+    self->pid = getpid();
+    if (!(self->lock = PyThread_allocate_lock())) {
+        Py_DECREF(self);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+static int
+conn_init(connectionObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"dsn", "async", "async_", NULL};
+    const char *dsn;
+    int async = 0, async_ = 0;
+    char *copy;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "s|ii", kwlist, &dsn,
+                                     &async, &async_))
+        return -1;
+    if (self->pgconn) {
+        PyErr_SetString(self->st->InterfaceError,
+                        "the connection is already initialised");
+        return -1;
+    }
+    if (async || async_) {
+        PyErr_SetString(self->st->NotSupportedError,
+                        "asynchronous connections are not supported yet");
+        return -1;
+    }
+    if (!(copy = PyMem_Malloc(strlen(dsn) + 1))) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    strcpy(copy, dsn);
+    PyMem_Free(self->dsn);
+    self->dsn = copy;
+    if (!(self->dsn_masked = conn_mask_dsn(dsn)))
+        return -1;
+    if (!(self->notice_list = PyList_New(0))
+        || !(self->notifies = PyList_New(0))
+        || !(self->string_types = PyDict_New())
+        || !(self->binary_types = PyDict_New()))
+        return -1;
+    self->closed = 0;
+    if (pq_connect(self) < 0 || conn_setup_session(self) < 0) {
+        conn_close_pgconn(self);
+        self->closed = 1;
+        return -1;
+    }
+    Dprintf("connected: %p", (void *)self);
+    return 0;
+}
+
+static PyObject *
+conn_repr(connectionObject *self)
+{
+    return PyUnicode_FromFormat("<%s object at %p; dsn: '%U', closed: %ld>",
+                                Py_TYPE(self)->tp_name, (void *)self,
+                                self->dsn_masked ? self->dsn_masked
+                                                 : Py_None,
+                                self->closed);
+}
+
+static int
+conn_traverse(connectionObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(self->module);
+    Py_VISIT(self->dsn_masked);
+    Py_VISIT(self->notice_list);
+    Py_VISIT(self->notifies);
+    Py_VISIT(self->string_types);
+    Py_VISIT(self->binary_types);
+    Py_VISIT(self->cursor_factory);
+    Py_VISIT(self->tpc_xid);
+    Py_VISIT(self->async_cursor);
+    Py_VISIT(self->dict);
+    return 0;
+}
+
+static int
+conn_clear(connectionObject *self)
+{
+    Py_CLEAR(self->dsn_masked);
+    Py_CLEAR(self->notice_list);
+    Py_CLEAR(self->notifies);
+    Py_CLEAR(self->string_types);
+    Py_CLEAR(self->binary_types);
+    Py_CLEAR(self->cursor_factory);
+    Py_CLEAR(self->tpc_xid);
+    Py_CLEAR(self->async_cursor);
+    Py_CLEAR(self->dict);
+    return 0;
+}
+
+static void
+conn_dealloc(connectionObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    if (self->weakreflist)
+        PyObject_ClearWeakRefs((PyObject *)self);
+    conn_close_pgconn(self);
+    conn_clear(self);
+    PyMem_Free(self->dsn);
+    PyMem_Free(self->encoding);
+    PyMem_Free(self->pyenc);
+    if (self->lock)
+        PyThread_free_lock(self->lock);
+    Py_CLEAR(self->module);
+    tp->tp_free((PyObject *)self);
+    Py_DECREF(tp);
+}
+
+static PyType_Slot conn_slots[] = {
+    {Py_tp_new, conn_new},
+    {Py_tp_init, conn_init},
+    {Py_tp_dealloc, conn_dealloc},
+    {Py_tp_traverse, conn_traverse},
+    {Py_tp_clear, conn_clear},
+    {Py_tp_repr, conn_repr},
+    {Py_tp_methods, conn_methods},
+    {Py_tp_members, conn_members},
+    {Py_tp_getset, conn_getset},
+    {Py_tp_doc, "connection(dsn, async=False) -- a PostgreSQL session."},
+    {0, NULL}};
+
+static PyType_Spec conn_spec = {
+    .name = "psycopg2.extensions.connection",
+    .basicsize = sizeof(connectionObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .slots = conn_slots,
+};
+
+int
+conn_setup(PyObject *module, module_state *st)
+{
+    if (conn_build_encodings(st) < 0
+        || PyModule_AddObjectRef(module, "encodings", st->encodings) < 0)
+        return -1;
+    return mod_add_type(module, &conn_spec, NULL, &st->connection_type);
+}

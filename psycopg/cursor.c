@@ -1,0 +1,1345 @@
+/* psycopg2.extensions.cursor: execute, fetch, scroll, description, and
+ * server-side (named) cursors. */
+#include "psycopg.h"
+#include "module.h"
+#include "connection.h"
+#include "cursor.h"
+#include "column.h"
+#include "errors.h"
+#include "pqpath.h"
+#include "query.h"
+#include "typecast.h"
+
+#include <string.h>
+
+/* ---- results ---- */
+
+void
+curs_clear_result(cursorObject *self)
+{
+    int i;
+    if (self->casts) {
+        for (i = 0; i < self->nfields; i++)
+            Py_XDECREF(self->casts[i]);
+        PyMem_Free(self->casts);
+        self->casts = NULL;
+    }
+    if (self->pgres) {
+        PQclear(self->pgres);
+        self->pgres = NULL;
+    }
+    self->nfields = 0;
+    self->ntuples = 0;
+}
+
+/* numeric(p, s): precision and scale from the type modifier */
+static void
+curs_numeric_typmod(int fmod, PyObject **prec, PyObject **scale)
+{
+    *prec = *scale = NULL;
+    if (fmod < 4)
+        return;
+    fmod -= 4;
+    *prec = PyLong_FromLong((fmod >> 16) & 0xFFFF);
+    *scale = PyLong_FromLong(fmod & 0xFFFF);
+}
+
+#define NUMERICOID_ 1700
+
+static PyObject *
+curs_build_description(cursorObject *self)
+{
+    module_state *st = self->conn->st;
+    PGresult *res = self->pgres;
+    int n = PQnfields(res), i;
+    PyObject *desc = PyTuple_New(n);
+    if (desc == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        PyObject *f[COLUMN_NFIELDS] = {NULL};
+        Oid ftype = PQftype(res, i), table = PQftable(res, i);
+        int fsize = PQfsize(res, i), fmod = PQfmod(res, i), k;
+        int tcol = PQftablecol(res, i);
+        const char *name = PQfname(res, i);
+        PyObject *col = NULL;
+
+        f[0] = conn_decode(self->conn, name, strlen(name));
+        f[1] = PyLong_FromUnsignedLong(ftype);
+        if (ftype == NUMERICOID_) {
+            curs_numeric_typmod(fmod, &f[4], &f[5]);
+            f[3] = PyLong_FromLong(fmod >= 4 ? ((fmod - 4) >> 16) & 0xFFFF
+                                             : -1);
+        }
+        else {
+            f[3] = PyLong_FromLong(fsize >= 0 ? fsize
+                                   : fmod >= 4 ? fmod - 4 : fsize);
+        }
+        if (table != InvalidOid)
+            f[7] = PyLong_FromUnsignedLong(table);
+        if (tcol > 0)
+            f[8] = PyLong_FromLong(tcol);
+        if (f[0] && f[1] && f[3])
+            col = column_from_fields(st, f);
+        for (k = 0; k < COLUMN_NFIELDS; k++)
+            Py_XDECREF(f[k]);
+        if (col == NULL) {
+            Py_DECREF(desc);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(desc, i, col);
+    }
+    return desc;
+}
+
+int
+curs_set_result(cursorObject *self, PGresult *res)
+{
+    int i;
+    curs_clear_result(self);
+    Py_CLEAR(self->description);
+    self->pgres = res;
+    self->nfields = PQnfields(res);
+    self->ntuples = PQntuples(res);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return 0;
+    if (!(self->description = curs_build_description(self)))
+        return -1;
+    if (self->nfields > 0) {
+        self->casts = PyMem_Calloc(self->nfields, sizeof(PyObject *));
+        if (self->casts == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    for (i = 0; i < self->nfields; i++) {
+        PyObject *c = typecast_lookup(self->conn->st, self, self->conn,
+                                      PQftype(res, i));
+        if (c == NULL)
+            return -1;
+        self->casts[i] = Py_NewRef(c);
+    }
+    return 0;
+}
+
+PyObject *
+curs_make_row(cursorObject *self, Py_ssize_t row)
+{
+    typecast_ctx ctx;
+    PGresult *res = self->pgres;
+    int n = self->nfields, i;
+    PyObject *rv, *val;
+
+    typecast_ctx_init(&ctx, self->conn->st, self, self->conn);
+    if (self->row_factory && self->row_factory != Py_None) {
+        if (!(rv = PyObject_CallOneArg(self->row_factory, (PyObject *)self)))
+            return NULL;
+        for (i = 0; i < n; i++) {
+            PyObject *idx;
+            int r;
+            if (PQgetisnull(res, (int)row, i))
+                val = typecast_cast(self->casts[i], NULL, 0, &ctx);
+            else
+                val = typecast_cast(self->casts[i],
+                                    PQgetvalue(res, (int)row, i),
+                                    PQgetlength(res, (int)row, i), &ctx);
+            if (val == NULL || !(idx = PyLong_FromLong(i))) {
+                Py_XDECREF(val);
+                Py_DECREF(rv);
+                return NULL;
+            }
+            r = PyObject_SetItem(rv, idx, val);
+            Py_DECREF(idx);
+            Py_DECREF(val);
+            if (r < 0) {
+                Py_DECREF(rv);
+                return NULL;
+            }
+        }
+        return rv;
+    }
+    if (!(rv = PyTuple_New(n)))
+        return NULL;
+    for (i = 0; i < n; i++) {
+        if (PQgetisnull(res, (int)row, i))
+            val = typecast_cast(self->casts[i], NULL, 0, &ctx);
+        else
+            val = typecast_cast(self->casts[i], PQgetvalue(res, (int)row, i),
+                                PQgetlength(res, (int)row, i), &ctx);
+        if (val == NULL) {
+            Py_DECREF(rv);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(rv, i, val);
+    }
+    return rv;
+}
+
+/* ---- running queries ---- */
+
+/* query (str, bytes or Composable) -> bytes in the connection encoding */
+static PyObject *
+curs_query_bytes(cursorObject *self, PyObject *query)
+{
+    PyObject *s, *rv;
+    if (PyBytes_Check(query))
+        return Py_NewRef(query);
+    if (PyUnicode_Check(query))
+        return conn_encode(self->conn, query);
+    /* sql.Composable: anything with as_string(context) */
+    if (PyObject_HasAttrString(query, "as_string")) {
+        if (!(s = PyObject_CallMethod(query, "as_string", "O",
+                                      (PyObject *)self)))
+            return NULL;
+        if (PyUnicode_Check(s))
+            rv = conn_encode(self->conn, s);
+        else if (PyBytes_Check(s))
+            rv = Py_NewRef(s);
+        else {
+            PyErr_SetString(PyExc_TypeError,
+                            "as_string() must return a string");
+            rv = NULL;
+        }
+        Py_DECREF(s);
+        return rv;
+    }
+    PyErr_Format(PyExc_TypeError,
+                 "argument 1 must be a string or unicode object: got %s "
+                 "instead",
+                 Py_TYPE(query)->tp_name);
+    return NULL;
+}
+
+static PyObject *
+curs_mogrify_bytes(cursorObject *self, PyObject *query, PyObject *vars)
+{
+    PyObject *q = curs_query_bytes(self, query), *rv;
+    if (q == NULL || vars == NULL || vars == Py_None)
+        return q;
+    rv = query_merge(self->conn, q, vars);
+    Py_DECREF(q);
+    return rv;
+}
+
+static int
+curs_check_prepared(cursorObject *self)
+{
+    if (self->conn->status == CONN_STATUS_PREPARED) {
+        PyErr_SetString(self->conn->st->ProgrammingError,
+                        "this operation cannot be used with a prepared "
+                        "two-phase transaction");
+        return -1;
+    }
+    return 0;
+}
+
+/* After a command: psycopg2's status, and a new mark when a transaction
+ * ended behind our back (COMMIT sent through execute). */
+static void
+curs_update_conn_status(connectionObject *conn)
+{
+    PGTransactionStatusType tx;
+    if (conn->pgconn == NULL || conn->status == CONN_STATUS_PREPARED)
+        return;
+    tx = PQtransactionStatus(conn->pgconn);
+    if (tx == PQTRANS_IDLE) {
+        if (conn->status == CONN_STATUS_BEGIN)
+            conn->mark++;
+        conn->status = CONN_STATUS_READY;
+    }
+    else if (tx == PQTRANS_INTRANS || tx == PQTRANS_INERROR) {
+        if (!conn->autocommit || conn->entered)
+            conn->status = CONN_STATUS_BEGIN;
+    }
+}
+
+/* Take the command tag, rowcount and oid from the result. */
+static int
+curs_read_status(cursorObject *self, PGresult *res)
+{
+    const char *tag = PQcmdStatus(res), *tuples = PQcmdTuples(res);
+    Py_CLEAR(self->statusmessage);
+    if (tag && tag[0]) {
+        if (!(self->statusmessage = conn_decode(self->conn, tag,
+                                                strlen(tag))))
+            return -1;
+    }
+    if (PQresultStatus(res) == PGRES_TUPLES_OK)
+        self->rowcount = PQntuples(res);
+    else if (tuples && tuples[0])
+        self->rowcount = strtol(tuples, NULL, 10);
+    else
+        self->rowcount = -1;
+    self->lastoid = PQoidValue(res);
+    return 0;
+}
+
+/* Send `q` (final bytes) and process the result.  Lock taken here. */
+static int
+curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
+{
+    connectionObject *conn = self->conn;
+    PGresult *res = NULL;
+    ExecStatusType status;
+    int rv = -1;
+
+    if (PyBytes_GET_SIZE(q) == 0) {
+        PyErr_SetString(conn->st->ProgrammingError,
+                        "can't execute an empty query");
+        return -1;
+    }
+    if (memchr(PyBytes_AS_STRING(q), '\0', PyBytes_GET_SIZE(q))) {
+        PyErr_SetString(PyExc_ValueError,
+                        "the query contains NUL (0x00) characters");
+        return -1;
+    }
+    Py_XSETREF(self->query, Py_NewRef(q));
+    curs_clear_result(self);
+    Py_CLEAR(self->description);
+    self->rowcount = -1;
+    self->rownumber = 0;
+
+    conn_lock(conn);
+    if (conn_check_open(conn) < 0)
+        goto unlock;
+    if (conn_begin_if_needed(conn) < 0)
+        goto unlock;
+    res = pq_exec(conn, PyBytes_AS_STRING(q));
+    if (res == NULL)
+        goto unlock;
+    status = PQresultStatus(res);
+    if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT
+        || status == PGRES_COPY_BOTH) {
+        res = curs_copy_serve(self, res, want_copy);
+        if (res == NULL)
+            goto unlock;
+        status = PQresultStatus(res);
+    }
+    switch (status) {
+    case PGRES_TUPLES_OK:
+    case PGRES_COMMAND_OK:
+    case PGRES_SINGLE_TUPLE:
+        if (curs_read_status(self, res) < 0 || curs_set_result(self, res) < 0)
+            res = NULL; /* owned by the cursor now */
+        else {
+            res = NULL;
+            rv = 0;
+        }
+        break;
+    case PGRES_EMPTY_QUERY:
+        PyErr_SetString(conn->st->ProgrammingError,
+                        "can't execute an empty query");
+        break;
+    default:
+        err_raise_from_result(conn, self, res);
+        res = NULL;
+        break;
+    }
+unlock:
+    curs_update_conn_status(conn);
+    conn_unlock(conn);
+    if (res)
+        PQclear(res);
+    return rv;
+}
+
+int
+curs_exec_copy(cursorObject *self, PyObject *sql)
+{
+    PyObject *q = curs_query_bytes(self, sql);
+    int r;
+    if (q == NULL)
+        return -1;
+    r = curs_exec_bytes(self, q, 1);
+    Py_DECREF(q);
+    return r;
+}
+
+static int
+curs_check_named_valid(cursorObject *self)
+{
+    if (self->name && self->declared && !self->withhold
+        && self->mark != self->conn->mark) {
+        PyErr_SetString(self->conn->st->ProgrammingError,
+                        "named cursor isn't valid anymore");
+        return -1;
+    }
+    return 0;
+}
+
+static int
+curs_execute_named(cursorObject *self, PyObject *q)
+{
+    connectionObject *conn = self->conn;
+    PyObject *decl;
+    int r;
+    if (self->declared) {
+        PyErr_SetString(conn->st->ProgrammingError,
+                        "can't call .execute() on named cursors more than "
+                        "once");
+        return -1;
+    }
+    if (conn->autocommit && !self->withhold && !conn->entered) {
+        PyErr_SetString(conn->st->ProgrammingError,
+                        "can't use a named cursor outside of transactions");
+        return -1;
+    }
+    decl = PyBytes_FromFormat(
+        "DECLARE %s %sCURSOR %s HOLD FOR %s", self->qname,
+        self->scrollable < 0 ? "" : self->scrollable ? "SCROLL " : "NO SCROLL ",
+        self->withhold ? "WITH" : "WITHOUT", PyBytes_AS_STRING(q));
+    if (decl == NULL)
+        return -1;
+    r = curs_exec_bytes(self, decl, 0);
+    Py_DECREF(decl);
+    if (r < 0)
+        return -1;
+    self->declared = 1;
+    self->mark = conn->mark;
+    self->rowcount = -1;
+    return 0;
+}
+
+static int
+curs_check_executable(cursorObject *self)
+{
+    if (curs_check_open(self) < 0 || curs_check_prepared(self) < 0)
+        return -1;
+    return 0;
+}
+
+PyDoc_STRVAR(curs_execute_doc,
+"execute(query, vars=None) -- run a query with parameters merged in.");
+
+static PyObject *
+curs_execute(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"query", "vars", NULL};
+    PyObject *query, *vars = Py_None, *q;
+    int r;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &query,
+                                     &vars))
+        return NULL;
+    if (curs_check_executable(self) < 0)
+        return NULL;
+    if (self->name && self->declared) {
+        PyErr_SetString(self->conn->st->ProgrammingError,
+                        "can't call .execute() on named cursors more than "
+                        "once");
+        return NULL;
+    }
+    if (!(q = curs_mogrify_bytes(self, query, vars)))
+        return NULL;
+    if (self->name)
+        r = curs_execute_named(self, q);
+    else
+        r = curs_exec_bytes(self, q, 0);
+    Py_DECREF(q);
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(curs_executemany_doc,
+"executemany(query, vars_list) -- run a query once per parameter set.");
+
+static PyObject *
+curs_executemany(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"query", "vars_list", NULL};
+    PyObject *query, *vars_list, *it = NULL, *vars, *base = NULL, *q;
+    Py_ssize_t total = 0;
+    int unknown = 0, failed = 0;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO", kwlist, &query,
+                                     &vars_list))
+        return NULL;
+    if (curs_check_executable(self) < 0)
+        return NULL;
+    if (self->name) {
+        PyErr_SetString(self->conn->st->ProgrammingError,
+                        "can't call .executemany() on named cursors");
+        return NULL;
+    }
+    if (!(base = curs_query_bytes(self, query)))
+        return NULL;
+    if (!(it = PyObject_GetIter(vars_list)))
+        goto exit;
+    while ((vars = PyIter_Next(it))) {
+        q = (vars == Py_None) ? Py_NewRef(base)
+                              : query_merge(self->conn, base, vars);
+        Py_DECREF(vars);
+        if (q == NULL || curs_exec_bytes(self, q, 0) < 0) {
+            Py_XDECREF(q);
+            failed = 1;
+            break;
+        }
+        Py_DECREF(q);
+        if (self->rowcount < 0)
+            unknown = 1;
+        else
+            total += self->rowcount;
+    }
+    if (!failed && PyErr_Occurred())
+        failed = 1;
+    if (!failed) {
+        curs_clear_result(self);
+        Py_CLEAR(self->description);
+        self->rowcount = unknown ? -1 : total;
+    }
+exit:
+    Py_XDECREF(it);
+    Py_XDECREF(base);
+    if (failed || PyErr_Occurred())
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(curs_mogrify_doc,
+"mogrify(query, vars=None) -> bytes -- the query execute() would send.");
+
+static PyObject *
+curs_mogrify(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"query", "vars", NULL};
+    PyObject *query, *vars = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &query,
+                                     &vars))
+        return NULL;
+    if (curs_check_open(self) < 0)
+        return NULL;
+    return curs_mogrify_bytes(self, query, vars);
+}
+
+PyDoc_STRVAR(curs_callproc_doc,
+"callproc(procname, parameters=None) -- call a database function.");
+
+static PyObject *
+curs_callproc(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"procname", "parameters", NULL};
+    PyObject *procname, *params = Py_None, *name_b = NULL, *sql = NULL;
+    PyObject *keys = NULL, *q = NULL, *rv = NULL;
+    char *qname = NULL;
+    Py_ssize_t n = 0, i;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &procname,
+                                     &params))
+        return NULL;
+    if (curs_check_executable(self) < 0)
+        return NULL;
+    if (self->name) {
+        PyErr_SetString(self->conn->st->ProgrammingError,
+                        "can't call .callproc() on named cursors");
+        return NULL;
+    }
+    if (!(name_b = curs_query_bytes(self, procname)))
+        return NULL;
+    if (!(sql = PyByteArray_FromStringAndSize("SELECT * FROM ", 14)))
+        goto exit;
+    {
+        PyObject *t = PyByteArray_Concat(sql, name_b);
+        Py_SETREF(sql, t);
+        if (sql == NULL)
+            goto exit;
+    }
+    if (PyByteArray_Resize(sql, PyByteArray_GET_SIZE(sql)) < 0)
+        goto exit;
+    {
+        PyObject *open = PyBytes_FromString("(");
+        PyObject *t = open ? PyByteArray_Concat(sql, open) : NULL;
+        Py_XDECREF(open);
+        Py_SETREF(sql, t);
+        if (sql == NULL)
+            goto exit;
+    }
+    if (params != Py_None && PyDict_Check(params)) {
+        /* named arguments: "key" := %(key)s */
+        if (!(keys = PyDict_Keys(params)))
+            goto exit;
+        n = PyList_GET_SIZE(keys);
+        for (i = 0; i < n; i++) {
+            PyObject *k = PyList_GET_ITEM(keys, i), *kb, *part, *t;
+            if (!PyUnicode_Check(k)) {
+                PyErr_SetString(PyExc_TypeError,
+                                "callproc dict keys must be strings");
+                goto exit;
+            }
+            if (!(kb = conn_encode(self->conn, k)))
+                goto exit;
+            qname = PQescapeIdentifier(self->conn->pgconn,
+                                       PyBytes_AS_STRING(kb),
+                                       PyBytes_GET_SIZE(kb));
+            if (qname == NULL) {
+                Py_DECREF(kb);
+                PyErr_SetString(self->conn->st->ProgrammingError,
+                                "bad parameter name");
+                goto exit;
+            }
+            part = PyBytes_FromFormat("%s%s := %%(%s)s", i ? ", " : "",
+                                      qname, PyBytes_AS_STRING(kb));
+            PQfreemem(qname);
+            qname = NULL;
+            Py_DECREF(kb);
+            if (part == NULL)
+                goto exit;
+            t = PyByteArray_Concat(sql, part);
+            Py_DECREF(part);
+            Py_SETREF(sql, t);
+            if (sql == NULL)
+                goto exit;
+        }
+    }
+    else if (params != Py_None) {
+        if ((n = PyObject_Length(params)) < 0)
+            goto exit;
+        for (i = 0; i < n; i++) {
+            PyObject *part = PyBytes_FromString(i ? ",%s" : "%s"), *t;
+            if (part == NULL)
+                goto exit;
+            t = PyByteArray_Concat(sql, part);
+            Py_DECREF(part);
+            Py_SETREF(sql, t);
+            if (sql == NULL)
+                goto exit;
+        }
+    }
+    {
+        PyObject *close = PyBytes_FromString(")"), *t;
+        t = close ? PyByteArray_Concat(sql, close) : NULL;
+        Py_XDECREF(close);
+        Py_SETREF(sql, t);
+        if (sql == NULL)
+            goto exit;
+    }
+    if (!(q = PyBytes_FromStringAndSize(PyByteArray_AS_STRING(sql),
+                                        PyByteArray_GET_SIZE(sql))))
+        goto exit;
+    if (params != Py_None) {
+        PyObject *merged = query_merge(self->conn, q, params);
+        Py_SETREF(q, merged);
+        if (q == NULL)
+            goto exit;
+    }
+    if (curs_exec_bytes(self, q, 0) < 0)
+        goto exit;
+    rv = (params != Py_None && PyDict_Check(params)) ? Py_NewRef(Py_None)
+                                                     : Py_NewRef(params);
+exit:
+    Py_XDECREF(name_b);
+    Py_XDECREF(sql);
+    Py_XDECREF(keys);
+    Py_XDECREF(q);
+    return rv;
+}
+
+/* ---- fetching ---- */
+
+static int
+curs_check_result(cursorObject *self)
+{
+    if (self->pgres == NULL
+        || PQresultStatus(self->pgres) != PGRES_TUPLES_OK) {
+        PyErr_SetString(self->conn->st->ProgrammingError,
+                        "no results to fetch");
+        return -1;
+    }
+    return 0;
+}
+
+/* Named cursors: FETCH/MOVE through the server. */
+static int
+curs_named_command(cursorObject *self, const char *fmt, const char *arg)
+{
+    PyObject *q;
+    int r;
+    if (curs_check_named_valid(self) < 0)
+        return -1;
+    q = PyBytes_FromFormat(fmt, arg, self->qname);
+    if (q == NULL)
+        return -1;
+    {
+        /* keep cursor.query pointing at the DECLARE */
+        PyObject *saved = Py_XNewRef(self->query);
+        r = curs_exec_bytes(self, q, 0);
+        Py_XSETREF(self->query, saved);
+    }
+    Py_DECREF(q);
+    return r;
+}
+
+static int
+curs_named_fetch(cursorObject *self, const char *howmany)
+{
+    if (curs_named_command(self, "FETCH FORWARD %s FROM %s", howmany) < 0)
+        return -1;
+    self->rownumber = 0;
+    return 0;
+}
+
+static int
+curs_check_fetch(cursorObject *self)
+{
+    if (curs_check_open(self) < 0 || curs_check_prepared(self) < 0)
+        return -1;
+    return 0;
+}
+
+PyDoc_STRVAR(curs_fetchone_doc, "fetchone() -> row or None");
+
+static PyObject *
+curs_fetchone(cursorObject *self, PyObject *unused)
+{
+    PyObject *row;
+    if (curs_check_fetch(self) < 0)
+        return NULL;
+    if (self->name && curs_named_fetch(self, "1") < 0)
+        return NULL;
+    if (curs_check_result(self) < 0)
+        return NULL;
+    if (self->rownumber >= self->ntuples)
+        Py_RETURN_NONE;
+    row = curs_make_row(self, self->rownumber);
+    if (row)
+        self->rownumber++;
+    return row;
+}
+
+/* rows [rownumber, rownumber + n) as a list */
+static PyObject *
+curs_take_rows(cursorObject *self, Py_ssize_t n)
+{
+    PyObject *list, *row;
+    Py_ssize_t i;
+    if (n > self->ntuples - self->rownumber)
+        n = self->ntuples - self->rownumber;
+    if (n < 0)
+        n = 0;
+    if (!(list = PyList_New(n)))
+        return NULL;
+    for (i = 0; i < n; i++) {
+        if (!(row = curs_make_row(self, self->rownumber))) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, i, row);
+        self->rownumber++;
+    }
+    return list;
+}
+
+PyDoc_STRVAR(curs_fetchmany_doc,
+"fetchmany(size=self.arraysize) -> list of rows");
+
+static PyObject *
+curs_fetchmany(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"size", NULL};
+    PyObject *size_obj = Py_None;
+    Py_ssize_t size;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O", kwlist, &size_obj))
+        return NULL;
+    if (size_obj == Py_None)
+        size = self->arraysize;
+    else if ((size = PyLong_AsSsize_t(size_obj)) == -1 && PyErr_Occurred())
+        return NULL;
+    if (curs_check_fetch(self) < 0)
+        return NULL;
+    if (self->name) {
+        char buf[32];
+        if (size < 0)
+            strcpy(buf, "ALL");
+        else
+            snprintf(buf, sizeof(buf), "%zd", size);
+        if (curs_named_fetch(self, buf) < 0)
+            return NULL;
+    }
+    if (curs_check_result(self) < 0)
+        return NULL;
+    if (size < 0)
+        size = self->ntuples;
+    return curs_take_rows(self, size);
+}
+
+PyDoc_STRVAR(curs_fetchall_doc, "fetchall() -> list of the remaining rows");
+
+static PyObject *
+curs_fetchall(cursorObject *self, PyObject *unused)
+{
+    if (curs_check_fetch(self) < 0)
+        return NULL;
+    if (self->name && curs_named_fetch(self, "ALL") < 0)
+        return NULL;
+    if (curs_check_result(self) < 0)
+        return NULL;
+    return curs_take_rows(self, self->ntuples);
+}
+
+static PyObject *
+curs_iter(cursorObject *self)
+{
+    if (curs_check_open(self) < 0)
+        return NULL;
+    return Py_NewRef(self);
+}
+
+static PyObject *
+curs_next(cursorObject *self)
+{
+    PyObject *row;
+    if (curs_check_fetch(self) < 0)
+        return NULL;
+    if (self->name) {
+        /* refill the buffer with itersize rows at a time */
+        if (self->pgres == NULL || self->rownumber >= self->ntuples) {
+            char buf[32];
+            snprintf(buf, sizeof(buf), "%zd", self->itersize);
+            if (curs_named_fetch(self, buf) < 0)
+                return NULL;
+        }
+        if (curs_check_result(self) < 0)
+            return NULL;
+        if (self->ntuples == 0)
+            return NULL; /* StopIteration */
+    }
+    else if (curs_check_result(self) < 0)
+        return NULL;
+    if (self->rownumber >= self->ntuples)
+        return NULL;
+    row = curs_make_row(self, self->rownumber);
+    if (row)
+        self->rownumber++;
+    return row;
+}
+
+PyDoc_STRVAR(curs_scroll_doc,
+"scroll(value, mode='relative') -- move the position in the result.");
+
+static PyObject *
+curs_scroll(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"value", "mode", NULL};
+    Py_ssize_t value, newpos;
+    const char *mode = "relative";
+    int absolute;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "n|s", kwlist, &value,
+                                     &mode))
+        return NULL;
+    if (curs_check_fetch(self) < 0)
+        return NULL;
+    if (strcmp(mode, "relative") == 0)
+        absolute = 0;
+    else if (strcmp(mode, "absolute") == 0)
+        absolute = 1;
+    else {
+        PyErr_SetString(self->conn->st->ProgrammingError,
+                        "scroll mode must be 'relative' or 'absolute'");
+        return NULL;
+    }
+    if (self->name) {
+        char buf[48];
+        snprintf(buf, sizeof(buf), "%s%zd", absolute ? "ABSOLUTE " : "",
+                 value);
+        if (curs_named_command(self, "MOVE %s FROM %s", buf) < 0)
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    if (curs_check_result(self) < 0)
+        return NULL;
+    newpos = absolute ? value : self->rownumber + value;
+    if (newpos < 0 || newpos >= self->ntuples) {
+        PyErr_SetString(self->conn->st->ProgrammingError,
+                        "scroll destination out of bounds");
+        return NULL;
+    }
+    self->rownumber = newpos;
+    Py_RETURN_NONE;
+}
+
+/* ---- misc methods ---- */
+
+PyDoc_STRVAR(curs_close_doc, "close() -- close the cursor.");
+
+static PyObject *
+curs_close(cursorObject *self, PyObject *unused)
+{
+    connectionObject *conn = self->conn;
+    if (self->closed)
+        Py_RETURN_NONE;
+    if (self->name && self->declared && !conn->closed && conn->pgconn
+        && conn->status != CONN_STATUS_PREPARED
+        && PQtransactionStatus(conn->pgconn) != PQTRANS_INERROR
+        && (self->withhold || self->mark == conn->mark)) {
+        PyObject *q = PyBytes_FromFormat("CLOSE %s", self->qname);
+        int r;
+        if (q == NULL)
+            return NULL;
+        conn_lock(conn);
+        r = pq_exec_command(conn, self, PyBytes_AS_STRING(q));
+        curs_update_conn_status(conn);
+        conn_unlock(conn);
+        Py_DECREF(q);
+        if (r < 0)
+            return NULL;
+    }
+    self->closed = 1;
+    curs_clear_result(self);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(curs_enter_doc, "__enter__ -> self");
+
+static PyObject *
+curs_enter(cursorObject *self, PyObject *unused)
+{
+    return Py_NewRef(self);
+}
+
+PyDoc_STRVAR(curs_exit_doc, "__exit__ -- close the cursor.");
+
+static PyObject *
+curs_exit(cursorObject *self, PyObject *args)
+{
+    PyObject *r = curs_close(self, NULL);
+    if (r == NULL)
+        return NULL;
+    Py_DECREF(r);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(curs_noop_doc, "Accepted for DB-API compliance; does nothing.");
+
+static PyObject *
+curs_setinputsizes(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"sizes", NULL};
+    PyObject *sizes;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O", kwlist, &sizes))
+        return NULL;
+    if (curs_check_open(self) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+curs_setoutputsize(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"size", "column", NULL};
+    long size, column = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "l|l", kwlist, &size,
+                                     &column))
+        return NULL;
+    if (curs_check_open(self) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(curs_nextset_doc, "nextset() -- not supported by PostgreSQL.");
+
+static PyObject *
+curs_nextset(cursorObject *self, PyObject *unused)
+{
+    if (curs_check_open(self) < 0)
+        return NULL;
+    PyErr_SetString(self->conn->st->NotSupportedError,
+                    "not supported by PostgreSQL");
+    return NULL;
+}
+
+PyDoc_STRVAR(curs_cast_doc,
+"cast(oid, s) -> the value s converted as a column of type oid would be.");
+
+static PyObject *
+curs_cast(cursorObject *self, PyObject *args)
+{
+    unsigned long oid;
+    PyObject *s, *b = NULL, *caster, *rv = NULL;
+    typecast_ctx ctx;
+    if (!PyArg_ParseTuple(args, "kO:cast", &oid, &s))
+        return NULL;
+    typecast_ctx_init(&ctx, self->conn->st, self, self->conn);
+    if (!(caster = typecast_lookup(self->conn->st, self, self->conn,
+                                   (Oid)oid)))
+        return NULL;
+    if (s == Py_None)
+        return typecast_cast(caster, NULL, 0, &ctx);
+    if (PyUnicode_Check(s))
+        b = conn_encode(self->conn, s);
+    else if (PyBytes_Check(s))
+        b = Py_NewRef(s);
+    else
+        PyErr_SetString(PyExc_TypeError, "cast() argument 2 must be a string");
+    if (b == NULL)
+        return NULL;
+    rv = typecast_cast(caster, PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b),
+                       &ctx);
+    Py_DECREF(b);
+    return rv;
+}
+
+static PyMethodDef curs_methods[] = {
+    {"execute", (PyCFunction)(void (*)(void))curs_execute,
+     METH_VARARGS | METH_KEYWORDS, curs_execute_doc},
+    {"executemany", (PyCFunction)(void (*)(void))curs_executemany,
+     METH_VARARGS | METH_KEYWORDS, curs_executemany_doc},
+    {"mogrify", (PyCFunction)(void (*)(void))curs_mogrify,
+     METH_VARARGS | METH_KEYWORDS, curs_mogrify_doc},
+    {"callproc", (PyCFunction)(void (*)(void))curs_callproc,
+     METH_VARARGS | METH_KEYWORDS, curs_callproc_doc},
+    {"fetchone", (PyCFunction)curs_fetchone, METH_NOARGS, curs_fetchone_doc},
+    {"fetchmany", (PyCFunction)(void (*)(void))curs_fetchmany,
+     METH_VARARGS | METH_KEYWORDS, curs_fetchmany_doc},
+    {"fetchall", (PyCFunction)curs_fetchall, METH_NOARGS, curs_fetchall_doc},
+    {"scroll", (PyCFunction)(void (*)(void))curs_scroll,
+     METH_VARARGS | METH_KEYWORDS, curs_scroll_doc},
+    {"close", (PyCFunction)curs_close, METH_NOARGS, curs_close_doc},
+    {"__enter__", (PyCFunction)curs_enter, METH_NOARGS, curs_enter_doc},
+    {"__exit__", (PyCFunction)curs_exit, METH_VARARGS, curs_exit_doc},
+    {"setinputsizes", (PyCFunction)(void (*)(void))curs_setinputsizes,
+     METH_VARARGS | METH_KEYWORDS, curs_noop_doc},
+    {"setoutputsize", (PyCFunction)(void (*)(void))curs_setoutputsize,
+     METH_VARARGS | METH_KEYWORDS, curs_noop_doc},
+    {"nextset", (PyCFunction)curs_nextset, METH_NOARGS, curs_nextset_doc},
+    {"cast", (PyCFunction)curs_cast, METH_VARARGS, curs_cast_doc},
+    {NULL}};
+
+/* ---- attributes ---- */
+
+static PyObject *
+curs_get_description(cursorObject *self, void *c)
+{
+    return Py_NewRef(self->description ? self->description : Py_None);
+}
+
+static PyObject *
+curs_get_closed(cursorObject *self, void *c)
+{
+    return PyBool_FromLong(self->closed || !self->conn || self->conn->closed);
+}
+
+static PyObject *
+curs_get_rowcount(cursorObject *self, void *c)
+{
+    return PyLong_FromSsize_t(self->rowcount);
+}
+
+static PyObject *
+curs_get_rownumber(cursorObject *self, void *c)
+{
+    return PyLong_FromSsize_t(self->rownumber);
+}
+
+static PyObject *
+curs_get_lastrowid(cursorObject *self, void *c)
+{
+    return PyLong_FromUnsignedLong(self->lastoid == InvalidOid
+                                       ? 0 : self->lastoid);
+}
+
+static PyObject *
+curs_get_query(cursorObject *self, void *c)
+{
+    return Py_NewRef(self->query ? self->query : Py_None);
+}
+
+static PyObject *
+curs_get_statusmessage(cursorObject *self, void *c)
+{
+    return Py_NewRef(self->statusmessage ? self->statusmessage : Py_None);
+}
+
+static PyObject *
+curs_get_name(cursorObject *self, void *c)
+{
+    return Py_NewRef(self->name ? self->name : Py_None);
+}
+
+static PyObject *
+curs_get_connection(cursorObject *self, void *c)
+{
+    return Py_NewRef(self->conn ? (PyObject *)self->conn : Py_None);
+}
+
+static PyObject *
+curs_get_withhold(cursorObject *self, void *c)
+{
+    return PyBool_FromLong(self->withhold);
+}
+
+static int
+curs_set_withhold(cursorObject *self, PyObject *v, void *c)
+{
+    int wh;
+    if (v == NULL || (wh = PyObject_IsTrue(v)) < 0) {
+        if (v == NULL)
+            PyErr_SetString(PyExc_AttributeError, "cannot delete withhold");
+        return -1;
+    }
+    if (wh && !self->name) {
+        PyErr_SetString(self->conn->st->ProgrammingError,
+                        "trying to set .withhold on unnamed cursor");
+        return -1;
+    }
+    self->withhold = wh;
+    return 0;
+}
+
+static PyObject *
+curs_get_scrollable(cursorObject *self, void *c)
+{
+    if (self->scrollable < 0)
+        Py_RETURN_NONE;
+    return PyBool_FromLong(self->scrollable);
+}
+
+static int
+curs_set_scrollable(cursorObject *self, PyObject *v, void *c)
+{
+    int s;
+    if (v == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "cannot delete scrollable");
+        return -1;
+    }
+    if (v == Py_None)
+        s = -1;
+    else if ((s = PyObject_IsTrue(v)) < 0)
+        return -1;
+    if (s >= 0 && !self->name) {
+        PyErr_SetString(self->conn->st->ProgrammingError,
+                        "trying to set .scrollable on unnamed cursor");
+        return -1;
+    }
+    self->scrollable = s;
+    return 0;
+}
+
+static PyObject *
+curs_get_pgresult_ptr(cursorObject *self, void *c)
+{
+    if (self->pgres == NULL)
+        Py_RETURN_NONE;
+    return PyLong_FromVoidPtr(self->pgres);
+}
+
+/* per-cursor registries are created on first use */
+static PyObject *
+curs_get_types(cursorObject *self, void *c)
+{
+    PyObject **slot = c ? &self->binary_types : &self->string_types;
+    if (*slot == NULL && !(*slot = PyDict_New()))
+        return NULL;
+    return Py_NewRef(*slot);
+}
+
+static PyObject *
+curs_get_typecaster(cursorObject *self, void *c)
+{
+    Py_RETURN_NONE;
+}
+
+static PyGetSetDef curs_getset[] = {
+    {"description", (getter)curs_get_description, NULL,
+     "columns of the last result", NULL},
+    {"closed", (getter)curs_get_closed, NULL, NULL, NULL},
+    {"rowcount", (getter)curs_get_rowcount, NULL, NULL, NULL},
+    {"rownumber", (getter)curs_get_rownumber, NULL, NULL, NULL},
+    {"lastrowid", (getter)curs_get_lastrowid, NULL, NULL, NULL},
+    {"query", (getter)curs_get_query, NULL, "last query sent (bytes)", NULL},
+    {"statusmessage", (getter)curs_get_statusmessage, NULL, NULL, NULL},
+    {"name", (getter)curs_get_name, NULL, NULL, NULL},
+    {"connection", (getter)curs_get_connection, NULL, NULL, NULL},
+    {"withhold", (getter)curs_get_withhold, (setter)curs_set_withhold, NULL,
+     NULL},
+    {"scrollable", (getter)curs_get_scrollable, (setter)curs_set_scrollable,
+     NULL, NULL},
+    {"pgresult_ptr", (getter)curs_get_pgresult_ptr, NULL, NULL, NULL},
+    {"string_types", (getter)curs_get_types, NULL, NULL, NULL},
+    {"binary_types", (getter)curs_get_types, NULL, NULL, (void *)1},
+    {"typecaster", (getter)curs_get_typecaster, NULL, NULL, NULL},
+    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict, NULL,
+     NULL},
+    {NULL}};
+
+static PyMemberDef curs_members[] = {
+    {"arraysize", T_PYSSIZET, offsetof(cursorObject, arraysize), 0, NULL},
+    {"itersize", T_PYSSIZET, offsetof(cursorObject, itersize), 0, NULL},
+    {"tzinfo_factory", T_OBJECT, offsetof(cursorObject, tzinfo_factory), 0,
+     NULL},
+    {"row_factory", T_OBJECT, offsetof(cursorObject, row_factory), 0, NULL},
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(cursorObject, weakreflist),
+     READONLY},
+    {"__dictoffset__", T_PYSSIZET, offsetof(cursorObject, dict), READONLY},
+    {NULL}};
+
+/* ---- lifecycle ---- */
+
+/* Add methods defined in another file to the cursor type. */
+static int
+curs_add_methods(PyTypeObject *type, PyMethodDef *defs)
+{
+    PyMethodDef *d;
+    for (d = defs; d->ml_name; d++) {
+        PyObject *descr = PyDescr_NewMethod(type, d);
+        int r;
+        if (descr == NULL)
+            return -1;
+        r = PyObject_SetAttrString((PyObject *)type, d->ml_name, descr);
+        Py_DECREF(descr);
+        if (r < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+curs_init(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"conn", "name", NULL};
+    module_state *st = mod_state_from_type(Py_TYPE(self));
+    PyObject *conn, *name = Py_None;
+    if (st == NULL)
+        return -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &conn,
+                                     &name))
+        return -1;
+    if (!PyObject_TypeCheck(conn, st->connection_type)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "argument 1 must be a psycopg2 connection");
+        return -1;
+    }
+    Py_XSETREF(self->conn, (connectionObject *)Py_NewRef(conn));
+    if (name != Py_None) {
+        PyObject *b;
+        Py_ssize_t i, n, j = 0;
+        const char *s;
+        if (!PyUnicode_Check(name)) {
+            PyErr_SetString(PyExc_TypeError,
+                            "the cursor name must be a string");
+            return -1;
+        }
+        if (!(b = conn_encode(self->conn, name)))
+            return -1;
+        s = PyBytes_AS_STRING(b);
+        n = PyBytes_GET_SIZE(b);
+        PyMem_Free(self->qname);
+        if (!(self->qname = PyMem_Malloc(2 * n + 3))) {
+            Py_DECREF(b);
+            PyErr_NoMemory();
+            return -1;
+        }
+        /* quoted as an identifier: any string is a valid name */
+        self->qname[j++] = '"';
+        for (i = 0; i < n; i++) {
+            if (s[i] == '\0') {
+                Py_DECREF(b);
+                PyErr_SetString(PyExc_ValueError,
+                                "the cursor name contains NUL characters");
+                return -1;
+            }
+            if (s[i] == '"')
+                self->qname[j++] = '"';
+            self->qname[j++] = s[i];
+        }
+        self->qname[j++] = '"';
+        self->qname[j] = '\0';
+        Py_DECREF(b);
+        Py_XSETREF(self->name, Py_NewRef(name));
+    }
+    self->arraysize = 1;
+    self->itersize = 2000;
+    self->rowcount = -1;
+    self->scrollable = -1;
+    Py_XSETREF(self->tzinfo_factory, Py_NewRef(st->timezone));
+    return 0;
+}
+
+static PyObject *
+curs_repr(cursorObject *self)
+{
+    return PyUnicode_FromFormat("<%s object at %p; closed: %d>",
+                                Py_TYPE(self)->tp_name, (void *)self,
+                                self->closed);
+}
+
+static int
+curs_traverse(cursorObject *self, visitproc visit, void *arg)
+{
+    int i;
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(self->conn);
+    Py_VISIT(self->name);
+    Py_VISIT(self->description);
+    Py_VISIT(self->query);
+    Py_VISIT(self->statusmessage);
+    Py_VISIT(self->tzinfo_factory);
+    Py_VISIT(self->row_factory);
+    Py_VISIT(self->string_types);
+    Py_VISIT(self->binary_types);
+    Py_VISIT(self->copyfile);
+    Py_VISIT(self->dict);
+    if (self->casts)
+        for (i = 0; i < self->nfields; i++)
+            Py_VISIT(self->casts[i]);
+    return 0;
+}
+
+static int
+curs_clear(cursorObject *self)
+{
+    curs_clear_result(self);
+    Py_CLEAR(self->name);
+    Py_CLEAR(self->description);
+    Py_CLEAR(self->query);
+    Py_CLEAR(self->statusmessage);
+    Py_CLEAR(self->tzinfo_factory);
+    Py_CLEAR(self->row_factory);
+    Py_CLEAR(self->string_types);
+    Py_CLEAR(self->binary_types);
+    Py_CLEAR(self->copyfile);
+    Py_CLEAR(self->dict);
+    Py_CLEAR(self->conn);
+    return 0;
+}
+
+static void
+curs_dealloc(cursorObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    if (self->weakreflist)
+        PyObject_ClearWeakRefs((PyObject *)self);
+    curs_clear(self);
+    PyMem_Free(self->qname);
+    tp->tp_free((PyObject *)self);
+    Py_DECREF(tp);
+}
+
+static PyType_Slot curs_slots[] = {
+    {Py_tp_init, curs_init},
+    {Py_tp_new, PyType_GenericNew},
+    {Py_tp_dealloc, curs_dealloc},
+    {Py_tp_traverse, curs_traverse},
+    {Py_tp_clear, curs_clear},
+    {Py_tp_repr, curs_repr},
+    {Py_tp_iter, curs_iter},
+    {Py_tp_iternext, curs_next},
+    {Py_tp_methods, curs_methods},
+    {Py_tp_members, curs_members},
+    {Py_tp_getset, curs_getset},
+    {Py_tp_doc, "cursor(conn, name=None) -- runs queries, fetches rows."},
+    {0, NULL}};
+
+static PyType_Spec curs_spec = {
+    .name = "psycopg2.extensions.cursor",
+    .basicsize = sizeof(cursorObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .slots = curs_slots,
+};
+
+int
+curs_setup(PyObject *module, module_state *st)
+{
+    if (mod_add_type(module, &curs_spec, NULL, &st->cursor_type) < 0)
+        return -1;
+    /* the COPY methods live in cursor_copy.c */
+    return curs_add_methods(st->cursor_type, curs_copy_methods);
+}

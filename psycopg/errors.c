@@ -1,0 +1,363 @@
+/* The DB-API exception hierarchy, the SQLSTATE classes, raising errors. */
+#include "psycopg.h"
+#include "module.h"
+#include "errors.h"
+#include "connection.h"
+#include "cursor.h"
+#include "sqlstate_errors.h"
+
+/* ---- the Error base type ---- */
+
+static int
+error_traverse(errorObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(self->pgerror);
+    Py_VISIT(self->pgcode);
+    Py_VISIT(self->cursor);
+    return ((PyTypeObject *)PyExc_Exception)
+        ->tp_traverse((PyObject *)self, visit, arg);
+}
+
+static int
+error_clear(errorObject *self)
+{
+    Py_CLEAR(self->pgerror);
+    Py_CLEAR(self->pgcode);
+    Py_CLEAR(self->cursor);
+    return ((PyTypeObject *)PyExc_Exception)->tp_clear((PyObject *)self);
+}
+
+static void
+error_dealloc(errorObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    Py_CLEAR(self->pgerror);
+    Py_CLEAR(self->pgcode);
+    Py_CLEAR(self->cursor);
+    if (self->pgres) {
+        PQclear(self->pgres);
+        self->pgres = NULL;
+    }
+    /* BaseException's dealloc frees the memory; heap types own their type */
+    ((PyTypeObject *)PyExc_Exception)->tp_dealloc((PyObject *)self);
+    Py_DECREF(tp);
+}
+
+PyDoc_STRVAR(error_reduce_doc, "Pickle support: keeps pgerror and pgcode.");
+
+static PyObject *
+error_reduce(errorObject *self, PyObject *unused)
+{
+    PyObject *args = PyObject_GetAttrString((PyObject *)self, "args");
+    PyObject *state = NULL, *rv = NULL;
+    if (args == NULL)
+        return NULL;
+    if (!(state = Py_BuildValue("{sOsO}", "pgerror",
+                                self->pgerror ? self->pgerror : Py_None,
+                                "pgcode",
+                                self->pgcode ? self->pgcode : Py_None)))
+        goto exit;
+    rv = PyTuple_Pack(3, (PyObject *)Py_TYPE(self), args, state);
+exit:
+    Py_DECREF(args);
+    Py_XDECREF(state);
+    return rv;
+}
+
+PyDoc_STRVAR(error_setstate_doc, "Pickle support.");
+
+static PyObject *
+error_setstate(errorObject *self, PyObject *state)
+{
+    PyObject *v;
+    if (state == Py_None)
+        Py_RETURN_NONE;
+    if (!PyDict_Check(state)) {
+        PyErr_SetString(PyExc_TypeError, "state must be a dict");
+        return NULL;
+    }
+    if ((v = PyDict_GetItemString(state, "pgerror")))
+        Py_XSETREF(self->pgerror, Py_NewRef(v));
+    if ((v = PyDict_GetItemString(state, "pgcode")))
+        Py_XSETREF(self->pgcode, Py_NewRef(v));
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+error_get_diag(errorObject *self, void *closure)
+{
+    module_state *st = mod_state_from_type(Py_TYPE(self));
+    if (st == NULL)
+        return NULL;
+    return PyObject_CallOneArg((PyObject *)st->diagnostics_type,
+                               (PyObject *)self);
+}
+
+static PyMemberDef error_members[] = {
+    {"pgerror", T_OBJECT, offsetof(errorObject, pgerror), READONLY,
+     "The error message returned by the backend, if available, else None"},
+    {"pgcode", T_OBJECT, offsetof(errorObject, pgcode), READONLY,
+     "The SQLSTATE code of the error, if available, else None"},
+    {"cursor", T_OBJECT, offsetof(errorObject, cursor), READONLY,
+     "The cursor that raised the exception, if available, else None"},
+    {NULL}};
+
+static PyMethodDef error_methods[] = {
+    {"__reduce__", (PyCFunction)error_reduce, METH_NOARGS, error_reduce_doc},
+    {"__setstate__", (PyCFunction)error_setstate, METH_O, error_setstate_doc},
+    {NULL}};
+
+static PyGetSetDef error_getset[] = {
+    {"diag", (getter)error_get_diag, NULL,
+     "A Diagnostics object to get further information about the error"},
+    {NULL}};
+
+static PyType_Slot error_slots[] = {
+    {Py_tp_dealloc, error_dealloc},
+    {Py_tp_traverse, error_traverse},
+    {Py_tp_clear, error_clear},
+    {Py_tp_members, error_members},
+    {Py_tp_methods, error_methods},
+    {Py_tp_getset, error_getset},
+    {Py_tp_doc, "Base class for error exceptions."},
+    {0, NULL}};
+
+static PyType_Spec error_spec = {
+    .name = "psycopg2.Error",
+    .basicsize = sizeof(errorObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .slots = error_slots,
+};
+
+/* ---- SQLSTATE mapping ---- */
+
+/* Base class for a SQLSTATE class (first two chars), per API.md §8. */
+static PyObject *
+err_base_for_class(module_state *st, const char *code)
+{
+    char c0 = code[0], c1 = code[1];
+    if (c0 == '0') {
+        if (c1 == '8') return st->OperationalError;
+        if (c1 == 'A') return st->NotSupportedError;
+        return st->DatabaseError;
+    }
+    if (c0 == '2') {
+        switch (c1) {
+        case '0': case '1': return st->ProgrammingError;
+        case '2': return st->DataError;
+        case '3': return st->IntegrityError;
+        case '4': case '5': return st->InternalError;
+        case '6': case '7': case '8': return st->OperationalError;
+        case 'B': case 'D': case 'F': return st->InternalError;
+        }
+        return st->DatabaseError;
+    }
+    if (c0 == '3') {
+        switch (c1) {
+        case '4': return st->OperationalError;
+        case '8': case '9': case 'B': return st->InternalError;
+        case 'D': case 'F': return st->ProgrammingError;
+        }
+        return st->DatabaseError;
+    }
+    if (c0 == '4') {
+        if (c1 == '0') return st->TransactionRollbackError;
+        if (c1 == '2' || c1 == '4') return st->ProgrammingError;
+        return st->DatabaseError;
+    }
+    if (c0 == '5') {
+        switch (c1) {
+        case '3': case '4': case '5': case '7': case '8':
+            return st->OperationalError;
+        }
+        return st->DatabaseError;
+    }
+    if (c0 == 'F' && c1 == '0') return st->InternalError;
+    if (c0 == 'H' && c1 == 'V') return st->OperationalError;
+    if (c0 == 'P' && c1 == '0') return st->InternalError;
+    if (c0 == 'X' && c1 == 'X') return st->InternalError;
+    return st->DatabaseError;
+}
+
+PyObject *
+err_class_for_sqlstate(module_state *st, const char *code)
+{
+    PyObject *cls;
+    if (code == NULL || strlen(code) != 5)
+        return st->DatabaseError;
+    cls = PyDict_GetItemString(st->sqlstate_errors, code);
+    if (cls)
+        return cls;
+    return err_base_for_class(st, code);
+}
+
+static int
+err_make_sqlstate_classes(PyObject *module, module_state *st)
+{
+    const err_sqlstate_entry *e;
+    char qualname[128];
+    if (!(st->sqlstate_errors = PyDict_New()))
+        return -1;
+    for (e = err_sqlstate_table; e->sqlstate; e++) {
+        PyObject *base, *cls;
+        if (strcmp(e->sqlstate, "57014") == 0)
+            base = st->QueryCanceledError;
+        else
+            base = err_base_for_class(st, e->sqlstate);
+        snprintf(qualname, sizeof(qualname), "psycopg2.errors.%s", e->name);
+        if (!(cls = PyErr_NewException(qualname, base, NULL)))
+            return -1;
+        if (PyDict_SetItemString(st->sqlstate_errors, e->sqlstate, cls) < 0) {
+            Py_DECREF(cls);
+            return -1;
+        }
+        Py_DECREF(cls);
+    }
+    return PyModule_AddObjectRef(module, "sqlstate_errors",
+                                 st->sqlstate_errors);
+}
+
+static int
+err_new_class(PyObject *module, PyObject **slot, const char *qualname,
+              PyObject *base)
+{
+    const char *dot = strrchr(qualname, '.');
+    if (!(*slot = PyErr_NewException(qualname, base, NULL)))
+        return -1;
+    return PyModule_AddObjectRef(module, dot + 1, *slot);
+}
+
+int
+err_setup(PyObject *module, module_state *st)
+{
+    PyObject *err;
+    if (err_new_class(module, &st->Warning, "psycopg2.Warning",
+                      PyExc_Exception) < 0)
+        return -1;
+    if (!(err = PyType_FromModuleAndSpec(module, &error_spec,
+                                         PyExc_Exception)))
+        return -1;
+    st->Error = err;
+    if (PyModule_AddObjectRef(module, "Error", err) < 0)
+        return -1;
+    if (err_new_class(module, &st->InterfaceError, "psycopg2.InterfaceError",
+                      st->Error) < 0
+        || err_new_class(module, &st->DatabaseError,
+                         "psycopg2.DatabaseError", st->Error) < 0
+        || err_new_class(module, &st->DataError, "psycopg2.DataError",
+                         st->DatabaseError) < 0
+        || err_new_class(module, &st->OperationalError,
+                         "psycopg2.OperationalError", st->DatabaseError) < 0
+        || err_new_class(module, &st->IntegrityError,
+                         "psycopg2.IntegrityError", st->DatabaseError) < 0
+        || err_new_class(module, &st->InternalError,
+                         "psycopg2.InternalError", st->DatabaseError) < 0
+        || err_new_class(module, &st->ProgrammingError,
+                         "psycopg2.ProgrammingError", st->DatabaseError) < 0
+        || err_new_class(module, &st->NotSupportedError,
+                         "psycopg2.NotSupportedError", st->DatabaseError) < 0
+        || err_new_class(module, &st->QueryCanceledError,
+                         "psycopg2.extensions.QueryCanceledError",
+                         st->OperationalError) < 0
+        || err_new_class(module, &st->TransactionRollbackError,
+                         "psycopg2.extensions.TransactionRollbackError",
+                         st->OperationalError) < 0)
+        return -1;
+    if (err_make_sqlstate_classes(module, st) < 0)
+        return -1;
+    return diag_setup(module, st);
+}
+
+/* ---- raising ---- */
+
+int
+err_raise_simple(PyObject *exc, const char *msg)
+{
+    PyErr_SetString(exc, msg);
+    return -1;
+}
+
+/* Decode a libpq message; never fails for bad bytes (replaced). */
+static PyObject *
+err_decode(connectionObject *conn, const char *msg)
+{
+    const char *enc = (conn && conn->pyenc) ? conn->pyenc : "utf-8";
+    PyObject *rv = PyUnicode_Decode(msg, strlen(msg), enc, "replace");
+    if (rv == NULL) {
+        PyErr_Clear();
+        rv = PyUnicode_DecodeLatin1(msg, strlen(msg), "replace");
+    }
+    return rv;
+}
+
+/* The message without the severity prefix, as str(exception) shows it. */
+static const char *
+err_strip_severity(const char *msg)
+{
+    static const char *const prefixes[] = {"ERROR:  ", "FATAL:  ", "PANIC:  ",
+                                           NULL};
+    int i;
+    for (i = 0; prefixes[i]; i++) {
+        size_t n = strlen(prefixes[i]);
+        if (strncmp(msg, prefixes[i], n) == 0)
+            return msg + n;
+    }
+    return msg;
+}
+
+int
+err_raise_from_result(connectionObject *conn, cursorObject *curs,
+                      PGresult *res)
+{
+    module_state *st = conn->st;
+    const char *msg = NULL, *code = NULL;
+    PyObject *cls, *pymsg = NULL, *pgerror = NULL, *pgcode = NULL;
+    PyObject *exc = NULL;
+    int broken = conn->pgconn && PQstatus(conn->pgconn) == CONNECTION_BAD;
+
+    if (res) {
+        msg = PQresultErrorMessage(res);
+        code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    }
+    if (msg == NULL || msg[0] == '\0')
+        msg = conn->pgconn ? PQerrorMessage(conn->pgconn) : "";
+    if (msg[0] == '\0')
+        msg = "unknown error from libpq";
+    if (broken)
+        conn_set_broken(conn);
+
+    if (code)
+        cls = err_class_for_sqlstate(st, code);
+    else
+        cls = broken ? st->OperationalError : st->DatabaseError;
+
+    if (!(pgerror = err_decode(conn, msg)))
+        goto exit;
+    if (!(pymsg = err_decode(conn, err_strip_severity(msg))))
+        goto exit;
+    if (code && !(pgcode = PyUnicode_FromString(code)))
+        goto exit;
+    if (!(exc = PyObject_CallOneArg(cls, pymsg)))
+        goto exit;
+    if (PyObject_TypeCheck(exc, (PyTypeObject *)st->Error)) {
+        errorObject *e = (errorObject *)exc;
+        Py_XSETREF(e->pgerror, Py_NewRef(pgerror));
+        Py_XSETREF(e->pgcode, pgcode ? Py_NewRef(pgcode) : NULL);
+        Py_XSETREF(e->cursor, curs ? Py_NewRef((PyObject *)curs) : NULL);
+        if (e->pgres)
+            PQclear(e->pgres);
+        e->pgres = res;
+        res = NULL;
+    }
+    PyErr_SetObject(cls, exc);
+exit:
+    if (res)
+        PQclear(res);
+    Py_XDECREF(exc);
+    Py_XDECREF(pymsg);
+    Py_XDECREF(pgerror);
+    Py_XDECREF(pgcode);
+    return -1;
+}

@@ -1,0 +1,483 @@
+/* psycopg2._psycopg: module state, multi-phase init, module functions. */
+#include "psycopg.h"
+#include "module.h"
+#include "connection.h"
+#include "cursor.h"
+#include "errors.h"
+#include "typecast.h"
+#include "microprotocols.h"
+#include "adapter_datetime.h"
+
+#include <datetime.h>
+
+#ifdef PSYCOPG_DEBUG
+int psycopg_debug_enabled = 0;
+#endif
+
+/* ---- state lookup ---- */
+
+module_state *
+mod_state_from_type(PyTypeObject *type)
+{
+#if PY_VERSION_HEX >= 0x030b0000
+    PyObject *mod = PyType_GetModuleByDef(type, &psycopg_module_def);
+    if (mod == NULL)
+        return NULL;
+    return mod_state(mod);
+#else
+    /* Walk the MRO: subclasses made in Python have no module of their own. */
+    PyObject *mro = type->tp_mro;
+    Py_ssize_t i, n;
+    if (mro == NULL || !PyTuple_Check(mro)) {
+        PyErr_SetString(PyExc_TypeError, "type has no psycopg2 base");
+        return NULL;
+    }
+    n = PyTuple_GET_SIZE(mro);
+    for (i = 0; i < n; i++) {
+        PyTypeObject *t = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+        if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE))
+            continue;
+        if (((PyHeapTypeObject *)t)->ht_module == NULL)
+            continue;
+        PyObject *mod = ((PyHeapTypeObject *)t)->ht_module;
+        if (PyModule_GetDef(mod) == &psycopg_module_def)
+            return mod_state(mod);
+    }
+    PyErr_SetString(PyExc_TypeError, "type has no psycopg2 base");
+    return NULL;
+#endif
+}
+
+int
+mod_add_type(PyObject *module, PyType_Spec *spec, PyObject *base,
+             PyTypeObject **slot)
+{
+    const char *dot;
+    PyObject *type = PyType_FromModuleAndSpec(module, spec, base);
+    if (type == NULL)
+        return -1;
+    dot = strrchr(spec->name, '.');
+    if (PyModule_AddObjectRef(module, dot ? dot + 1 : spec->name, type) < 0) {
+        Py_DECREF(type);
+        return -1;
+    }
+    *slot = (PyTypeObject *)type; /* keeps the reference */
+    return 0;
+}
+
+/* ---- module functions ---- */
+
+PyDoc_STRVAR(mod_parse_dsn_doc,
+"parse_dsn(dsn) -> dict\n\nThe keywords explicitly present in a connection "
+"string or URI.");
+
+static PyObject *
+mod_parse_dsn(PyObject *module, PyObject *arg)
+{
+    module_state *st = mod_state(module);
+    PyObject *rv = NULL, *bytes = NULL, *val = NULL;
+    PQconninfoOption *opts = NULL, *o;
+    char *err = NULL;
+
+    if (PyUnicode_Check(arg)) {
+        if (!(bytes = PyUnicode_AsUTF8String(arg)))
+            goto exit;
+    }
+    else if (PyBytes_Check(arg)) {
+        bytes = Py_NewRef(arg);
+    }
+    else {
+        PyErr_Format(PyExc_TypeError, "dsn must be a string, not %s",
+                     Py_TYPE(arg)->tp_name);
+        goto exit;
+    }
+    opts = PQconninfoParse(PyBytes_AS_STRING(bytes), &err);
+    if (opts == NULL) {
+        if (err) {
+            size_t n = strlen(err);
+            while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
+                n--;
+            PyErr_Format(st->ProgrammingError, "invalid dsn: %.*s", (int)n,
+                         err);
+        }
+        else
+            PyErr_NoMemory();
+        goto exit;
+    }
+    if (!(rv = PyDict_New()))
+        goto exit;
+    for (o = opts; o->keyword; o++) {
+        if (o->val == NULL)
+            continue;
+        if (!(val = PyUnicode_DecodeUTF8(o->val, strlen(o->val), "replace")))
+            goto error;
+        if (PyDict_SetItemString(rv, o->keyword, val) < 0)
+            goto error;
+        Py_CLEAR(val);
+    }
+    goto exit;
+error:
+    Py_CLEAR(rv);
+exit:
+    Py_XDECREF(val);
+    Py_XDECREF(bytes);
+    if (opts)
+        PQconninfoFree(opts);
+    if (err)
+        PQfreemem(err);
+    return rv;
+}
+
+PyDoc_STRVAR(mod_libpq_version_doc,
+"libpq_version() -> int\n\nVersion of the libpq loaded at run time.");
+
+static PyObject *
+mod_libpq_version(PyObject *module, PyObject *unused)
+{
+    return PyLong_FromLong(PQlibVersion());
+}
+
+/* scope -> connection, or NULL with TypeError */
+static connectionObject *
+mod_scope_conn(module_state *st, PyObject *scope, const char *fname)
+{
+    if (PyObject_TypeCheck(scope, st->connection_type))
+        return (connectionObject *)scope;
+    if (PyObject_TypeCheck(scope, st->cursor_type))
+        return ((cursorObject *)scope)->conn;
+    PyErr_Format(PyExc_TypeError,
+                 "%s: argument 2 must be a connection or cursor", fname);
+    return NULL;
+}
+
+PyDoc_STRVAR(mod_quote_ident_doc,
+"quote_ident(str, conn_or_curs) -> str\n\nQuote an identifier for the "
+"connection's encoding.");
+
+static PyObject *
+mod_quote_ident(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"ident", "scope", NULL};
+    module_state *st = mod_state(module);
+    PyObject *ident, *scope, *bytes = NULL, *rv = NULL;
+    connectionObject *conn;
+    char *quoted = NULL;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO", kwlist, &ident,
+                                     &scope))
+        return NULL;
+    if (!(conn = mod_scope_conn(st, scope, "quote_ident")))
+        return NULL;
+    if (conn_check_open(conn) < 0)
+        return NULL;
+    if (PyUnicode_Check(ident)) {
+        if (!(bytes = conn_encode(conn, ident)))
+            goto exit;
+    }
+    else if (PyBytes_Check(ident)) {
+        bytes = Py_NewRef(ident);
+    }
+    else {
+        PyErr_SetString(PyExc_TypeError,
+                        "argument 1 must be a string or unicode object");
+        goto exit;
+    }
+    conn_lock(conn);
+    quoted = PQescapeIdentifier(conn->pgconn, PyBytes_AS_STRING(bytes),
+                                PyBytes_GET_SIZE(bytes));
+    conn_unlock(conn);
+    if (quoted == NULL) {
+        PyErr_Format(st->ProgrammingError, "quote_ident failed: %s",
+                     PQerrorMessage(conn->pgconn));
+        goto exit;
+    }
+    rv = conn_decode(conn, quoted, strlen(quoted));
+exit:
+    if (quoted)
+        PQfreemem(quoted);
+    Py_XDECREF(bytes);
+    return rv;
+}
+
+PyDoc_STRVAR(mod_encrypt_password_doc,
+"encrypt_password(password, user, scope=None, algorithm=None) -> str\n\n"
+"Hash a password the way the server stores it.");
+
+static PyObject *
+mod_encrypt_password(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"password", "user", "scope", "algorithm", NULL};
+    module_state *st = mod_state(module);
+    const char *password, *user, *algorithm = NULL;
+    PyObject *scope = Py_None, *rv = NULL;
+    connectionObject *conn = NULL;
+    char *enc = NULL;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "ss|Oz", kwlist, &password,
+                                     &user, &scope, &algorithm))
+        return NULL;
+    if (scope != Py_None) {
+        if (!(conn = mod_scope_conn(st, scope, "encrypt_password")))
+            return NULL;
+        if (conn_check_open(conn) < 0)
+            return NULL;
+    }
+    if (algorithm && strcmp(algorithm, "md5") == 0 && conn == NULL) {
+        enc = PQencryptPassword(password, user);
+    }
+    else {
+        if (conn == NULL) {
+            PyErr_SetString(st->ProgrammingError,
+                            "password encryption with this algorithm "
+                            "requires a connection or cursor");
+            return NULL;
+        }
+        /* With algorithm NULL libpq queries the server: release the GIL. */
+        conn_lock(conn);
+        Py_BEGIN_ALLOW_THREADS
+        enc = PQencryptPasswordConn(conn->pgconn, password, user, algorithm);
+        Py_END_ALLOW_THREADS
+        conn_unlock(conn);
+    }
+    if (enc == NULL) {
+        const char *msg = conn ? PQerrorMessage(conn->pgconn) : "";
+        size_t n = strlen(msg);
+        while (n > 0 && msg[n - 1] == '\n')
+            n--;
+        PyErr_Format(st->ProgrammingError, "password encryption failed: %.*s",
+                     (int)n, msg);
+        return NULL;
+    }
+    rv = PyUnicode_FromString(enc);
+    PQfreemem(enc);
+    return rv;
+}
+
+PyDoc_STRVAR(mod_set_wait_callback_doc,
+"set_wait_callback(f)\n\nInstall a callable f(conn) used to wait for "
+"blocking operations (None restores blocking mode).");
+
+static PyObject *
+mod_set_wait_callback(PyObject *module, PyObject *cb)
+{
+    module_state *st = mod_state(module);
+    if (cb == Py_None) {
+        Py_CLEAR(st->wait_callback);
+    }
+    else {
+        if (!PyCallable_Check(cb)) {
+            PyErr_SetString(PyExc_TypeError, "the callback must be callable");
+            return NULL;
+        }
+        Py_XSETREF(st->wait_callback, Py_NewRef(cb));
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(mod_get_wait_callback_doc,
+"get_wait_callback() -> callable or None");
+
+static PyObject *
+mod_get_wait_callback(PyObject *module, PyObject *unused)
+{
+    module_state *st = mod_state(module);
+    return Py_NewRef(st->wait_callback ? st->wait_callback : Py_None);
+}
+
+PyDoc_STRVAR(mod_connect_doc,
+"_connect(dsn, connection_factory=None, async_=False) -- open a "
+"connection (psycopg2.connect builds the dsn).");
+
+static PyObject *
+mod_connect(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"dsn", "connection_factory", "async", "async_",
+                             NULL};
+    module_state *st = mod_state(module);
+    PyObject *dsn, *factory = Py_None;
+    int async = 0, async_ = 0;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|Opp", kwlist, &dsn,
+                                     &factory, &async, &async_))
+        return NULL;
+    if (factory == Py_None)
+        factory = (PyObject *)st->connection_type;
+    if (async || async_)
+        return PyObject_CallFunction(factory, "Oi", dsn, 1);
+    return PyObject_CallOneArg(factory, dsn);
+}
+
+static PyMethodDef mod_methods[] = {
+    {"_connect", (PyCFunction)(void (*)(void))mod_connect,
+     METH_VARARGS | METH_KEYWORDS, mod_connect_doc},
+    {"parse_dsn", (PyCFunction)mod_parse_dsn, METH_O, mod_parse_dsn_doc},
+    {"libpq_version", (PyCFunction)mod_libpq_version, METH_NOARGS,
+     mod_libpq_version_doc},
+    {"quote_ident", (PyCFunction)(void (*)(void))mod_quote_ident,
+     METH_VARARGS | METH_KEYWORDS, mod_quote_ident_doc},
+    {"encrypt_password", (PyCFunction)(void (*)(void))mod_encrypt_password,
+     METH_VARARGS | METH_KEYWORDS, mod_encrypt_password_doc},
+    {"set_wait_callback", (PyCFunction)mod_set_wait_callback, METH_O,
+     mod_set_wait_callback_doc},
+    {"get_wait_callback", (PyCFunction)mod_get_wait_callback, METH_NOARGS,
+     mod_get_wait_callback_doc},
+    {NULL, NULL, 0, NULL}};
+
+/* ---- init ---- */
+
+static int
+mod_add_int(PyObject *m, const char *name, long v)
+{
+    return PyModule_AddIntConstant(m, name, v);
+}
+
+static int
+mod_add_constants(PyObject *m)
+{
+    if (PyModule_AddStringConstant(m, "__version__",
+                                   PSYCOPG_VERSION " (dt dec pq3 ext lo64)") < 0
+        || PyModule_AddIntConstant(m, "__libpq_version__", PG_VERSION_NUM) < 0
+        || PyModule_AddStringConstant(m, "apilevel", "2.0") < 0
+        || PyModule_AddIntConstant(m, "threadsafety", 2) < 0
+        || PyModule_AddStringConstant(m, "paramstyle", "pyformat") < 0)
+        return -1;
+    if (mod_add_int(m, "STATUS_SETUP", CONN_STATUS_SETUP) < 0
+        || mod_add_int(m, "STATUS_READY", CONN_STATUS_READY) < 0
+        || mod_add_int(m, "STATUS_BEGIN", CONN_STATUS_BEGIN) < 0
+        || mod_add_int(m, "STATUS_IN_TRANSACTION", CONN_STATUS_BEGIN) < 0
+        || mod_add_int(m, "STATUS_SYNC", CONN_STATUS_SYNC) < 0
+        || mod_add_int(m, "STATUS_ASYNC", CONN_STATUS_ASYNC) < 0
+        || mod_add_int(m, "STATUS_PREPARED", CONN_STATUS_PREPARED) < 0
+        || mod_add_int(m, "POLL_OK", POLL_OK) < 0
+        || mod_add_int(m, "POLL_READ", POLL_READ) < 0
+        || mod_add_int(m, "POLL_WRITE", POLL_WRITE) < 0
+        || mod_add_int(m, "POLL_ERROR", POLL_ERROR) < 0
+        || mod_add_int(m, "TRANSACTION_STATUS_IDLE", PQTRANS_IDLE) < 0
+        || mod_add_int(m, "TRANSACTION_STATUS_ACTIVE", PQTRANS_ACTIVE) < 0
+        || mod_add_int(m, "TRANSACTION_STATUS_INTRANS", PQTRANS_INTRANS) < 0
+        || mod_add_int(m, "TRANSACTION_STATUS_INERROR", PQTRANS_INERROR) < 0
+        || mod_add_int(m, "TRANSACTION_STATUS_UNKNOWN", PQTRANS_UNKNOWN) < 0
+        || mod_add_int(m, "ISOLATION_LEVEL_AUTOCOMMIT", 0) < 0
+        || mod_add_int(m, "ISOLATION_LEVEL_READ_COMMITTED", 1) < 0
+        || mod_add_int(m, "ISOLATION_LEVEL_REPEATABLE_READ", 2) < 0
+        || mod_add_int(m, "ISOLATION_LEVEL_SERIALIZABLE", 3) < 0
+        || mod_add_int(m, "ISOLATION_LEVEL_READ_UNCOMMITTED", 4) < 0)
+        return -1;
+    return 0;
+}
+
+static int
+mod_import_objects(module_state *st)
+{
+    PyObject *m = PyImport_ImportModule("decimal");
+    if (m == NULL)
+        return -1;
+    st->Decimal = PyObject_GetAttrString(m, "Decimal");
+    Py_DECREF(m);
+    if (st->Decimal == NULL)
+        return -1;
+    if (!(m = PyImport_ImportModule("datetime")))
+        return -1;
+    st->timezone = PyObject_GetAttrString(m, "timezone");
+    Py_DECREF(m);
+    if (st->timezone == NULL)
+        return -1;
+    return 0;
+}
+
+static int
+mod_exec(PyObject *module)
+{
+    module_state *st = mod_state(module);
+    st->module = module;
+
+#ifdef PSYCOPG_DEBUG
+    if (getenv("PSYCOPG_DEBUG"))
+        psycopg_debug_enabled = 1;
+#endif
+    PyDateTime_IMPORT;
+    if (PyDateTimeAPI == NULL)
+        return -1;
+    if (mod_import_objects(st) < 0)
+        return -1;
+    if (mod_add_constants(module) < 0)
+        return -1;
+    if (err_setup(module, st) < 0 || conn_setup(module, st) < 0
+        || curs_setup(module, st) < 0 || column_setup(module, st) < 0
+        || notify_setup(module, st) < 0 || conninfo_setup(module, st) < 0
+        || typecast_setup(module, st) < 0 || mp_setup(module, st) < 0)
+        return -1;
+    if (PyModule_AddFunctions(module, typecast_module_methods) < 0
+        || PyModule_AddFunctions(module, mp_module_methods) < 0
+        || PyModule_AddFunctions(module, adapter_datetime_methods) < 0)
+        return -1;
+    Dprintf("module initialised, libpq %d", PQlibVersion());
+    return 0;
+}
+
+#define MOD_STATE_FIELDS(X) \
+    X(Warning) X(Error) X(InterfaceError) X(DatabaseError) X(DataError) \
+    X(OperationalError) X(IntegrityError) X(InternalError) \
+    X(ProgrammingError) X(NotSupportedError) X(QueryCanceledError) \
+    X(TransactionRollbackError) X(sqlstate_errors) X(diagnostics_type) \
+    X(connection_type) X(cursor_type) X(column_type) X(notify_type) \
+    X(conninfo_type) X(encodings) X(wait_callback) X(typecast_type) \
+    X(string_types) X(binary_types) X(default_cast) X(adapters) \
+    X(isqlquote_type) X(asis_type) X(qstring_type) X(binary_type) \
+    X(boolean_type) X(int_type) X(float_type) X(decimal_adapter_type) \
+    X(list_type) X(sql_in_type) X(none_adapter_type) X(pydatetime_type) \
+    X(Decimal) X(timezone)
+
+static int
+mod_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    module_state *st = mod_state(module);
+    if (st == NULL)
+        return 0;
+#define VISIT_FIELD(f) Py_VISIT(st->f);
+    MOD_STATE_FIELDS(VISIT_FIELD)
+#undef VISIT_FIELD
+    return 0;
+}
+
+static int
+mod_clear(PyObject *module)
+{
+    module_state *st = mod_state(module);
+    if (st == NULL)
+        return 0;
+#define CLEAR_FIELD(f) Py_CLEAR(st->f);
+    MOD_STATE_FIELDS(CLEAR_FIELD)
+#undef CLEAR_FIELD
+    return 0;
+}
+
+static void
+mod_free(void *module)
+{
+    mod_clear((PyObject *)module);
+}
+
+static PyModuleDef_Slot mod_slots[] = {
+    {Py_mod_exec, mod_exec},
+    {0, NULL}};
+
+PyDoc_STRVAR(mod_doc, "psycopg2 C core: connections, cursors, types.");
+
+struct PyModuleDef psycopg_module_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "psycopg2._psycopg",
+    .m_doc = mod_doc,
+    .m_size = sizeof(module_state),
+    .m_methods = mod_methods,
+    .m_slots = mod_slots,
+    .m_traverse = mod_traverse,
+    .m_clear = mod_clear,
+    .m_free = mod_free,
+};
+
+PyMODINIT_FUNC
+PyInit__psycopg(void)
+{
+    return PyModuleDef_Init(&psycopg_module_def);
+}
