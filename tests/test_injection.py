@@ -146,17 +146,53 @@ def test_corpus_roundtrip(conn, victim, encoding, scs):
     values = corpus_for(codec)
     assert values
     for value in values:
+        if encoding == "JOHAB" and rejected_by_libpq(cur, value):
+            continue
         roundtrip(cur, value)
-    # in arrays and row literals too
-    cur.execute("select %s", (values,))
-    assert cur.fetchone()[0] == values
-    cur.execute("select %s::text", (tuple(values[:50]),))
-    assert cur.fetchone()[0]
     assert_victim_intact(cur)
 
 
+def rejected_by_libpq(cur, value):
+    """Python's johab codec writes some characters (e.g. Greek) with a 0x5c
+    trail byte that PostgreSQL's JOHAB does not accept: libpq refuses to
+    escape them, and the value must then fail before anything is sent."""
+    try:
+        cur.mogrify("select %s", (value,))
+    except psycopg2.DataError:
+        return True
+    return False
+
+
 @pytest.mark.parametrize("scs", [True, False], ids=["scs_on", "scs_off"])
-@pytest.mark.parametrize("encoding", ["SJIS", "BIG5", "GBK", "GB18030", "JOHAB"])
+@pytest.mark.parametrize("encoding", ["SJIS", "BIG5", "GBK", "GB18030"])
+def test_corpus_in_containers(conn, victim, encoding, scs):
+    cur = victim
+    conn.set_client_encoding(encoding)
+    set_scs(cur, scs)
+    values = corpus_for(ext.encodings[conn.encoding])
+    # a row literal: the server sees every item as one value
+    cur.execute("select %s::text", (tuple(values[:50]),))
+    assert cur.fetchone()[0]
+    cur.execute("select (%s::text[]) = %s::text[]", (values, values))
+    assert cur.fetchone()[0] is True
+    cur.execute("select array_length(%s::text[], 1)", (values,))
+    assert cur.fetchone()[0] == len(values)
+    assert_victim_intact(cur)
+
+
+@pytest.mark.parametrize("encoding", ["SJIS", "BIG5", "GBK", "GB18030"])
+def test_array_of_tricky_strings_roundtrip(conn, encoding):
+    """Arrays come back parsed from the client-encoded text, where a 0x5c
+    trail byte must not be read as an escape."""
+    conn.set_client_encoding(encoding)
+    cur = conn.cursor()
+    values = corpus_for(ext.encodings[conn.encoding])
+    cur.execute("select %s", (values,))
+    assert cur.fetchone()[0] == values
+
+
+@pytest.mark.parametrize("scs", [True, False], ids=["scs_on", "scs_off"])
+@pytest.mark.parametrize("encoding", ["SJIS", "BIG5", "GBK", "GB18030"])
 def test_trailing_backslash_byte_not_doubled(conn, victim, encoding, scs):
     """The 0x5c inside a multibyte character is not an escape: it must not
     be doubled, and a quote after it must still be doubled."""

@@ -296,9 +296,10 @@ def test_adapter_error_propagates(cursor):
 
 def test_many_parameters(cursor):
     n = 5000
-    query = "select " + ", ".join(["%s"] * n)
+    query = "select array[" + ", ".join(["%s"] * n) + "]"
     cursor.execute(query, list(range(n)))
-    assert cursor.fetchone() == tuple(range(n))
+    assert cursor.fetchone()[0] == list(range(n))
+    assert len(cursor.mogrify("select " + "%s," * n + "1", (0,) * n)) == 2 * n + 8
 
 
 def test_large_values(cursor):
