@@ -273,6 +273,30 @@ err_setup(PyObject *module, module_state *st)
 /* ---- raising ---- */
 
 int
+err_raise_trimmed(PyObject *exc, const char *prefix, const char *msg)
+{
+    size_t n = strlen(msg), np = strlen(prefix);
+    PyObject *s;
+    char *buf;
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        n--;
+    if (!(buf = PyMem_Malloc(np + n + 1))) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(buf, prefix, np);
+    memcpy(buf + np, msg, n);
+    buf[np + n] = '\0';
+    s = PyUnicode_DecodeUTF8(buf, np + n, "replace");
+    PyMem_Free(buf);
+    if (s == NULL)
+        return -1;
+    PyErr_SetObject(exc, s);
+    Py_DECREF(s);
+    return -1;
+}
+
+int
 err_raise_simple(PyObject *exc, const char *msg)
 {
     PyErr_SetString(exc, msg);

@@ -26,6 +26,10 @@ int err_raise_from_result(connectionObject *conn, cursorObject *curs,
 /* Set up the Diagnostics type (diagnostics.c). */
 int diag_setup(PyObject *module, module_state *st);
 
+/* Raise `exc` with prefix + msg, the trailing newlines of msg removed
+ * (libpq messages end with one).  Returns -1. */
+int err_raise_trimmed(PyObject *exc, const char *prefix, const char *msg);
+
 /* Raise `exc` with a message and no server details.  Returns -1. */
 int err_raise_simple(PyObject *exc, const char *msg);
 

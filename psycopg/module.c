@@ -93,13 +93,8 @@ mod_parse_dsn(PyObject *module, PyObject *arg)
     }
     opts = PQconninfoParse(PyBytes_AS_STRING(bytes), &err);
     if (opts == NULL) {
-        if (err) {
-            size_t n = strlen(err);
-            while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
-                n--;
-            PyErr_Format(st->ProgrammingError, "invalid dsn: %.*s", (int)n,
-                         err);
-        }
+        if (err)
+            err_raise_trimmed(st->ProgrammingError, "invalid dsn: ", err);
         else
             PyErr_NoMemory();
         goto exit;
@@ -240,12 +235,8 @@ mod_encrypt_password(PyObject *module, PyObject *args, PyObject *kwargs)
         conn_unlock(conn);
     }
     if (enc == NULL) {
-        const char *msg = conn ? PQerrorMessage(conn->pgconn) : "";
-        size_t n = strlen(msg);
-        while (n > 0 && msg[n - 1] == '\n')
-            n--;
-        PyErr_Format(st->ProgrammingError, "password encryption failed: %.*s",
-                     (int)n, msg);
+        err_raise_trimmed(st->ProgrammingError, "password encryption failed: ",
+                          conn ? PQerrorMessage(conn->pgconn) : "");
         return NULL;
     }
     rv = PyUnicode_FromString(enc);

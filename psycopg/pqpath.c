@@ -15,18 +15,12 @@ pq_raise_conn_error(connectionObject *conn)
 {
     module_state *st = conn->st;
     const char *msg = conn->pgconn ? PQerrorMessage(conn->pgconn) : "";
-    size_t n = strlen(msg);
 
     if (conn->pgconn && PQstatus(conn->pgconn) == CONNECTION_BAD)
         conn_set_broken(conn);
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        n--;
-    if (n == 0) {
+    if (msg[0] == '\0')
         msg = "connection error (no details from libpq)";
-        n = strlen(msg);
-    }
-    PyErr_Format(st->OperationalError, "%.*s", (int)n, msg);
-    return -1;
+    return err_raise_trimmed(st->OperationalError, "", msg);
 }
 
 /* Bookkeeping after reading from the server, with the GIL held. */
