@@ -230,7 +230,7 @@ def test_register_bad_scope():
 def test_scopes_narrowest_wins(conn_factory):
     conn = conn_factory()
     other = conn_factory()
-    oid = 705  # unknown: "select 'x'"
+    oid = 869  # inet, a str by default
     glob = ext.new_type((oid,), "G", lambda s, c: "global")
     conn_caster = ext.new_type((oid,), "C", lambda s, c: "conn")
     curs_caster = ext.new_type((oid,), "K", lambda s, c: "curs")
@@ -239,27 +239,27 @@ def test_scopes_narrowest_wins(conn_factory):
         ext.register_type(glob)
         assert ext.string_types[oid] is glob
         cur = conn.cursor()
-        cur.execute("select 'x'")
+        cur.execute("select '1.2.3.4'::inet")
         assert cur.fetchone()[0] == "global"
 
         ext.register_type(conn_caster, conn)
         assert conn.string_types[oid] is conn_caster
-        cur.execute("select 'x'")
+        cur.execute("select '1.2.3.4'::inet")
         assert cur.fetchone()[0] == "conn"
 
         ext.register_type(curs_caster, cur)
         assert cur.string_types[oid] is curs_caster
-        cur.execute("select 'x'")
+        cur.execute("select '1.2.3.4'::inet")
         assert cur.fetchone()[0] == "curs"
 
         # the other cursor of the same connection sees the connection one
         cur2 = conn.cursor()
-        cur2.execute("select 'x'")
+        cur2.execute("select '1.2.3.4'::inet")
         assert cur2.fetchone()[0] == "conn"
 
         # another connection sees the global one
         cur3 = other.cursor()
-        cur3.execute("select 'x'")
+        cur3.execute("select '1.2.3.4'::inet")
         assert cur3.fetchone()[0] == "global"
     finally:
         if saved is None:
