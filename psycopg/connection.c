@@ -1423,8 +1423,9 @@ conn_init(connectionObject *self, PyObject *args, PyObject *kwargs)
 static PyObject *
 conn_repr(connectionObject *self)
 {
-    return PyUnicode_FromFormat("<%s object at %p; dsn: '%U', closed: %ld>",
-                                Py_TYPE(self)->tp_name, (void *)self,
+    return PyUnicode_FromFormat("<connection object at %p; dsn: '%U', "
+                                "closed: %ld>",
+                                (void *)self,
                                 self->dsn_masked ? self->dsn_masked
                                                  : Py_None,
                                 self->closed);

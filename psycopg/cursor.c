@@ -1255,8 +1255,8 @@ curs_init(cursorObject *self, PyObject *args, PyObject *kwargs)
 static PyObject *
 curs_repr(cursorObject *self)
 {
-    return PyUnicode_FromFormat("<%s object at %p; closed: %d>",
-                                Py_TYPE(self)->tp_name, (void *)self,
+    return PyUnicode_FromFormat("<cursor object at %p; closed: %d>",
+                                (void *)self,
                                 self->closed);
 }
 

@@ -6,7 +6,6 @@
 #include "errors.h"
 #include "typecast.h"
 #include "microprotocols.h"
-#include "adapter_datetime.h"
 
 #include <datetime.h>
 
@@ -398,9 +397,8 @@ mod_exec(PyObject *module)
         || notify_setup(module, st) < 0 || conninfo_setup(module, st) < 0
         || typecast_setup(module, st) < 0 || mp_setup(module, st) < 0)
         return -1;
-    if (PyModule_AddFunctions(module, typecast_module_methods) < 0
-        || PyModule_AddFunctions(module, mp_module_methods) < 0
-        || PyModule_AddFunctions(module, adapter_datetime_methods) < 0)
+    /* mp_setup adds its own functions: it registers some as adapters */
+    if (PyModule_AddFunctions(module, typecast_module_methods) < 0)
         return -1;
     Dprintf("module initialised, libpq %d", PQlibVersion());
     return 0;
