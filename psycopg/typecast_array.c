@@ -11,6 +11,8 @@
 #include "module.h"
 #include "typecast.h"
 
+#include <string.h>
+
 #define ARRAY_MAX_DEPTH 64
 
 typedef struct {
@@ -250,17 +252,14 @@ exit:
     return rv;
 }
 
-PyObject *
-typecast_array_parse(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
+static PyObject *
+array_parse_bytes(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
                      PyObject *base, char delim)
 {
     array_parser ap;
     PyObject *list = NULL;
     PyObject *rv = NULL;
 
-    if (s == NULL) {
-        return Py_NewRef(Py_None);
-    }
     ap.p = s;
     ap.end = s + len;
     ap.s = s;
@@ -299,6 +298,72 @@ typecast_array_parse(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
 exit:
     PyMem_Free(ap.buf);
     Py_XDECREF(list);
+    return rv;
+}
+
+/* Client encodings whose multibyte characters may have a trail byte in the
+ * ASCII range ('\\', '"', '{', '}', ','): the literal cannot be split on
+ * bytes, so it is transcoded to UTF-8 first.  Python codec names, as in
+ * extensions.encodings. */
+static const char *const array_unsafe_encodings[] = {
+    "cp932", "shift_jis", "shift_jis_2004", "big5", "big5hkscs", "cp950",
+    "gbk", "cp936", "gb18030", "johab", "cp949", NULL
+};
+
+static int
+array_needs_transcoding(const typecast_ctx *ctx, PyObject *base)
+{
+    const char *const *enc;
+
+    if (ctx->is_utf8 || ctx->pyenc == NULL) {
+        return 0;
+    }
+    /* BYTESARRAY wants the elements' bytes as they came */
+    if (PyObject_TypeCheck(base, ctx->st->typecast_type) &&
+        ((typecastObject *)base)->ccast == typecast_bytes_cast) {
+        return 0;
+    }
+    for (enc = array_unsafe_encodings; *enc != NULL; enc++) {
+        if (strcmp(*enc, ctx->pyenc) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+PyObject *
+typecast_array_parse(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
+                     PyObject *base, char delim)
+{
+    PyObject *str = NULL;
+    PyObject *rv = NULL;
+    typecast_ctx uctx;
+    const char *u;
+    Py_ssize_t ulen;
+
+    if (s == NULL) {
+        return Py_NewRef(Py_None);
+    }
+    if (base == NULL) {
+        PyErr_SetString(PyExc_SystemError, "array typecaster without base");
+        return NULL;
+    }
+    if (!array_needs_transcoding(ctx, base)) {
+        return array_parse_bytes(s, len, ctx, base, delim);
+    }
+    if ((str = typecast_text_decode(s, len, ctx)) == NULL) {
+        goto exit;
+    }
+    if ((u = PyUnicode_AsUTF8AndSize(str, &ulen)) == NULL) {
+        goto exit;
+    }
+    uctx = *ctx;
+    uctx.pyenc = "utf_8";
+    uctx.is_utf8 = 1;
+    rv = array_parse_bytes(u, ulen, &uctx, base, delim);
+
+exit:
+    Py_XDECREF(str);
     return rv;
 }
 

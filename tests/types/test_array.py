@@ -138,3 +138,17 @@ def test_user_type_called_with_cursor(cursor):
     cursor.execute("select array['x', null]::text[]")
     assert cursor.fetchone()[0] == ["x", None]
     assert seen == [("x", cursor), (None, cursor)]
+
+
+@pytest.mark.parametrize(
+    "encoding, text",
+    [("SJIS", "ソ表{能}"), ("BIG5", "許功蓋"), ("GBK", "\u5f10\u72b5"),
+     ("GB18030", "\u5f10\u72b5")],
+)
+def test_ascii_trail_bytes(conn, encoding, text):
+    # trail bytes 0x5c/0x7b/0x7d in these encodings are not array syntax
+    conn.set_client_encoding(encoding)
+    cur = conn.cursor()
+    items = [text, text + ",\\\"", None, "x" + text]
+    cur.execute("select %s::text[]", (items,))
+    assert cur.fetchone()[0] == items
