@@ -607,11 +607,12 @@ typecast_setup(PyObject *module, module_state *st)
         if (PyDict_SetItemString(made, b->name, t) < 0) {
             goto exit;
         }
-        if (b->registered && typecast_add(st->string_types,
-                                          (typecastObject *)t) < 0) {
+        if ((b->flags & TYPECAST_REGISTER) &&
+            typecast_add(st->string_types, (typecastObject *)t) < 0) {
             goto exit;
         }
-        if (PyModule_AddObjectRef(module, b->name, t) < 0) {
+        if ((b->flags & TYPECAST_EXPORT) &&
+            PyModule_AddObjectRef(module, b->name, t) < 0) {
             goto exit;
         }
         Py_CLEAR(t);

@@ -63,8 +63,11 @@ typedef struct {
     const Oid *oids;           /* 0-terminated */
     typecast_cfunc cast;
     const char *base;          /* name of the element caster, or NULL */
-    int registered;            /* put in the global string_types */
+    int flags;                 /* TYPECAST_REGISTER | TYPECAST_EXPORT */
 } typecast_builtin;
+
+#define TYPECAST_REGISTER 1    /* put in the global string_types */
+#define TYPECAST_EXPORT 2      /* module attribute */
 
 extern const typecast_builtin typecast_builtins[];  /* ends with name NULL */
 

@@ -36,55 +36,61 @@ static const Oid DATEARRAY_oids[] = {1182, 0};
 static const Oid INTERVALARRAY_oids[] = {1187, 0};
 static const Oid BINARYARRAY_oids[] = {1001, 0};
 static const Oid ROWIDARRAY_oids[] = {1028, 1013, 0};
+static const Oid NETWORKARRAY_oids[] = {1041, 651, 1040, 0};
 
 #define ARR typecast_array_cast
+#define REG TYPECAST_REGISTER
+#define EXP TYPECAST_EXPORT
 
 const typecast_builtin typecast_builtins[] = {
     /* DB-API type objects and default casters, registered */
-    {"NUMBER", NUMBER_oids, typecast_number_cast, NULL, 1},
-    {"LONGINTEGER", LONGINTEGER_oids, typecast_int_cast, NULL, 1},
-    {"INTEGER", INTEGER_oids, typecast_int_cast, NULL, 1},
-    {"FLOAT", FLOAT_oids, typecast_float_cast, NULL, 1},
-    {"DECIMAL", DECIMAL_oids, typecast_decimal_cast, NULL, 1},
-    {"STRING", STRING_oids, typecast_unicode_cast, NULL, 1},
-    {"UNICODE", STRING_oids, typecast_unicode_cast, NULL, 1},
-    {"BOOLEAN", BOOLEAN_oids, typecast_bool_cast, NULL, 1},
-    {"DATETIME", DATETIME_oids, typecast_timestamp_cast, NULL, 1},
-    {"DATETIMETZ", DATETIMETZ_oids, typecast_timestamptz_cast, NULL, 1},
-    {"TIME", TIME_oids, typecast_time_cast, NULL, 1},
-    {"DATE", DATE_oids, typecast_date_cast, NULL, 1},
-    {"INTERVAL", INTERVAL_oids, typecast_interval_cast, NULL, 1},
-    {"BINARY", BINARY_oids, typecast_bytea_cast, NULL, 1},
-    {"ROWID", ROWID_oids, typecast_int_cast, NULL, 1},
+    {"NUMBER", NUMBER_oids, typecast_number_cast, NULL, REG | EXP},
+    {"LONGINTEGER", LONGINTEGER_oids, typecast_int_cast, NULL, REG | EXP},
+    {"INTEGER", INTEGER_oids, typecast_int_cast, NULL, REG | EXP},
+    {"FLOAT", FLOAT_oids, typecast_float_cast, NULL, REG | EXP},
+    {"DECIMAL", DECIMAL_oids, typecast_decimal_cast, NULL, REG | EXP},
+    {"STRING", STRING_oids, typecast_unicode_cast, NULL, REG | EXP},
+    {"UNICODE", STRING_oids, typecast_unicode_cast, NULL, REG | EXP},
+    {"BOOLEAN", BOOLEAN_oids, typecast_bool_cast, NULL, REG | EXP},
+    {"DATETIME", DATETIME_oids, typecast_timestamp_cast, NULL, REG | EXP},
+    {"DATETIMETZ", DATETIMETZ_oids, typecast_timestamptz_cast, NULL, REG | EXP},
+    {"TIME", TIME_oids, typecast_time_cast, NULL, REG | EXP},
+    {"DATE", DATE_oids, typecast_date_cast, NULL, REG | EXP},
+    {"INTERVAL", INTERVAL_oids, typecast_interval_cast, NULL, REG | EXP},
+    {"BINARY", BINARY_oids, typecast_bytea_cast, NULL, REG | EXP},
+    {"ROWID", ROWID_oids, typecast_int_cast, NULL, REG | EXP},
 
-    {"LONGINTEGERARRAY", LONGINTEGERARRAY_oids, ARR, "LONGINTEGER", 1},
-    {"INTEGERARRAY", INTEGERARRAY_oids, ARR, "INTEGER", 1},
-    {"FLOATARRAY", FLOATARRAY_oids, ARR, "FLOAT", 1},
-    {"DECIMALARRAY", DECIMALARRAY_oids, ARR, "DECIMAL", 1},
-    {"STRINGARRAY", STRINGARRAY_oids, ARR, "STRING", 1},
-    {"UNICODEARRAY", STRINGARRAY_oids, ARR, "UNICODE", 1},
-    {"BOOLEANARRAY", BOOLEANARRAY_oids, ARR, "BOOLEAN", 1},
-    {"DATETIMEARRAY", DATETIMEARRAY_oids, ARR, "DATETIME", 1},
-    {"DATETIMETZARRAY", DATETIMETZARRAY_oids, ARR, "DATETIMETZ", 1},
-    {"TIMEARRAY", TIMEARRAY_oids, ARR, "TIME", 1},
-    {"DATEARRAY", DATEARRAY_oids, ARR, "DATE", 1},
-    {"INTERVALARRAY", INTERVALARRAY_oids, ARR, "INTERVAL", 1},
-    {"BINARYARRAY", BINARYARRAY_oids, ARR, "BINARY", 1},
-    {"ROWIDARRAY", ROWIDARRAY_oids, ARR, "ROWID", 1},
+    {"LONGINTEGERARRAY", LONGINTEGERARRAY_oids, ARR, "LONGINTEGER", REG | EXP},
+    {"INTEGERARRAY", INTEGERARRAY_oids, ARR, "INTEGER", REG | EXP},
+    {"FLOATARRAY", FLOATARRAY_oids, ARR, "FLOAT", REG | EXP},
+    {"DECIMALARRAY", DECIMALARRAY_oids, ARR, "DECIMAL", REG | EXP},
+    {"STRINGARRAY", STRINGARRAY_oids, ARR, "STRING", REG | EXP},
+    {"UNICODEARRAY", STRINGARRAY_oids, ARR, "UNICODE", REG | EXP},
+    {"BOOLEANARRAY", BOOLEANARRAY_oids, ARR, "BOOLEAN", REG | EXP},
+    {"DATETIMEARRAY", DATETIMEARRAY_oids, ARR, "DATETIME", REG | EXP},
+    {"DATETIMETZARRAY", DATETIMETZARRAY_oids, ARR, "DATETIMETZ", REG | EXP},
+    {"TIMEARRAY", TIMEARRAY_oids, ARR, "TIME", REG | EXP},
+    {"DATEARRAY", DATEARRAY_oids, ARR, "DATE", REG | EXP},
+    {"INTERVALARRAY", INTERVALARRAY_oids, ARR, "INTERVAL", REG | EXP},
+    {"BINARYARRAY", BINARYARRAY_oids, ARR, "BINARY", REG | EXP},
+    {"ROWIDARRAY", ROWIDARRAY_oids, ARR, "ROWID", REG | EXP},
+    /* inet[], cidr[], macaddr[] -> list of str; not a module attribute
+     * (extras.register_inet makes INETARRAY) */
+    {"NETWORKARRAY", NETWORKARRAY_oids, ARR, "UNICODE", REG},
 
     /* exported, not registered by default */
-    {"BYTES", STRING_oids, typecast_bytes_cast, NULL, 0},
-    {"BYTESARRAY", STRINGARRAY_oids, ARR, "BYTES", 0},
-    {"PYDATE", DATE_oids, typecast_date_cast, NULL, 0},
-    {"PYTIME", TIME_oids, typecast_time_cast, NULL, 0},
-    {"PYDATETIME", DATETIME_oids, typecast_timestamp_cast, NULL, 0},
-    {"PYDATETIMETZ", DATETIMETZ_oids, typecast_timestamptz_cast, NULL, 0},
-    {"PYINTERVAL", INTERVAL_oids, typecast_interval_cast, NULL, 0},
-    {"PYDATEARRAY", DATEARRAY_oids, ARR, "PYDATE", 0},
-    {"PYTIMEARRAY", TIMEARRAY_oids, ARR, "PYTIME", 0},
-    {"PYDATETIMEARRAY", DATETIMEARRAY_oids, ARR, "PYDATETIME", 0},
-    {"PYDATETIMETZARRAY", DATETIMETZARRAY_oids, ARR, "PYDATETIMETZ", 0},
-    {"PYINTERVALARRAY", INTERVALARRAY_oids, ARR, "PYINTERVAL", 0},
+    {"BYTES", STRING_oids, typecast_bytes_cast, NULL, EXP},
+    {"BYTESARRAY", STRINGARRAY_oids, ARR, "BYTES", EXP},
+    {"PYDATE", DATE_oids, typecast_date_cast, NULL, EXP},
+    {"PYTIME", TIME_oids, typecast_time_cast, NULL, EXP},
+    {"PYDATETIME", DATETIME_oids, typecast_timestamp_cast, NULL, EXP},
+    {"PYDATETIMETZ", DATETIMETZ_oids, typecast_timestamptz_cast, NULL, EXP},
+    {"PYINTERVAL", INTERVAL_oids, typecast_interval_cast, NULL, EXP},
+    {"PYDATEARRAY", DATEARRAY_oids, ARR, "PYDATE", EXP},
+    {"PYTIMEARRAY", TIMEARRAY_oids, ARR, "PYTIME", EXP},
+    {"PYDATETIMEARRAY", DATETIMEARRAY_oids, ARR, "PYDATETIME", EXP},
+    {"PYDATETIMETZARRAY", DATETIMETZARRAY_oids, ARR, "PYDATETIMETZ", EXP},
+    {"PYINTERVALARRAY", INTERVALARRAY_oids, ARR, "PYINTERVAL", EXP},
 
     {NULL, NULL, NULL, NULL, 0}
 };

@@ -152,3 +152,12 @@ def test_ascii_trail_bytes(conn, encoding, text):
     items = [text, text + ",\\\"", None, "x" + text]
     cur.execute("select %s::text[]", (items,))
     assert cur.fetchone()[0] == items
+
+
+def test_network_arrays_are_lists_of_str(cursor):
+    cursor.execute(
+        "select array['10.0.0.1/24', null]::inet[], array['10.0.0.0/8']::cidr[], "
+        "array['08:00:2b:01:02:03']::macaddr[]"
+    )
+    assert cursor.fetchone() == (
+        ["10.0.0.1/24", None], ["10.0.0.0/8"], ["08:00:2b:01:02:03"])
