@@ -37,8 +37,10 @@ from psycopg2._psycopg import (  # noqa: F401
     ISOLATION_LEVEL_READ_UNCOMMITTED,
 )
 
+from psycopg2._psycopg import lobject  # noqa: F401,E402
+
 try:  # objects that come with later parts of the C core
-    from psycopg2._psycopg import lobject, Xid  # noqa: F401
+    from psycopg2._psycopg import Xid  # noqa: F401
 except ImportError:  # pragma: no cover
     pass
 

@@ -1013,6 +1013,42 @@ conn_get_native_connection(connectionObject *self, PyObject *unused)
                          "psycopg2.connection.native_connection", NULL);
 }
 
+PyDoc_STRVAR(conn_lobject_doc,
+"lobject(oid=0, mode='', new_oid=0, new_file=None, lobject_factory=None) "
+"-> new lobject\n\nOpen a large object (oid 0 creates one, at new_oid if "
+"given, or imports new_file).");
+
+static PyObject *
+conn_lobject(connectionObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"oid", "mode", "new_oid", "new_file",
+                             "lobject_factory", NULL};
+    unsigned int oid = 0, new_oid = 0;
+    const char *mode = NULL;
+    PyObject *new_file = Py_None, *factory = Py_None, *obj;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|IzIOO", kwlist, &oid,
+                                     &mode, &new_oid, &new_file, &factory))
+        return NULL;
+    if (conn_check_open(self) < 0
+        || conn_check_not_async(self, "lobject") < 0)
+        return NULL;
+    if (factory == Py_None)
+        factory = (PyObject *)self->st->lobject_type;
+    obj = PyObject_CallFunction(factory, "OIsIO", (PyObject *)self, oid,
+                                mode ? mode : "", new_oid, new_file);
+    if (obj == NULL)
+        return NULL;
+    if (!PyObject_TypeCheck(obj, self->st->lobject_type)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "lobject factory must be subclass of "
+                        "psycopg2.extensions.lobject");
+        Py_DECREF(obj);
+        return NULL;
+    }
+    return obj;
+}
+
 static PyMethodDef conn_methods[] = {
     {"cursor", (PyCFunction)(void (*)(void))conn_cursor,
      METH_VARARGS | METH_KEYWORDS, conn_cursor_doc},
@@ -1043,6 +1079,8 @@ static PyMethodDef conn_methods[] = {
     {"__exit__", (PyCFunction)conn_exit, METH_VARARGS, conn_exit_doc},
     {"get_native_connection", (PyCFunction)conn_get_native_connection,
      METH_NOARGS, conn_get_native_connection_doc},
+    {"lobject", (PyCFunction)(void (*)(void))conn_lobject,
+     METH_VARARGS | METH_KEYWORDS, conn_lobject_doc},
     {NULL}};
 
 /* ---- attributes ---- */

@@ -6,6 +6,7 @@
 #include "errors.h"
 #include "typecast.h"
 #include "microprotocols.h"
+#include "lobject.h"
 
 #include <datetime.h>
 
@@ -395,6 +396,7 @@ mod_exec(PyObject *module)
     if (err_setup(module, st) < 0 || conn_setup(module, st) < 0
         || curs_setup(module, st) < 0 || column_setup(module, st) < 0
         || notify_setup(module, st) < 0 || conninfo_setup(module, st) < 0
+        || lobject_setup(module, st) < 0
         || typecast_setup(module, st) < 0 || mp_setup(module, st) < 0)
         return -1;
     /* mp_setup adds its own functions: it registers some as adapters */
@@ -415,7 +417,7 @@ mod_exec(PyObject *module)
     X(isqlquote_type) X(asis_type) X(qstring_type) X(binary_type) \
     X(boolean_type) X(int_type) X(float_type) X(decimal_adapter_type) \
     X(list_type) X(sql_in_type) X(none_adapter_type) X(pydatetime_type) \
-    X(Decimal) X(timezone)
+    X(Decimal) X(timezone) X(lobject_type)
 
 static int
 mod_traverse(PyObject *module, visitproc visit, void *arg)

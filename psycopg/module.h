@@ -32,6 +32,7 @@ struct module_state {
     PyTypeObject *column_type;
     PyTypeObject *notify_type;
     PyTypeObject *conninfo_type;
+    PyTypeObject *lobject_type;     /* lobject.c */
     PyObject *encodings;      /* dict: PostgreSQL encoding -> Python codec */
     PyObject *wait_callback;  /* green callback or NULL */
 
