@@ -124,8 +124,7 @@ notify_len(notifyObject *self)
 static PyObject *
 notify_item(notifyObject *self, Py_ssize_t i)
 {
-    if (i < 0)
-        i += 2;
+    /* negative indexes arrive already adjusted by len(): n[-3] is -1 */
     if (i == 0)
         return Py_NewRef(self->pid);
     if (i == 1)
