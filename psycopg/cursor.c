@@ -396,6 +396,18 @@ curs_execute_named(cursorObject *self, PyObject *q)
     self->declared = 1;
     self->mark = conn->mark;
     self->rowcount = -1;
+    /* "DECLARE c CURSOR FOR q1; q2" also runs q2 (simple query protocol)
+     * and its result would pose as the cursor's: refuse it. */
+    if (self->statusmessage == NULL
+        || PyUnicode_CompareWithASCIIString(self->statusmessage,
+                                            "DECLARE CURSOR") != 0) {
+        curs_clear_result(self);
+        Py_CLEAR(self->description);
+        PyErr_SetString(conn->st->ProgrammingError,
+                        "can't execute multiple statements with a named "
+                        "cursor");
+        return -1;
+    }
     return 0;
 }
 
@@ -746,6 +758,12 @@ curs_fetchmany(cursorObject *self, PyObject *args, PyObject *kwargs)
         return NULL;
     if (self->name) {
         char buf[32];
+        if (size == 0) {
+            /* FETCH FORWARD 0 would fetch the current row again */
+            if (curs_check_named_valid(self) < 0)
+                return NULL;
+            return PyList_New(0);
+        }
         if (size < 0)
             strcpy(buf, "ALL");
         else
@@ -792,7 +810,9 @@ curs_next(cursorObject *self)
         /* refill the buffer with itersize rows at a time */
         if (self->pgres == NULL || self->rownumber >= self->ntuples) {
             char buf[32];
-            snprintf(buf, sizeof(buf), "%zd", self->itersize);
+            /* FETCH FORWARD 0 would return the current row forever */
+            snprintf(buf, sizeof(buf), "%zd",
+                     self->itersize > 0 ? self->itersize : 1);
             if (curs_named_fetch(self, buf) < 0)
                 return NULL;
         }
