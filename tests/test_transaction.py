@@ -1,0 +1,247 @@
+"""Transactions: implicit BEGIN, commit/rollback, session characteristics."""
+
+import pytest
+
+import psycopg2
+import psycopg2.errors
+import psycopg2.extensions as ext
+
+
+def show(conn, name):
+    cur = conn.cursor()
+    cur.execute("show %s" % name)
+    return cur.fetchone()[0]
+
+
+def test_implicit_begin(conn):
+    assert conn.status == ext.STATUS_READY
+    assert conn.get_transaction_status() == ext.TRANSACTION_STATUS_IDLE
+    conn.cursor().execute("select 1")
+    assert conn.status == ext.STATUS_BEGIN
+    assert conn.get_transaction_status() == ext.TRANSACTION_STATUS_INTRANS
+    conn.commit()
+    assert conn.status == ext.STATUS_READY
+    assert conn.get_transaction_status() == ext.TRANSACTION_STATUS_IDLE
+
+
+def test_commit_and_rollback(conn, conn_factory):
+    cur = conn.cursor()
+    cur.execute("create table if not exists ttx (x int)")
+    cur.execute("delete from ttx")
+    conn.commit()
+    cur.execute("insert into ttx values (1)")
+    conn.rollback()
+    cur.execute("insert into ttx values (2)")
+    conn.commit()
+    other_conn = conn_factory()
+    other = other_conn.cursor()
+    other.execute("select x from ttx")
+    assert other.fetchall() == [(2,)]
+    other_conn.rollback()  # release its lock before the DROP
+    cur.execute("drop table ttx")
+    conn.commit()
+
+
+def test_commit_rollback_noop_when_idle(conn):
+    conn.commit()
+    conn.rollback()
+    assert conn.status == ext.STATUS_READY
+
+
+def test_error_fails_transaction(conn):
+    cur = conn.cursor()
+    with pytest.raises(psycopg2.errors.DivisionByZero):
+        cur.execute("select 1/0")
+    assert conn.get_transaction_status() == ext.TRANSACTION_STATUS_INERROR
+    with pytest.raises(psycopg2.errors.InFailedSqlTransaction):
+        cur.execute("select 1")
+    conn.rollback()
+    cur.execute("select 1")
+    assert cur.fetchone() == (1,)
+
+
+def test_autocommit(conn, conn_factory):
+    assert conn.autocommit is False
+    conn.autocommit = True
+    assert conn.autocommit is True
+    cur = conn.cursor()
+    cur.execute("create table if not exists tac (x int)")
+    assert conn.status == ext.STATUS_READY
+    assert conn.get_transaction_status() == ext.TRANSACTION_STATUS_IDLE
+    other_conn = conn_factory()
+    other = other_conn.cursor()
+    other.execute("select count(*) from tac")
+    assert other.fetchone() == (0,)
+    other_conn.rollback()
+    cur.execute("drop table tac")
+
+
+def test_autocommit_inside_transaction(conn):
+    conn.cursor().execute("select 1")
+    with pytest.raises(psycopg2.ProgrammingError) as exc:
+        conn.autocommit = True
+    assert "set_session cannot be used inside a transaction" in str(exc.value)
+    conn.rollback()
+    conn.autocommit = True
+
+
+@pytest.mark.parametrize("value, level, shown", [
+    (1, 1, "read committed"), (2, 2, "repeatable read"),
+    (3, 3, "serializable"), (4, 4, "read uncommitted"),
+    ("serializable", 3, "serializable"),
+    ("Repeatable Read", 2, "repeatable read"),
+    ("READ COMMITTED", 1, "read committed"),
+])
+def test_isolation_level(conn, value, level, shown):
+    conn.isolation_level = value
+    assert conn.isolation_level == level
+    assert show(conn, "transaction_isolation") == shown
+    conn.rollback()
+    conn.isolation_level = "default"
+    assert conn.isolation_level is None
+    conn.isolation_level = level
+    conn.isolation_level = None
+    assert conn.isolation_level is None
+    assert show(conn, "transaction_isolation") == "read committed"
+
+
+@pytest.mark.parametrize("bad", [0, 5, -1, "nonsense"])
+def test_isolation_level_bad(conn, bad):
+    with pytest.raises(ValueError):
+        conn.isolation_level = bad
+
+
+def test_isolation_level_in_transaction(conn):
+    conn.cursor().execute("select 1")
+    with pytest.raises(psycopg2.ProgrammingError):
+        conn.isolation_level = 3
+
+
+def test_readonly_deferrable(conn):
+    conn.readonly = True
+    assert conn.readonly is True
+    assert show(conn, "transaction_read_only") == "on"
+    with pytest.raises(psycopg2.errors.ReadOnlySqlTransaction):
+        conn.cursor().execute("create temp table tro (x int)")
+    conn.rollback()
+    conn.readonly = "default"
+    assert conn.readonly is None
+    conn.readonly = False
+    assert show(conn, "transaction_read_only") == "off"
+    conn.rollback()
+    with pytest.raises(ValueError):
+        conn.readonly = "sometimes"
+    conn.deferrable = True
+    assert conn.deferrable is True
+    conn.isolation_level = "serializable"
+    conn.readonly = True
+    assert show(conn, "transaction_deferrable") == "on"
+    conn.rollback()
+    conn.deferrable = None
+    assert conn.deferrable is None
+
+
+def test_set_session(conn):
+    conn.set_session(isolation_level="REPEATABLE READ", readonly=True,
+                     deferrable=False)
+    assert conn.isolation_level == 2
+    assert conn.readonly is True
+    assert conn.deferrable is False
+    assert show(conn, "transaction_isolation") == "repeatable read"
+    assert show(conn, "transaction_read_only") == "on"
+    conn.rollback()
+    # None leaves things alone, 'DEFAULT' resets
+    conn.set_session(readonly="DEFAULT")
+    assert conn.isolation_level == 2
+    assert conn.readonly is None
+    conn.set_session(autocommit=True)
+    assert conn.autocommit is True
+    conn.cursor().execute("select 1")
+    with pytest.raises(ValueError):
+        conn.set_session(isolation_level=0)
+
+
+def test_set_session_in_transaction(conn):
+    conn.cursor().execute("select 1")
+    with pytest.raises(psycopg2.ProgrammingError) as exc:
+        conn.set_session(readonly=True)
+    assert "inside a transaction" in str(exc.value)
+
+
+def test_set_session_autocommit_uses_gucs(conn):
+    conn.set_session(isolation_level="SERIALIZABLE", readonly=True,
+                     autocommit=True)
+    assert show(conn, "default_transaction_isolation") == "serializable"
+    assert show(conn, "default_transaction_read_only") == "on"
+    assert show(conn, "transaction_isolation") == "serializable"
+    conn.autocommit = False
+    assert show(conn, "default_transaction_isolation") == "read committed"
+    assert show(conn, "default_transaction_read_only") == "off"
+    # the characteristics now travel with BEGIN
+    assert show(conn, "transaction_isolation") == "serializable"
+    assert show(conn, "transaction_read_only") == "on"
+    conn.rollback()
+
+
+def test_set_isolation_level_legacy(conn):
+    cur = conn.cursor()
+    cur.execute("create temp table tsil (x int)")
+    conn.set_isolation_level(ext.ISOLATION_LEVEL_SERIALIZABLE)
+    # rolled back the open transaction first
+    with pytest.raises(psycopg2.errors.UndefinedTable):
+        cur.execute("select * from tsil")
+    conn.rollback()
+    assert conn.isolation_level == 3
+    assert conn.autocommit is False
+    conn.set_isolation_level(ext.ISOLATION_LEVEL_AUTOCOMMIT)
+    assert conn.autocommit is True
+    conn.set_isolation_level(ext.ISOLATION_LEVEL_READ_COMMITTED)
+    assert conn.autocommit is False
+    assert conn.isolation_level == 1
+    conn.set_isolation_level(None)
+    assert conn.isolation_level is None
+    with pytest.raises(ValueError):
+        conn.set_isolation_level(7)
+
+
+def test_serialization_failure_class(conn_factory):
+    a, b = conn_factory(), conn_factory()
+    setup = conn_factory()
+    setup.autocommit = True
+    setup.cursor().execute("drop table if exists tser; "
+                           "create table tser (x int); "
+                           "insert into tser values (1)")
+    for c in (a, b):
+        c.isolation_level = "serializable"
+    ca, cb = a.cursor(), b.cursor()
+    ca.execute("select * from tser")
+    cb.execute("select * from tser")
+    ca.execute("update tser set x = 2")
+    a.commit()
+    with pytest.raises(ext.TransactionRollbackError) as exc:
+        cb.execute("update tser set x = 3")
+    assert isinstance(exc.value, psycopg2.errors.SerializationFailure)
+    b.rollback()
+    setup.cursor().execute("drop table tser")
+
+
+def test_transaction_applies_to_every_cursor(conn, conn_factory):
+    c1, c2 = conn.cursor(), conn.cursor()
+    c1.execute("create table if not exists tboth (x int)")
+    conn.commit()
+    c1.execute("insert into tboth values (1)")
+    c2.execute("insert into tboth values (2)")
+    conn.rollback()
+    c1.execute("select count(*) from tboth")
+    assert c1.fetchone() == (0,)
+    c1.execute("drop table tboth")
+    conn.commit()
+
+
+def test_manual_commit_through_execute(conn):
+    cur = conn.cursor()
+    cur.execute("select 1")
+    cur.execute("commit")
+    assert conn.status == ext.STATUS_READY
+    cur.execute("select 1")
+    assert conn.status == ext.STATUS_BEGIN
