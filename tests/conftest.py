@@ -194,3 +194,14 @@ def conn_factory(dsn):
                 _close_quietly(c)
             except Exception:
                 pass
+
+
+@pytest.fixture
+def child_env(dsn):
+    """Environment for a child Python process importing this psycopg2."""
+    import psycopg2
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(psycopg2.__file__)))
+    path = os.environ.get("PYTHONPATH")
+    return dict(os.environ, PSYCOPG2_TESTDSN=dsn,
+                PYTHONPATH=here + (os.pathsep + path if path else ""))

@@ -5,16 +5,6 @@ import subprocess
 import sys
 import textwrap
 
-import psycopg2
-
-
-def child_env(dsn):
-    """Environment for a child Python that imports this psycopg2."""
-    here = os.path.dirname(os.path.dirname(os.path.abspath(psycopg2.__file__)))
-    path = os.environ.get("PYTHONPATH")
-    return dict(os.environ, PSYCOPG2_TESTDSN=dsn,
-                PYTHONPATH=here + (os.pathsep + path if path else ""))
-
 SCRIPT = textwrap.dedent("""
     import os, signal, sys, threading, time
     import psycopg2
@@ -43,8 +33,8 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_ctrl_c_cancels_query(dsn):
-    env = child_env(dsn)
+def test_ctrl_c_cancels_query(child_env):
+    env = child_env
     p = subprocess.run([sys.executable, "-c", SCRIPT], env=env,
                        capture_output=True, text=True, timeout=25)
     assert p.returncode == 0, p.stderr
@@ -56,7 +46,7 @@ def test_ctrl_c_cancels_query(dsn):
     assert lines[2] == "after: 42"
 
 
-def test_signal_handler_exception_propagates(dsn):
+def test_signal_handler_exception_propagates(child_env):
     script = textwrap.dedent("""
         import os, signal, threading
         import psycopg2
@@ -76,7 +66,7 @@ def test_signal_handler_exception_propagates(dsn):
         cur.execute("select 1")
         print(cur.fetchone()[0])
     """)
-    env = child_env(dsn)
+    env = child_env
     p = subprocess.run([sys.executable, "-c", script], env=env,
                        capture_output=True, text=True, timeout=25)
     assert p.returncode == 0, p.stderr
