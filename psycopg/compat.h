@@ -33,4 +33,25 @@ compat_module_add_object_ref(PyObject *mod, const char *name, PyObject *value)
 #define PyModule_AddObjectRef compat_module_add_object_ref
 #endif
 
+/* PyWeakref_GetRef (3.13): 1 with a new ref, 0 if dead, -1 on error. */
+#if PY_VERSION_HEX < 0x030d0000
+static inline int
+compat_weakref_getref(PyObject *ref, PyObject **pobj)
+{
+    PyObject *o = PyWeakref_GetObject(ref);
+    if (o == NULL) {
+        *pobj = NULL;
+        return -1;
+    }
+    if (o == Py_None) {
+        *pobj = NULL;
+        return 0;
+    }
+    Py_INCREF(o);
+    *pobj = o;
+    return 1;
+}
+#define PyWeakref_GetRef compat_weakref_getref
+#endif
+
 #endif /* PSYCOPG_COMPAT_H */

@@ -6,6 +6,7 @@
 #include "errors.h"
 #include "pqpath.h"
 #include "encodings.h"
+#include "xid.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -266,9 +267,9 @@ conn_set_broken(connectionObject *self)
 /* ---- session setup ---- */
 
 int
-conn_setup_session(connectionObject *self)
+conn_setup_params(connectionObject *self)
 {
-    const char *ds, *scs;
+    const char *scs;
     if (PQsetnonblocking(self->pgconn, 1) != 0)
         return pq_raise_conn_error(self);
     PQsetNoticeProcessor(self->pgconn, conn_notice_processor, self);
@@ -286,11 +287,27 @@ conn_setup_session(connectionObject *self)
     if (self->cancel)
         PQfreeCancel(self->cancel);
     self->cancel = PQgetCancel(self->pgconn);
+    return 0;
+}
+
+int
+conn_needs_datestyle(connectionObject *self)
+{
+    const char *ds;
+    if (self->replication)
+        return 0; /* physical replication connections only take commands */
     ds = PQparameterStatus(self->pgconn, "DateStyle");
-    if (ds == NULL || strncmp(ds, "ISO", 3) != 0) {
-        if (pq_exec_command(self, NULL, "SET DATESTYLE TO 'ISO'") < 0)
-            return -1;
-    }
+    return ds == NULL || strncmp(ds, "ISO", 3) != 0;
+}
+
+int
+conn_setup_session(connectionObject *self)
+{
+    if (conn_setup_params(self) < 0)
+        return -1;
+    if (conn_needs_datestyle(self)
+        && pq_exec_command(self, NULL, "SET DATESTYLE TO 'ISO'") < 0)
+        return -1;
     self->status = CONN_STATUS_READY;
     return 0;
 }
@@ -482,7 +499,21 @@ conn_close_pgconn(connectionObject *self)
         }
         /* in a forked child, leave the parent's session alone */
     }
+    if (self->async_res) {
+        PQclear(self->async_res);
+        self->async_res = NULL;
+    }
+    self->async_op = ASYNC_OP_NONE;
+    self->async_status = ASYNC_DONE;
+    Py_CLEAR(self->async_cursor);
     conn_free_pending_notices(self);
+}
+
+void
+conn_close_locked(connectionObject *self)
+{
+    conn_close_pgconn(self);
+    self->closed = 1;
 }
 
 PyDoc_STRVAR(conn_close_doc, "close() -- close the connection.");
@@ -937,8 +968,98 @@ conn_fileno(connectionObject *self, PyObject *unused)
     return PyLong_FromLong(PQsocket(self->pgconn));
 }
 
+/* Async: hand the results collected by poll() to the cursor that sent
+ * the query (errors are raised here, with the cursor attached). */
+static int
+conn_deliver_async_result(connectionObject *self)
+{
+    PGresult *res = self->async_res;
+    PyObject *curs = NULL;
+    int r;
+
+    self->async_res = NULL;
+    if (self->async_cursor) {
+        if (PyWeakref_GetRef(self->async_cursor, &curs) < 0)
+            PyErr_Clear();
+        Py_CLEAR(self->async_cursor);
+    }
+    if (res == NULL) {
+        Py_XDECREF(curs);
+        if (self->pgconn && PQstatus(self->pgconn) == CONNECTION_BAD)
+            return pq_raise_conn_error(self);
+        PyErr_SetString(self->st->InterfaceError,
+                        "the server returned no result");
+        return -1;
+    }
+    if (curs == NULL) {
+        /* nobody wants the result anymore */
+        PQclear(res);
+        return POLL_OK;
+    }
+    r = curs_take_result((cursorObject *)curs, res);
+    Py_DECREF(curs);
+    return r < 0 ? -1 : POLL_OK;
+}
+
+/* One step of the operation in flight (lock held): POLL_* or -1. */
+static int
+conn_poll_locked(connectionObject *self)
+{
+    PGresult *res;
+    int r;
+
+    switch (self->async_op) {
+    case ASYNC_OP_CONNECT:
+        r = pq_poll_connect(self);
+        if (r != POLL_OK || !self->async_)
+            return r; /* green: connection.__init__ finishes the setup */
+        if (conn_setup_params(self) < 0)
+            return -1;
+        if (conn_needs_datestyle(self)) {
+            if (pq_send_query(self, "SET DATESTYLE TO 'ISO'") < 0)
+                return -1;
+            self->async_op = ASYNC_OP_SETUP;
+            return self->async_status == ASYNC_WRITE ? POLL_WRITE
+                                                     : POLL_READ;
+        }
+        self->status = CONN_STATUS_READY;
+        return POLL_OK;
+
+    case ASYNC_OP_SETUP:
+        self->async_op = ASYNC_OP_QUERY;
+        r = pq_poll_query(self);
+        if (r != POLL_OK) {
+            if (r > 0)
+                self->async_op = ASYNC_OP_SETUP;
+            return r;
+        }
+        res = self->async_res;
+        self->async_res = NULL;
+        if (res == NULL)
+            return pq_raise_conn_error(self);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+            return err_raise_from_result(self, NULL, res);
+        PQclear(res);
+        self->status = CONN_STATUS_READY;
+        return POLL_OK;
+
+    case ASYNC_OP_QUERY:
+        r = pq_poll_query(self);
+        if (r != POLL_OK || !self->async_)
+            return r; /* green: the blocked caller takes the results */
+        return conn_deliver_async_result(self);
+
+    default:
+        /* nothing in flight: read notifications */
+        return pq_consume_input(self) < 0 ? -1 : POLL_OK;
+    }
+}
+
 PyDoc_STRVAR(conn_poll_doc,
-"poll() -> int -- read pending data (notifies); POLL_OK when done.");
+"poll() -> int -- advance the operation in progress.\n\n"
+"POLL_OK when it is complete, POLL_READ/POLL_WRITE when the socket must "
+"be waited for; errors are raised.  With nothing in progress it reads "
+"pending notifications.");
 
 static PyObject *
 conn_poll(connectionObject *self, PyObject *unused)
@@ -947,11 +1068,11 @@ conn_poll(connectionObject *self, PyObject *unused)
     if (conn_check_open(self) < 0)
         return NULL;
     conn_lock(self);
-    r = pq_consume_input(self);
+    r = conn_poll_locked(self);
     conn_unlock(self);
     if (r < 0)
         return NULL;
-    return PyLong_FromLong(POLL_OK);
+    return PyLong_FromLong(r);
 }
 
 PyDoc_STRVAR(conn_isexecuting_doc,
@@ -960,7 +1081,10 @@ PyDoc_STRVAR(conn_isexecuting_doc,
 static PyObject *
 conn_isexecuting(connectionObject *self, PyObject *unused)
 {
-    Py_RETURN_FALSE;
+    if (!self->async_ || self->closed)
+        Py_RETURN_FALSE;
+    return PyBool_FromLong(self->async_op != ASYNC_OP_NONE
+                           || self->status == CONN_STATUS_SETUP);
 }
 
 PyDoc_STRVAR(conn_enter_doc, "__enter__ -> self");
@@ -968,7 +1092,8 @@ PyDoc_STRVAR(conn_enter_doc, "__enter__ -> self");
 static PyObject *
 conn_enter(connectionObject *self, PyObject *unused)
 {
-    if (conn_check_open(self) < 0)
+    if (conn_check_open(self) < 0
+        || conn_check_not_async(self, "__enter__") < 0)
         return NULL;
     if (self->entered) {
         PyErr_SetString(self->st->ProgrammingError,
@@ -1049,7 +1174,232 @@ conn_lobject(connectionObject *self, PyObject *args, PyObject *kwargs)
     return obj;
 }
 
+/* ---- two-phase commit ---- */
+
+PyDoc_STRVAR(conn_xid_doc,
+"xid(format_id, gtrid, bqual) -> Xid -- a transaction id for tpc_*().");
+
+static PyObject *
+conn_xid(connectionObject *self, PyObject *args, PyObject *kwargs)
+{
+    return PyObject_Call((PyObject *)self->st->xid_type, args, kwargs);
+}
+
+/* Run a TPC command with the xid's id quoted as a literal (lock held). */
+static int
+conn_tpc_command(connectionObject *self, const char *cmd, PyObject *xid)
+{
+    PyObject *tid = NULL, *b = NULL, *q = NULL;
+    char *lit = NULL;
+    int rv = -1;
+
+    if (!(tid = xid_get_tid((xidObject *)xid)) || !(b = conn_encode(self, tid)))
+        goto exit;
+    lit = PQescapeLiteral(self->pgconn, PyBytes_AS_STRING(b),
+                          PyBytes_GET_SIZE(b));
+    if (lit == NULL) {
+        pq_raise_conn_error(self);
+        goto exit;
+    }
+    if (!(q = PyBytes_FromFormat("%s %s", cmd, lit)))
+        goto exit;
+    rv = pq_exec_command(self, NULL, PyBytes_AS_STRING(q));
+exit:
+    if (lit)
+        PQfreemem(lit);
+    Py_XDECREF(tid);
+    Py_XDECREF(b);
+    Py_XDECREF(q);
+    return rv;
+}
+
+PyDoc_STRVAR(conn_tpc_begin_doc,
+"tpc_begin(xid) -- begin a two-phase transaction with the given id.");
+
+static PyObject *
+conn_tpc_begin(connectionObject *self, PyObject *arg)
+{
+    PyObject *xid;
+    int r;
+    if (conn_check_open(self) < 0
+        || conn_check_not_async(self, "tpc_begin") < 0)
+        return NULL;
+    if (!(xid = xid_ensure(self->st, arg)))
+        return NULL;
+    if (self->status != CONN_STATUS_READY) {
+        PyErr_SetString(self->st->ProgrammingError,
+                        "tpc_begin cannot be used inside a transaction");
+        goto fail;
+    }
+    if (self->autocommit) {
+        PyErr_SetString(self->st->ProgrammingError,
+                        "tpc_begin can't be called in autocommit mode");
+        goto fail;
+    }
+    conn_lock(self);
+    r = conn_begin_if_needed(self);
+    conn_unlock(self);
+    if (r < 0)
+        goto fail;
+    Py_XSETREF(self->tpc_xid, xid);
+    Py_RETURN_NONE;
+fail:
+    Py_DECREF(xid);
+    return NULL;
+}
+
+PyDoc_STRVAR(conn_tpc_prepare_doc,
+"tpc_prepare() -- first phase: PREPARE TRANSACTION.");
+
+static PyObject *
+conn_tpc_prepare(connectionObject *self, PyObject *unused)
+{
+    int r;
+    if (conn_check_open(self) < 0
+        || conn_check_not_async(self, "tpc_prepare") < 0)
+        return NULL;
+    if (self->tpc_xid == NULL) {
+        PyErr_SetString(self->st->ProgrammingError,
+                        "prepare must be called inside a two-phase "
+                        "transaction");
+        return NULL;
+    }
+    if (self->status == CONN_STATUS_PREPARED) {
+        PyErr_SetString(self->st->ProgrammingError,
+                        "tpc_prepare cannot be used with a prepared "
+                        "two-phase transaction");
+        return NULL;
+    }
+    conn_lock(self);
+    r = conn_tpc_command(self, "PREPARE TRANSACTION", self->tpc_xid);
+    if (r == 0) {
+        /* the transaction is over for this session */
+        self->mark++;
+        self->status = CONN_STATUS_PREPARED;
+    }
+    conn_unlock(self);
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* tpc_commit / tpc_rollback: `one_phase` is COMMIT or ROLLBACK, `prepared`
+ * COMMIT PREPARED or ROLLBACK PREPARED. */
+static PyObject *
+conn_tpc_finish(connectionObject *self, PyObject *args, const char *what,
+                const char *one_phase, const char *prepared)
+{
+    PyObject *arg = Py_None, *xid = NULL;
+    int r;
+
+    if (!PyArg_UnpackTuple(args, what, 0, 1, &arg))
+        return NULL;
+    if (conn_check_open(self) < 0 || conn_check_not_async(self, what) < 0)
+        return NULL;
+    if (arg == Py_None) {
+        /* end the current two-phase transaction */
+        if (self->tpc_xid == NULL) {
+            PyErr_Format(self->st->ProgrammingError,
+                         "%s must be called inside a two-phase transaction "
+                         "or with an xid", what);
+            return NULL;
+        }
+        conn_lock(self);
+        if (self->status == CONN_STATUS_PREPARED)
+            r = conn_tpc_command(self, prepared, self->tpc_xid);
+        else if (self->status == CONN_STATUS_BEGIN)
+            r = pq_exec_command(self, NULL, one_phase);
+        else
+            r = 0;
+        if (r == 0 || (self->status == CONN_STATUS_BEGIN && self->pgconn
+                       && PQtransactionStatus(self->pgconn) == PQTRANS_IDLE)) {
+            Py_CLEAR(self->tpc_xid);
+            if (self->status == CONN_STATUS_BEGIN)
+                self->mark++;
+            if (!self->closed)
+                self->status = CONN_STATUS_READY;
+        }
+        conn_unlock(self);
+    }
+    else {
+        /* recovery: finish a transaction prepared elsewhere */
+        if (self->status != CONN_STATUS_READY) {
+            PyErr_Format(self->st->ProgrammingError,
+                         "%s with a xid must be called outside a "
+                         "transaction", what);
+            return NULL;
+        }
+        if (!(xid = xid_ensure(self->st, arg)))
+            return NULL;
+        conn_lock(self);
+        r = conn_tpc_command(self, prepared, xid);
+        conn_unlock(self);
+        Py_DECREF(xid);
+    }
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(conn_tpc_commit_doc,
+"tpc_commit([xid]) -- commit the two-phase transaction (prepared or not), "
+"or the prepared transaction `xid`.");
+
+static PyObject *
+conn_tpc_commit(connectionObject *self, PyObject *args)
+{
+    return conn_tpc_finish(self, args, "tpc_commit", "COMMIT",
+                           "COMMIT PREPARED");
+}
+
+PyDoc_STRVAR(conn_tpc_rollback_doc,
+"tpc_rollback([xid]) -- roll back the two-phase transaction (prepared or "
+"not), or the prepared transaction `xid`.");
+
+static PyObject *
+conn_tpc_rollback(connectionObject *self, PyObject *args)
+{
+    return conn_tpc_finish(self, args, "tpc_rollback", "ROLLBACK",
+                           "ROLLBACK PREPARED");
+}
+
+PyDoc_STRVAR(conn_tpc_recover_doc,
+"tpc_recover() -> list of Xid -- the transactions prepared on the server.");
+
+static PyObject *
+conn_tpc_recover(connectionObject *self, PyObject *unused)
+{
+    int was_ready;
+    PyObject *rv;
+    if (conn_check_open(self) < 0
+        || conn_check_not_async(self, "tpc_recover") < 0)
+        return NULL;
+    was_ready = self->status == CONN_STATUS_READY;
+    rv = xid_recover(self);
+    /* leave the connection as it was found */
+    if (was_ready && self->status == CONN_STATUS_BEGIN && !self->closed) {
+        int r;
+        conn_lock(self);
+        r = conn_end_transaction(self, "ROLLBACK");
+        conn_unlock(self);
+        if (r < 0)
+            Py_CLEAR(rv);
+    }
+    return rv;
+}
+
 static PyMethodDef conn_methods[] = {
+    {"xid", (PyCFunction)(void (*)(void))conn_xid,
+     METH_VARARGS | METH_KEYWORDS, conn_xid_doc},
+    {"tpc_begin", (PyCFunction)conn_tpc_begin, METH_O, conn_tpc_begin_doc},
+    {"tpc_prepare", (PyCFunction)conn_tpc_prepare, METH_NOARGS,
+     conn_tpc_prepare_doc},
+    {"tpc_commit", (PyCFunction)conn_tpc_commit, METH_VARARGS,
+     conn_tpc_commit_doc},
+    {"tpc_rollback", (PyCFunction)conn_tpc_rollback, METH_VARARGS,
+     conn_tpc_rollback_doc},
+    {"tpc_recover", (PyCFunction)conn_tpc_recover, METH_NOARGS,
+     conn_tpc_recover_doc},
     {"cursor", (PyCFunction)(void (*)(void))conn_cursor,
      METH_VARARGS | METH_KEYWORDS, conn_cursor_doc},
     {"close", (PyCFunction)conn_close, METH_NOARGS, conn_close_doc},
@@ -1429,11 +1779,6 @@ conn_init(connectionObject *self, PyObject *args, PyObject *kwargs)
                         "the connection is already initialised");
         return -1;
     }
-    if (async || async_) {
-        PyErr_SetString(self->st->NotSupportedError,
-                        "asynchronous connections are not supported yet");
-        return -1;
-    }
     if (!(copy = PyMem_Malloc(strlen(dsn) + 1))) {
         PyErr_NoMemory();
         return -1;
@@ -1449,11 +1794,28 @@ conn_init(connectionObject *self, PyObject *args, PyObject *kwargs)
         || !(self->binary_types = PyDict_New()))
         return -1;
     self->closed = 0;
+    if (async || async_) {
+        /* connection.poll() goes on from here */
+        self->async_ = 1;
+        self->autocommit = 1;
+        if (pq_start_connect(self) < 0) {
+            conn_close_pgconn(self);
+            self->closed = 1;
+            return -1;
+        }
+        Dprintf("connecting asynchronously: %p", (void *)self);
+        return 0;
+    }
+    /* the lock is held as around any I/O: green mode releases it while
+     * the wait callback runs */
+    conn_lock(self);
     if (pq_connect(self) < 0 || conn_setup_session(self) < 0) {
         conn_close_pgconn(self);
         self->closed = 1;
+        conn_unlock(self);
         return -1;
     }
+    conn_unlock(self);
     Dprintf("connected: %p", (void *)self);
     return 0;
 }
@@ -1508,7 +1870,7 @@ conn_dealloc(connectionObject *self)
     PyObject_GC_UnTrack(self);
     if (self->weakreflist)
         PyObject_ClearWeakRefs((PyObject *)self);
-    conn_close_pgconn(self);
+    conn_close_pgconn(self); /* also frees async_res */
     conn_clear(self);
     PyMem_Free(self->dsn);
     PyMem_Free(self->encoding);

@@ -32,7 +32,10 @@ struct connectionObject {
     int readonly;              /* STATE_* */
     int deferrable;            /* STATE_* */
     int async_;                /* 1 for asynchronous connections */
-    int async_status;          /* async: ASYNC_DONE/READ/WRITE */
+    int async_status;          /* ASYNC_DONE/READ/WRITE: what poll() waits */
+    int async_op;              /* ASYNC_OP_*: what poll() is advancing */
+    PGresult *async_res;       /* result collected by poll(), owned */
+    int replication;           /* replication connection: no DateStyle SET */
     int entered;               /* inside a `with conn:` block */
     int server_version;
     int protocol;
@@ -55,6 +58,17 @@ struct connectionObject {
     PyObject *weakreflist;
     PyObject *dict;            /* instance __dict__ (subclasses add attrs) */
 };
+
+/* async_status: what the operation in flight waits for */
+#define ASYNC_DONE 0
+#define ASYNC_READ 1
+#define ASYNC_WRITE 2
+
+/* async_op: the operation poll() advances (async and green connections) */
+#define ASYNC_OP_NONE 0
+#define ASYNC_OP_CONNECT 1     /* PQconnectPoll until connected */
+#define ASYNC_OP_SETUP 2       /* async: the DateStyle SET after connecting */
+#define ASYNC_OP_QUERY 3       /* a query sent, results being collected */
 
 static inline int
 conn_check_open(connectionObject *self)
@@ -88,13 +102,39 @@ conn_check_not_tpc(connectionObject *self, const char *what)
     return 0;
 }
 
+/* Async connections: refuse while a query is in flight. */
+static inline int
+conn_check_async_idle(connectionObject *self, const char *what)
+{
+    if (self->async_ && self->async_op != ASYNC_OP_NONE) {
+        PyErr_Format(self->st->ProgrammingError,
+                     "%s cannot be used while an asynchronous query is "
+                     "underway", what);
+        return -1;
+    }
+    return 0;
+}
+
+/* Green mode: a wait callback is installed and this is a sync connection. */
+static inline int
+conn_is_green(connectionObject *self)
+{
+    return self->st->wait_callback != NULL && !self->async_;
+}
+
 /* Encode a Python str with the connection encoding; bytes returned new. */
 PyObject *conn_encode(connectionObject *self, PyObject *str);
 /* Decode bytes from the server with the connection encoding. */
 PyObject *conn_decode(connectionObject *self, const char *s, Py_ssize_t len);
 
-/* Read the session parameters after (re)connecting. */
+/* Read the session parameters after (re)connecting (may run a query). */
 int conn_setup_session(connectionObject *self);
+/* The part of the setup that needs no query. */
+int conn_setup_params(connectionObject *self);
+/* The DateStyle must be set to ISO (never on replication connections). */
+int conn_needs_datestyle(connectionObject *self);
+/* Close the libpq connection (lock held); closed becomes 1. */
+void conn_close_locked(connectionObject *self);
 /* Move notices collected without the GIL into conn.notices. */
 void conn_flush_notices(connectionObject *self);
 /* Collect NOTIFY messages received by libpq into conn.notifies. */

@@ -273,6 +273,56 @@ curs_read_status(cursorObject *self, PGresult *res)
     return 0;
 }
 
+int
+curs_take_result(cursorObject *self, PGresult *res)
+{
+    connectionObject *conn = self->conn;
+    switch (PQresultStatus(res)) {
+    case PGRES_TUPLES_OK:
+    case PGRES_COMMAND_OK:
+    case PGRES_SINGLE_TUPLE:
+    case PGRES_COPY_BOTH: /* replication: the stream is served later */
+        if (curs_read_status(self, res) < 0) {
+            PQclear(res);
+            return -1;
+        }
+        return curs_set_result(self, res); /* owned by the cursor now */
+    case PGRES_EMPTY_QUERY:
+        PQclear(res);
+        PyErr_SetString(conn->st->ProgrammingError,
+                        "can't execute an empty query");
+        return -1;
+    default:
+        return err_raise_from_result(conn, self, res);
+    }
+}
+
+/* Async connections: send the query and return; connection.poll()
+ * collects the results and hands them to this cursor. */
+static int
+curs_send_async(cursorObject *self, PyObject *q)
+{
+    connectionObject *conn = self->conn;
+    PyObject *wr;
+    int r = -1;
+
+    if (!(wr = PyWeakref_NewRef((PyObject *)self, NULL)))
+        return -1;
+    conn_lock(conn);
+    if (conn_check_open(conn) < 0
+        || conn_check_async_idle(conn, "execute") < 0)
+        goto exit;
+    if (pq_send_query(conn, PyBytes_AS_STRING(q)) < 0)
+        goto exit;
+    Py_XSETREF(conn->async_cursor, wr);
+    wr = NULL;
+    r = 0;
+exit:
+    conn_unlock(conn);
+    Py_XDECREF(wr);
+    return r;
+}
+
 /* Send `q` (final bytes) and process the result.  Lock taken here. */
 static int
 curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
@@ -298,6 +348,9 @@ curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
     self->rowcount = -1;
     self->rownumber = 0;
 
+    if (conn->async_)
+        return curs_send_async(self, q);
+
     conn_lock(conn);
     if (conn_check_open(conn) < 0)
         goto unlock;
@@ -312,28 +365,9 @@ curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
         res = curs_copy_serve(self, res, want_copy);
         if (res == NULL)
             goto unlock;
-        status = PQresultStatus(res);
     }
-    switch (status) {
-    case PGRES_TUPLES_OK:
-    case PGRES_COMMAND_OK:
-    case PGRES_SINGLE_TUPLE:
-        if (curs_read_status(self, res) < 0 || curs_set_result(self, res) < 0)
-            res = NULL; /* owned by the cursor now */
-        else {
-            res = NULL;
-            rv = 0;
-        }
-        break;
-    case PGRES_EMPTY_QUERY:
-        PyErr_SetString(conn->st->ProgrammingError,
-                        "can't execute an empty query");
-        break;
-    default:
-        err_raise_from_result(conn, self, res);
-        res = NULL;
-        break;
-    }
+    rv = curs_take_result(self, res);
+    res = NULL;
 unlock:
     curs_update_conn_status(conn);
     conn_unlock(conn);
@@ -414,7 +448,8 @@ curs_execute_named(cursorObject *self, PyObject *q)
 static int
 curs_check_executable(cursorObject *self)
 {
-    if (curs_check_open(self) < 0 || curs_check_prepared(self) < 0)
+    if (curs_check_open(self) < 0 || curs_check_prepared(self) < 0
+        || conn_check_async_idle(self->conn, "execute") < 0)
         return -1;
     return 0;
 }
@@ -465,7 +500,8 @@ curs_executemany(cursorObject *self, PyObject *args, PyObject *kwargs)
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO", kwlist, &query,
                                      &vars_list))
         return NULL;
-    if (curs_check_executable(self) < 0)
+    if (curs_check_executable(self) < 0
+        || conn_check_not_async(self->conn, "executemany") < 0)
         return NULL;
     if (self->name) {
         PyErr_SetString(self->conn->st->ProgrammingError,
@@ -691,7 +727,8 @@ curs_named_fetch(cursorObject *self, const char *howmany)
 static int
 curs_check_fetch(cursorObject *self)
 {
-    if (curs_check_open(self) < 0 || curs_check_prepared(self) < 0)
+    if (curs_check_open(self) < 0 || curs_check_prepared(self) < 0
+        || conn_check_async_idle(self->conn, "fetch") < 0)
         return -1;
     return 0;
 }
@@ -885,6 +922,16 @@ curs_close(cursorObject *self, PyObject *unused)
     connectionObject *conn = self->conn;
     if (self->closed)
         Py_RETURN_NONE;
+    if (conn && !conn->closed && conn->async_cursor
+        && conn->async_op != ASYNC_OP_NONE) {
+        /* the cursor waiting for its results can't go away */
+        PyObject *c = NULL;
+        if (PyWeakref_GetRef(conn->async_cursor, &c) < 0)
+            PyErr_Clear();
+        Py_XDECREF(c);
+        if (c == (PyObject *)self)
+            return conn_check_async_idle(conn, "close"), NULL;
+    }
     if (self->name && self->declared && !conn->closed && conn->pgconn
         && conn->status != CONN_STATUS_PREPARED
         && PQtransactionStatus(conn->pgconn) != PQTRANS_INERROR

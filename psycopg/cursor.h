@@ -61,6 +61,9 @@ curs_check_open(cursorObject *self)
  * description and the casters for it. */
 int curs_set_result(cursorObject *self, PGresult *res);
 void curs_clear_result(cursorObject *self);
+/* Take a command's final result (stolen): keep it, or raise its error
+ * with the cursor attached.  Lock held.  0 or -1. */
+int curs_take_result(cursorObject *self, PGresult *res);
 /* Build one row (tuple or row_factory object) for row `i`. */
 PyObject *curs_make_row(cursorObject *self, Py_ssize_t i);
 

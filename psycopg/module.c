@@ -352,7 +352,9 @@ mod_add_constants(PyObject *m)
         || mod_add_int(m, "ISOLATION_LEVEL_READ_COMMITTED", 1) < 0
         || mod_add_int(m, "ISOLATION_LEVEL_REPEATABLE_READ", 2) < 0
         || mod_add_int(m, "ISOLATION_LEVEL_SERIALIZABLE", 3) < 0
-        || mod_add_int(m, "ISOLATION_LEVEL_READ_UNCOMMITTED", 4) < 0)
+        || mod_add_int(m, "ISOLATION_LEVEL_READ_UNCOMMITTED", 4) < 0
+        || mod_add_int(m, "REPLICATION_PHYSICAL", REPLICATION_PHYSICAL) < 0
+        || mod_add_int(m, "REPLICATION_LOGICAL", REPLICATION_LOGICAL) < 0)
         return -1;
     return 0;
 }
@@ -397,7 +399,9 @@ mod_exec(PyObject *module)
         || curs_setup(module, st) < 0 || column_setup(module, st) < 0
         || notify_setup(module, st) < 0 || conninfo_setup(module, st) < 0
         || lobject_setup(module, st) < 0
-        || typecast_setup(module, st) < 0 || mp_setup(module, st) < 0)
+        || typecast_setup(module, st) < 0 || mp_setup(module, st) < 0
+        || xid_setup(module, st) < 0 || repl_conn_setup(module, st) < 0
+        || repl_curs_setup(module, st) < 0 || repl_msg_setup(module, st) < 0)
         return -1;
     /* mp_setup adds its own functions: it registers some as adapters */
     if (PyModule_AddFunctions(module, typecast_module_methods) < 0)
@@ -417,7 +421,8 @@ mod_exec(PyObject *module)
     X(isqlquote_type) X(asis_type) X(qstring_type) X(binary_type) \
     X(boolean_type) X(int_type) X(float_type) X(decimal_adapter_type) \
     X(list_type) X(sql_in_type) X(none_adapter_type) X(pydatetime_type) \
-    X(Decimal) X(timezone) X(lobject_type)
+    X(Decimal) X(timezone) X(lobject_type) X(xid_type) X(repl_conn_type) \
+    X(repl_curs_type) X(repl_msg_type)
 
 static int
 mod_traverse(PyObject *module, visitproc visit, void *arg)

@@ -35,6 +35,10 @@ struct module_state {
     PyTypeObject *lobject_type;     /* lobject.c */
     PyObject *encodings;      /* dict: PostgreSQL encoding -> Python codec */
     PyObject *wait_callback;  /* green callback or NULL */
+    PyTypeObject *xid_type;   /* xid.c */
+    PyTypeObject *repl_conn_type;    /* replication_connection.c */
+    PyTypeObject *repl_curs_type;    /* replication_cursor.c */
+    PyTypeObject *repl_msg_type;     /* replication_message.c */
 
     /* typecast.c: casters and registries */
     PyTypeObject *typecast_type;
@@ -87,5 +91,9 @@ int notify_setup(PyObject *module, module_state *st);
 int conninfo_setup(PyObject *module, module_state *st);
 int typecast_setup(PyObject *module, module_state *st);
 int mp_setup(PyObject *module, module_state *st);
+int xid_setup(PyObject *module, module_state *st);
+int repl_conn_setup(PyObject *module, module_state *st);
+int repl_curs_setup(PyObject *module, module_state *st);
+int repl_msg_setup(PyObject *module, module_state *st);
 
 #endif /* PSYCOPG_MODULE_H */

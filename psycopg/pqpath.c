@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 int
 pq_raise_conn_error(connectionObject *conn)
@@ -38,6 +39,63 @@ pq_after_io(connectionObject *conn)
 }
 
 int
+pq_start_connect(connectionObject *conn)
+{
+    PGconn *pgconn;
+    Py_BEGIN_ALLOW_THREADS
+    pgconn = PQconnectStart(conn->dsn);
+    Py_END_ALLOW_THREADS
+    if (pgconn == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    conn->pgconn = pgconn;
+    if (PQstatus(pgconn) == CONNECTION_BAD)
+        return pq_raise_conn_error(conn);
+    conn->async_op = ASYNC_OP_CONNECT;
+    conn->async_status = ASYNC_WRITE;
+    return 0;
+}
+
+int
+pq_poll_connect(connectionObject *conn)
+{
+    PostgresPollingStatusType st;
+    Py_BEGIN_ALLOW_THREADS
+    st = PQconnectPoll(conn->pgconn);
+    Py_END_ALLOW_THREADS
+    switch (st) {
+    case PGRES_POLLING_OK:
+        conn->async_op = ASYNC_OP_NONE;
+        conn->async_status = ASYNC_DONE;
+        return POLL_OK;
+    case PGRES_POLLING_READING:
+        conn->async_status = ASYNC_READ;
+        return POLL_READ;
+    case PGRES_POLLING_WRITING:
+        conn->async_status = ASYNC_WRITE;
+        return POLL_WRITE;
+    default:
+        conn->async_op = ASYNC_OP_NONE;
+        conn->async_status = ASYNC_DONE;
+        return pq_raise_conn_error(conn);
+    }
+}
+
+/* Green connect: the wait callback drives PQconnectPoll through poll(). */
+static int
+pq_connect_green(connectionObject *conn)
+{
+    if (pq_start_connect(conn) < 0)
+        return -1;
+    if (wait_green(conn) < 0)
+        return -1;
+    if (conn->pgconn == NULL || PQstatus(conn->pgconn) != CONNECTION_OK)
+        return pq_raise_conn_error(conn);
+    return 0;
+}
+
+int
 pq_connect(connectionObject *conn)
 {
     wait_state ws;
@@ -45,6 +103,12 @@ pq_connect(connectionObject *conn)
     int rv = -1, r = 0;
     PGconn *pgconn;
 
+    if (conn_is_green(conn)) {
+        rv = pq_connect_green(conn);
+        if (rv < 0 && conn->closed == 2)
+            conn->closed = 1;
+        return rv;
+    }
     Py_BEGIN_ALLOW_THREADS
     pgconn = PQconnectStart(conn->dsn);
     Py_END_ALLOW_THREADS
@@ -85,6 +149,10 @@ exit:
         conn->closed = 1; /* never opened: not "broken" */
     return rv;
 }
+
+static PGresult *pq_check_final(connectionObject *conn, PGresult *keep,
+                                int io_error);
+static void pq_keep_result(PGresult **keep, PGresult *res);
 
 /* Flush the output and read every result, all without the GIL. */
 static PGresult *
@@ -146,14 +214,7 @@ pq_finish(connectionObject *conn, int flushing)
             break;
         }
         /* the first error wins; otherwise the last result wins */
-        if (keep && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
-            PQclear(res);
-        }
-        else {
-            if (keep)
-                PQclear(keep);
-            keep = res;
-        }
+        pq_keep_result(&keep, res);
         if (PQstatus(pgconn) == CONNECTION_BAD)
             break;
     }
@@ -168,6 +229,21 @@ done:
         return NULL;
     }
     pq_after_io(conn);
+    return pq_check_final(conn, keep, io_error);
+}
+
+/* The checks on the result kept at the end of a command. */
+static PGresult *
+pq_check_final(connectionObject *conn, PGresult *keep, int io_error)
+{
+    PGconn *pgconn = conn->pgconn;
+    if (pgconn == NULL) {
+        if (keep)
+            PQclear(keep);
+        PyErr_SetString(conn->st->InterfaceError,
+                        "connection already closed");
+        return NULL;
+    }
     if (io_error || (keep == NULL && PQstatus(pgconn) == CONNECTION_BAD)) {
         if (keep && PQresultStatus(keep) == PGRES_FATAL_ERROR
             && PQstatus(pgconn) == CONNECTION_BAD) {
@@ -188,13 +264,136 @@ done:
     return keep;
 }
 
+/* Keep the first error, else the last result (which is stolen). */
+static void
+pq_keep_result(PGresult **keep, PGresult *res)
+{
+    if (*keep && PQresultStatus(*keep) == PGRES_FATAL_ERROR) {
+        PQclear(res);
+    }
+    else {
+        if (*keep)
+            PQclear(*keep);
+        *keep = res;
+    }
+}
+
+int
+pq_send_query(connectionObject *conn, const char *query)
+{
+    int r;
+    Dprintf("conn %p (non-blocking): %s", (void *)conn, query);
+    if (conn->async_res) {
+        PQclear(conn->async_res);
+        conn->async_res = NULL;
+    }
+    if (!PQsendQuery(conn->pgconn, query))
+        return pq_raise_conn_error(conn);
+    conn->async_op = ASYNC_OP_QUERY;
+    r = PQflush(conn->pgconn);
+    if (r < 0) {
+        conn->async_op = ASYNC_OP_NONE;
+        conn->async_status = ASYNC_DONE;
+        return pq_raise_conn_error(conn);
+    }
+    conn->async_status = r ? ASYNC_WRITE : ASYNC_READ;
+    return 0;
+}
+
+int
+pq_poll_query(connectionObject *conn)
+{
+    PGconn *pgconn = conn->pgconn;
+    PGresult *res;
+    int r, ok;
+
+    if (conn->async_status == ASYNC_WRITE) {
+        Py_BEGIN_ALLOW_THREADS
+        r = PQflush(pgconn);
+        Py_END_ALLOW_THREADS
+        if (r < 0)
+            goto io_error;
+        if (r == 1)
+            return POLL_WRITE;
+        conn->async_status = ASYNC_READ;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    ok = PQconsumeInput(pgconn);
+    Py_END_ALLOW_THREADS
+    if (!ok)
+        goto io_error;
+    for (;;) {
+        if (PQisBusy(pgconn)) {
+            pq_after_io(conn);
+            return POLL_READ;
+        }
+        res = PQgetResult(pgconn);
+        if (res == NULL)
+            break;
+        switch (PQresultStatus(res)) {
+        case PGRES_COPY_IN:
+        case PGRES_COPY_OUT:
+        case PGRES_COPY_BOTH:
+            /* the caller serves the copy; results come after it */
+            if (conn->async_res)
+                PQclear(conn->async_res);
+            conn->async_res = res;
+            goto done;
+        default:
+            pq_keep_result(&conn->async_res, res);
+        }
+        if (PQstatus(pgconn) == CONNECTION_BAD)
+            break;
+    }
+done:
+    conn->async_op = ASYNC_OP_NONE;
+    conn->async_status = ASYNC_DONE;
+    pq_after_io(conn);
+    return POLL_OK;
+
+io_error:
+    conn->async_op = ASYNC_OP_NONE;
+    conn->async_status = ASYNC_DONE;
+    pq_after_io(conn);
+    return pq_raise_conn_error(conn);
+}
+
+/* Green: the wait callback polls until the results are in async_res. */
+static PGresult *
+pq_finish_green(connectionObject *conn)
+{
+    PGresult *res;
+    if (wait_green(conn) < 0)
+        return NULL;
+    res = conn->async_res;
+    conn->async_res = NULL;
+    return pq_check_final(conn, res, 0);
+}
+
+static int
+pq_check_idle(connectionObject *conn)
+{
+    if (conn->async_op != ASYNC_OP_NONE) {
+        PyErr_SetString(conn->st->ProgrammingError,
+                        "a single async query can be executed on the same "
+                        "connection");
+        return -1;
+    }
+    return 0;
+}
+
 PGresult *
 pq_exec(connectionObject *conn, const char *query)
 {
     int r;
     Dprintf("conn %p: %s", (void *)conn, query);
-    if (conn_check_open(conn) < 0)
+    if (conn_check_open(conn) < 0 || pq_check_idle(conn) < 0)
         return NULL;
+    if (conn_is_green(conn)) {
+        if (pq_send_query(conn, query) < 0)
+            return NULL;
+        return pq_finish_green(conn);
+    }
     /* PQsendQuery only queues the message in non-blocking mode */
     r = PQsendQuery(conn->pgconn, query);
     if (!r) {
@@ -207,6 +406,11 @@ pq_exec(connectionObject *conn, const char *query)
 PGresult *
 pq_get_result(connectionObject *conn)
 {
+    if (conn_is_green(conn)) {
+        conn->async_op = ASYNC_OP_QUERY;
+        conn->async_status = ASYNC_WRITE;
+        return pq_finish_green(conn);
+    }
     return pq_finish(conn, 1);
 }
 
@@ -323,5 +527,105 @@ pq_consume_input(connectionObject *conn)
     pq_after_io(conn);
     if (!ok)
         return pq_raise_conn_error(conn);
+    return 0;
+}
+
+/* ---- replication (COPY BOTH) ---- */
+
+Py_ssize_t
+pq_read_copy_nb(connectionObject *conn, char **buf, PGresult **final)
+{
+    PGconn *pgconn = conn->pgconn;
+    int r, ok;
+
+    *buf = NULL;
+    *final = NULL;
+    r = PQgetCopyData(pgconn, buf, 1);
+    if (r == 0) {
+        Py_BEGIN_ALLOW_THREADS
+        ok = PQconsumeInput(pgconn);
+        Py_END_ALLOW_THREADS
+        if (!ok) {
+            pq_after_io(conn);
+            return pq_raise_conn_error(conn);
+        }
+        r = PQgetCopyData(pgconn, buf, 1);
+    }
+    pq_after_io(conn);
+    if (r > 0)
+        return r;
+    if (r == 0)
+        return 0;
+    if (r == -2)
+        return pq_raise_conn_error(conn);
+    /* -1: the server ended the stream; collect the command's result */
+    if (!(*final = pq_finish(conn, 1)))
+        return -1;
+    return 0;
+}
+
+/* Flush the output buffer, waiting for the socket when it is full. */
+static int
+pq_flush_wait(connectionObject *conn)
+{
+    PGconn *pgconn = conn->pgconn;
+    int r, w, io_error = 0;
+    wait_state ws;
+
+    if ((r = PQflush(pgconn)) == 0)
+        return 0;
+    if (r < 0)
+        return pq_raise_conn_error(conn);
+    wait_begin(&ws, conn, 0);
+    while ((r = PQflush(pgconn)) == 1) {
+        w = wait_socket(&ws, PQsocket(pgconn), WAIT_READ | WAIT_WRITE);
+        if (w < 0 || ((w & WAIT_READ) && !PQconsumeInput(pgconn))) {
+            io_error = 1;
+            break;
+        }
+    }
+    if (wait_end(&ws) < 0)
+        return -1;
+    if (io_error || r < 0)
+        return pq_raise_conn_error(conn);
+    return 0;
+}
+
+int
+pq_send_copy_msg(connectionObject *conn, const char *buf, int len)
+{
+    if (pq_put_copy_data(conn, buf, len) < 0)
+        return -1;
+    return pq_flush_wait(conn);
+}
+
+static double
+pq_monotonic(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int
+pq_wait_readable(connectionObject *conn, double timeout)
+{
+    wait_state ws;
+    double deadline;
+    int r = 0, fd = PQsocket(conn->pgconn);
+
+    wait_begin(&ws, conn, 1); /* Ctrl-C ends the wait, no cancel */
+    deadline = pq_monotonic() + timeout;
+    for (;;) {
+        r = wait_socket(&ws, fd, WAIT_READ);
+        if (r != 0 || pq_monotonic() >= deadline)
+            break;
+    }
+    if (wait_end(&ws) < 0)
+        return -1;
+    if (r == -1) {
+        PyErr_SetFromErrno(conn->st->OperationalError);
+        return -1;
+    }
     return 0;
 }

@@ -36,4 +36,27 @@ Py_ssize_t pq_get_copy_data(connectionObject *conn, char **buf);
 /* Read whatever the server sent without a query (notifies). */
 int pq_consume_input(connectionObject *conn);
 
+/* Non-blocking steps, driven by connection.poll() (async and green).
+ * pq_start_connect: PQconnectStart only (op CONNECT).  pq_send_query:
+ * queue the query and try to flush (op QUERY).  pq_poll_connect and
+ * pq_poll_query: advance without blocking; POLL_OK when done (the query
+ * results are in conn->async_res), POLL_READ/POLL_WRITE to wait, -1 with
+ * an exception set. */
+int pq_start_connect(connectionObject *conn);
+int pq_send_query(connectionObject *conn, const char *query);
+int pq_poll_connect(connectionObject *conn);
+int pq_poll_query(connectionObject *conn);
+
+/* Replication (COPY BOTH): read one message without blocking: length > 0
+ * with *buf to PQfreemem, 0 if nothing is available, -1 with an exception
+ * set; when the server ends the stream *buf stays NULL and *final gets
+ * the result of the command (to check and clear).  */
+Py_ssize_t pq_read_copy_nb(connectionObject *conn, char **buf,
+                           PGresult **final);
+/* Send a COPY BOTH message and flush it, waiting if needed. */
+int pq_send_copy_msg(connectionObject *conn, const char *buf, int len);
+/* Wait until the socket is readable or `timeout` seconds passed (GIL
+ * released; a signal handler raising ends the wait).  0 or -1. */
+int pq_wait_readable(connectionObject *conn, double timeout);
+
 #endif /* PSYCOPG_PQPATH_H */

@@ -49,4 +49,8 @@ typedef struct cursorObject cursorObject;
 #define POLL_WRITE 2
 #define POLL_ERROR 3
 
+/* Replication connection types (replication_connection.c). */
+#define REPLICATION_PHYSICAL 12345678
+#define REPLICATION_LOGICAL 87654321
+
 #endif /* PSYCOPG_PSYCOPG_H */

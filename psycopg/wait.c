@@ -1,10 +1,12 @@
 /* The only code that waits on the socket.  The GIL is released while
  * waiting; every slice (or EINTR) we take it back to run signal handlers.
  * A KeyboardInterrupt while a query runs cancels it on the server: the
- * caller drains the results and then the exception is raised. */
+ * caller drains the results and then the exception is raised.  In green
+ * mode the wait is the user's callback instead (wait_green). */
 #include "psycopg.h"
 #include "wait.h"
 #include "connection.h"
+#include "module.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -116,4 +118,42 @@ wait_end(wait_state *ws)
         return -1;
     }
     return 0;
+}
+
+int
+wait_green(connectionObject *conn)
+{
+    PyObject *cb = conn->st->wait_callback, *r;
+    if (cb == NULL) {
+        PyErr_SetString(conn->st->OperationalError,
+                        "the wait callback was removed during an operation");
+        goto fail;
+    }
+    Py_INCREF(cb);
+    conn_unlock(conn);
+    r = PyObject_CallOneArg(cb, (PyObject *)conn);
+    conn_lock(conn);
+    Py_DECREF(cb);
+    if (r == NULL)
+        goto fail;
+    Py_DECREF(r);
+    if (conn->async_op != ASYNC_OP_NONE) {
+        PyErr_SetString(conn->st->OperationalError,
+                        "the wait callback returned before the operation "
+                        "was complete");
+        goto fail;
+    }
+    return 0;
+
+fail:
+    /* the connection is in an unknown state: it can't be used anymore */
+    Dprintf("conn %p: wait callback failed, closing", (void *)conn);
+    conn->async_op = ASYNC_OP_NONE;
+    conn->async_status = ASYNC_DONE;
+    if (conn->async_res) {
+        PQclear(conn->async_res);
+        conn->async_res = NULL;
+    }
+    conn_close_locked(conn);
+    return -1;
 }

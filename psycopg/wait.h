@@ -28,4 +28,12 @@ int wait_socket(wait_state *ws, int fd, int events);
  * signal handler raised while waiting, else 0. */
 int wait_end(wait_state *ws);
 
+/* Green mode: call the wait callback, `callback(conn)`, which loops on
+ * conn.poll() until the operation in flight (conn->async_op) is over.
+ * Called with the connection lock held; the lock is released around the
+ * callback so that poll() can take it.  If the callback raises, or
+ * returns with the operation unfinished, the connection is closed and -1
+ * returned with the exception set. */
+int wait_green(connectionObject *conn);
+
 #endif /* PSYCOPG_WAIT_H */
