@@ -6,13 +6,16 @@
 #                 $(PYTHON), then build-and-import on every other CPython
 #                 3.9+ found under pyenv
 #   make demo     install what is missing, build, run examples/tour.py
+#   make bench    install what is missing, build, run the side-by-side
+#                 benchmark (bench/run.py, BENCH.md; ~5 min, peers from PyPI
+#                 into .venv-peers/ on the first run); bench-quick: 0.2 s smoke
 #   make clean    remove build outputs
 
 PYTHON ?= python3
 PYTEST_ARGS ?=
 INPLACE = build/lib-inplace
 
-.PHONY: all build deps check test smoke demo clean
+.PHONY: all build deps check test smoke demo bench bench-quick clean
 
 all: build
 
@@ -44,6 +47,16 @@ demo:
 	@PYTHON="$(PYTHON)" scripts/ensure_deps.sh --no-pytest
 	@$(MAKE) --no-print-directory build
 	@PYTHON="$(PYTHON)" scripts/demo.sh
+
+bench:
+	@PYTHON="$(PYTHON)" scripts/ensure_deps.sh --no-pytest
+	@$(MAKE) --no-print-directory build
+	$(PYTHON) bench/run.py $(BENCH_ARGS)
+
+bench-quick:
+	@PYTHON="$(PYTHON)" scripts/ensure_deps.sh --no-pytest
+	@$(MAKE) --no-print-directory build
+	$(PYTHON) bench/run.py --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf build dist .eggs *.egg-info lib/*.egg-info .pytest_cache

@@ -1,0 +1,125 @@
+"""Benchmark worker for psycopg 3 with its C implementation (psycopg[binary]),
+run from its own virtualenv.  The natural equivalents of the psycopg2 calls:
+execute/fetchall, dict_row for the DictCursor workload, executemany (which
+pipelines), cursor.copy(), a server-side cursor with itersize."""
+
+import io
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common as C  # noqa: E402
+
+
+def main():
+    args = C.parse_args()
+    C.pin_self(args.cpu)
+
+    import psycopg
+    from psycopg.rows import dict_row
+
+    if psycopg.pq.__impl__ != "binary":
+        raise SystemExit("psycopg.pq.__impl__ is %r, not 'binary'" % psycopg.pq.__impl__)
+
+    conn = psycopg.connect(args.dsn)
+    cur = conn.cursor()
+    cur.execute("select pg_backend_pid()")
+    pinned = C.pin_backend(cur.fetchone()[0], args)
+    conn.commit()
+    w = args.workload
+
+    if w in ("pg_type", "pg_type_dict"):
+        if w == "pg_type_dict":
+            cur = conn.cursor(row_factory=dict_row)
+
+        def op():
+            cur.execute(C.PG_TYPE_SQL, C.PG_TYPE_ARGS)
+            cur.fetchall()
+
+    elif w == "generate_series":
+
+        def op():
+            cur.execute(C.GEN_SERIES_SQL, C.GEN_SERIES_ARGS)
+            cur.fetchall()
+
+    elif w in ("large_object", "arrays", "oneplusone"):
+        sql = {
+            "large_object": C.LARGE_OBJECT_SQL,
+            "arrays": C.ARRAYS_SQL,
+            "oneplusone": C.ONEPLUSONE_SQL,
+        }[w]
+
+        def op():
+            cur.execute(sql)
+            cur.fetchall()
+
+    elif w == "copyfrom":
+        cur.execute("TRUNCATE " + C.COPY_TABLE)
+        conn.commit()
+        f = io.BytesIO(C.COPY_DATA.encode())
+
+        def op():
+            f.seek(0)
+            with cur.copy(C.COPY_SQL) as copy:
+                while True:
+                    chunk = f.read(C.COPY_CHUNK)
+                    if not chunk:
+                        break
+                    copy.write(chunk)
+            conn.commit()
+
+    elif w == "batch":
+        cur.execute("TRUNCATE " + C.BATCH_TABLE)
+        conn.commit()
+        rows = [C.ROW] * C.BATCH_ROWS
+
+        def op():
+            cur.executemany(C.BATCH_SQL, rows)
+            conn.commit()
+
+    elif w == "connect":
+        conn.close()
+
+        def op():
+            psycopg.connect(args.dsn).close()
+
+    elif w == "bigfetch":
+        sql = C.big_sql(args.rows)
+
+        def op():
+            cur.execute(sql)
+            rows = cur.fetchall()
+            return len(rows)
+
+    elif w in ("stream", "stream_small"):
+        sql = C.big_sql(args.rows)
+
+        def op():
+            n = 0
+            with conn.cursor(name="bench_stream") as scur:
+                scur.itersize = C.STREAM_ITERSIZE
+                scur.execute(sql)
+                for _ in scur:
+                    n += 1
+            conn.commit()
+            return n
+
+    else:
+        raise SystemExit("unknown workload %r" % w)
+
+    if w in C.SINGLE_SHOT:
+        res = C.single_shot(op)
+    else:
+        res = C.timed_loop(op, args.seconds)
+    C.emit(
+        res,
+        backend_pinned=pinned,
+        module=psycopg.__file__,
+        version=psycopg.__version__,
+        impl=psycopg.pq.__impl__,
+        libpq=psycopg.pq.version(),
+    )
+
+
+if __name__ == "__main__":
+    main()
