@@ -5,6 +5,8 @@
 #   make check    install what is missing, build, run the test suite with
 #                 $(PYTHON), then build-and-import on every other CPython
 #                 3.9+ found under pyenv
+#   make check-asan  build with ASan+UBSan into build/asan, run the suite
+#                 against it (scripts/sanitize.sh)
 #   make demo     install what is missing, build, run examples/tour.py
 #   make bench    install what is missing, build, run the side-by-side
 #                 benchmark (bench/run.py, BENCH.md; ~5 min, peers from PyPI
@@ -32,6 +34,12 @@ check:
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory smoke
+	@$(MAKE) --no-print-directory check-asan
+
+# The whole suite again, against the extension built with AddressSanitizer
+# and UndefinedBehaviorSanitizer (build/asan; lib/ is not touched).
+check-asan:
+	@PYTHON="$(PYTHON)" scripts/sanitize.sh test -q $(PYTEST_ARGS)
 
 # pytest exits with 5 when it collects no tests: make fails on it like any
 # other non-zero status.

@@ -121,6 +121,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def _server_env():
+    """The environment for PostgreSQL programs: without the sanitizer
+    runtime that scripts/sanitize.sh preloads into Python."""
+    env = dict(os.environ)
+    for var in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS", "PYTHONMALLOC"):
+        env.pop(var, None)
+    return env
+
+
 def _as_root():
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -190,6 +199,7 @@ class Cluster:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 cwd=self.dir,
+                env=_server_env(),
                 **kwargs,
             )
         if rc != 0:
@@ -346,7 +356,7 @@ def stop_server(bindir, datadir):
     if _as_root():
         cmd = (["runuser", "-u", SUPERUSER, "--"] + cmd if shutil.which("runuser")
                else ["su", SUPERUSER, "-s", "/bin/sh", "-c", shlex.join(cmd)])
-    rc = subprocess.call(cmd, stdin=subprocess.DEVNULL,
+    rc = subprocess.call(cmd, stdin=subprocess.DEVNULL, env=_server_env(),
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if rc == 0:
         return

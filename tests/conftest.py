@@ -27,6 +27,9 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INPLACE = os.path.join(ROOT, "build", "lib-inplace")
+# Another build to test instead (scripts/sanitize.sh sets it to the
+# sanitized one): a directory holding a psycopg2 package.
+LIBDIR = os.environ.get("PSYCOPG2_TEST_LIBDIR")
 
 TESTDB_VARS = {
     "PSYCOPG2_TESTDB": "dbname",
@@ -47,6 +50,8 @@ def _ensure_inplace_path():
             pass
     if INPLACE not in sys.path:
         sys.path.insert(0, INPLACE)
+    if LIBDIR:
+        sys.path.insert(0, LIBDIR)
     # The directory may have been missing when pytest added it to sys.path.
     sys.path_importer_cache.pop(INPLACE, None)
     importlib.invalidate_caches()
@@ -205,3 +210,25 @@ def child_env(dsn):
     path = os.environ.get("PYTHONPATH")
     return dict(os.environ, PSYCOPG2_TESTDSN=dsn,
                 PYTHONPATH=here + (os.pathsep + path if path else ""))
+
+
+SANITIZED = bool(os.environ.get("PSYCOPG2_SANITIZED"))
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "rss: measures the process RSS; skipped under the sanitizers "
+        "(scripts/sanitize.sh), whose quarantine and shadow memory make it "
+        "meaningless")
+    config.addinivalue_line(
+        "markers", "slow: takes more than a few seconds")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not SANITIZED:
+        return
+    skip = pytest.mark.skip(reason="RSS is meaningless under ASan")
+    for item in items:
+        if item.get_closest_marker("rss"):
+            item.add_marker(skip)

@@ -20,6 +20,8 @@ import pytest
 
 resource = pytest.importorskip("resource")
 
+pytestmark = pytest.mark.rss
+
 BOUND_MB = 50
 
 PRELUDE = textwrap.dedent("""
