@@ -521,6 +521,13 @@ PyDoc_STRVAR(conn_close_doc, "close() -- close the connection.");
 static PyObject *
 conn_close(connectionObject *self, PyObject *unused)
 {
+    if (conn_in_other_process(self)) {
+        /* after fork(): the lock may have been held by a thread that does
+         * not exist here; conn_close_pgconn sends nothing */
+        conn_close_pgconn(self);
+        self->closed = 1;
+        Py_RETURN_NONE;
+    }
     conn_lock(self);
     conn_close_pgconn(self);
     self->closed = 1;

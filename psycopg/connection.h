@@ -6,6 +6,7 @@
 #include "module.h"
 #include <pythread.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 /* A notice received by libpq while the GIL was released; moved into the
  * Python list once the GIL is held again. */
@@ -70,11 +71,26 @@ struct connectionObject {
 #define ASYNC_OP_SETUP 2       /* async: the DateStyle SET after connecting */
 #define ASYNC_OP_QUERY 3       /* a query sent, results being collected */
 
+/* True in a process forked after the connection was opened: the socket is
+ * shared with the parent's session, nothing may be sent on it. */
+static inline int
+conn_in_other_process(connectionObject *self)
+{
+    return self->pid != getpid();
+}
+
 static inline int
 conn_check_open(connectionObject *self)
 {
     if (self->closed || self->pgconn == NULL) {
         PyErr_SetString(self->st->InterfaceError, "connection already closed");
+        return -1;
+    }
+    if (conn_in_other_process(self)) {
+        PyErr_Format(self->st->InterfaceError,
+                     "connection created in another process (pid %ld): it "
+                     "cannot be used after fork(); open a new connection",
+                     (long)self->pid);
         return -1;
     }
     return 0;

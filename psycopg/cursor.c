@@ -933,6 +933,7 @@ curs_close(cursorObject *self, PyObject *unused)
             return conn_check_async_idle(conn, "close"), NULL;
     }
     if (self->name && self->declared && !conn->closed && conn->pgconn
+        && !conn_in_other_process(conn)
         && conn->status != CONN_STATUS_PREPARED
         && PQtransactionStatus(conn->pgconn) != PQTRANS_INERROR
         && (self->withhold || self->mark == conn->mark)) {

@@ -680,7 +680,8 @@ lobj_close(lobjectObject *self, PyObject *unused)
     self->fd = -1;
     /* the end of the transaction closed it already */
     if (fd < 0 || self->conn->closed || self->conn->autocommit
-        || self->mark != self->conn->mark)
+        || self->mark != self->conn->mark
+        || conn_in_other_process(self->conn))  /* after fork: send nothing */
         Py_RETURN_NONE;
     memset(&c, 0, sizeof(c));
     c.op = LOBJ_CLOSE;
