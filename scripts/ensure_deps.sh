@@ -76,6 +76,15 @@ if [ "$want_pytest" = 1 ] && ! "$PYTHON" -c 'import pytest' >/dev/null 2>&1; the
     if [ "$system_python" = 1 ]; then apt_pkgs+=(python3-pytest); else pip_pkgs+=(pytest); fi
 fi
 
+# aiopg, optional: tests/test_aiopg.py skips without it.  --no-deps: its
+# psycopg2-binary requirement is this project itself.
+if [ "$want_pytest" = 1 ] && [ "$(id -u)" = 0 ] \
+        && ! "$PYTHON" -c 'import importlib.util as u, sys; sys.exit(not (u.find_spec("aiopg") and u.find_spec("async_timeout")))' >/dev/null 2>&1; then
+    echo "ensure_deps: $PYTHON -m pip install --no-deps aiopg async-timeout (optional)"
+    "$PYTHON" -m pip install -q --no-deps aiopg async-timeout >/dev/null 2>&1 \
+        || echo "ensure_deps: could not install aiopg: tests/test_aiopg.py will be skipped" >&2
+fi
+
 if [ ${#manual[@]} -gt 0 ]; then
     for m in "${manual[@]}"; do echo "ensure_deps: missing $m" >&2; done
     exit 1
