@@ -412,12 +412,15 @@ def build_table(results):
 def render(rows, meta):
     out = []
     out.append("psycopg2, rebuilt: benchmark, %s" % meta["date"])
+    out.append("source: %s" % meta["source"])
     out.append("machine: %s CPUs, %s, Linux %s; server PostgreSQL %s; floor libpq %s"
                % (meta["nproc"], meta["cpu_model"], meta["kernel"], meta["server_version"],
                   meta.get("libpq", "?")))
     out.append("method: %s s per workload and driver after warm-up, client and backend on CPU %d "
                "(backend pinned: %s); big workloads: %d rows, %d fresh process(es) each"
                % (meta["seconds"], meta["cpu"], meta["backend_pinned"], meta["big_rows"], meta["big_reps"]))
+    out.append("load average (1 min) over the run: %s (other work on the machine adds noise)"
+               % meta["loadavg"])
     out.append("ratios use the min over passes; ÷floor = driver ÷ libpq-only C client; "
                "peer÷this > 1 means this module is faster")
     out.append("")
@@ -476,6 +479,16 @@ def machine_meta():
     }
 
 
+def git_describe():
+    """The commit measured; '-dirty' when the work tree had local changes."""
+    try:
+        out = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
+                             capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() or "?"
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
 def plot(json_path, png_path):
     try:
         py = ensure_venv("bench", PLOT_REQS)
@@ -492,6 +505,7 @@ def plot(json_path, png_path):
 def main():
     o = options()
     t_start = time.monotonic()
+    load_before = os.getloadavg()[0]
     cmds, missing = driver_commands(o)
     if "floor" not in cmds:
         log("bench: the floor is needed for every ratio and could not be built")
@@ -545,6 +559,8 @@ def main():
         seconds=o.seconds, cpu=o.cpu, quick=o.quick, big_rows=o.rows, big_reps=o.reps,
         backend_pinned=("yes" if pinned and all(pinned) else "partly" if any(pinned) else "no"),
         versions=versions, unavailable=missing, dsn_given=bool(o.dsn),
+        loadavg="%.1f before, %.1f after" % (load_before, os.getloadavg()[0]),
+        source=git_describe(),
     )
     rows = build_table(results)
     text = render(rows, meta)
