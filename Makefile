@@ -7,6 +7,7 @@
 #                 3.9+ found under pyenv
 #   make check-asan  build with ASan+UBSan into build/asan, run the suite
 #                 against it (scripts/sanitize.sh)
+#   make valgrind memcheck over scripts/valgrind_workload.py (scripts/valgrind.sh)
 #   make demo     install what is missing, build, run examples/tour.py
 #   make bench    install what is missing, build, run the side-by-side
 #                 benchmark (bench/run.py, BENCH.md; ~5 min, peers from PyPI
@@ -50,6 +51,11 @@ test:
 
 smoke:
 	@PYTHON="$(PYTHON)" scripts/smoke_pythons.sh
+
+# valgrind memcheck on a representative workload: fails on any error or
+# definite leak in our code.
+valgrind: build
+	@PYTHON="$(PYTHON)" scripts/valgrind.sh
 
 demo:
 	@PYTHON="$(PYTHON)" scripts/ensure_deps.sh --no-pytest
