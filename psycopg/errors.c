@@ -236,9 +236,16 @@ err_setup(PyObject *module, module_state *st)
     if (err_new_class(module, &st->Warning, "psycopg2.Warning",
                       PyExc_Exception) < 0)
         return -1;
-    if (!(err = PyType_FromModuleAndSpec(module, &error_spec,
-                                         PyExc_Exception)))
-        return -1;
+    {
+        /* Python 3.9 wants a tuple of bases, not a single type */
+        PyObject *bases = PyTuple_Pack(1, PyExc_Exception);
+        if (bases == NULL)
+            return -1;
+        err = PyType_FromModuleAndSpec(module, &error_spec, bases);
+        Py_DECREF(bases);
+        if (err == NULL)
+            return -1;
+    }
     st->Error = err;
     if (PyModule_AddObjectRef(module, "Error", err) < 0)
         return -1;

@@ -53,7 +53,15 @@ mod_add_type(PyObject *module, PyType_Spec *spec, PyObject *base,
              PyTypeObject **slot)
 {
     const char *dot;
-    PyObject *type = PyType_FromModuleAndSpec(module, spec, base);
+    PyObject *type, *bases = NULL;
+    /* Python 3.9 wants a tuple of bases, not a single type */
+    if (base && PyType_Check(base)) {
+        if (!(bases = PyTuple_Pack(1, base)))
+            return -1;
+        base = bases;
+    }
+    type = PyType_FromModuleAndSpec(module, spec, base);
+    Py_XDECREF(bases);
     if (type == NULL)
         return -1;
     dot = strrchr(spec->name, '.');
