@@ -137,11 +137,22 @@ def _as_root():
 class Cluster:
     """A PostgreSQL cluster in a fresh temporary directory."""
 
-    def __init__(self, bindir=None, port=None, dbname=DBNAME, basedir=None):
+    def __init__(self, bindir=None, port=None, dbname=DBNAME, basedir=None,
+                 settings=None, hba=None, ssl=False, primary=None):
+        """*settings*: extra postgresql.conf settings (values as written in
+        the file); *hba*: pg_hba.conf text replacing the trust-all default;
+        *ssl*: generate a CA and a server certificate for 127.0.0.1 /
+        localhost (``ca_file``, ``ca_key_file``) and turn ssl on; *primary*:
+        a running Cluster to clone with pg_basebackup -R, making this one a
+        streaming standby."""
         self.bindir = bindir
         self.port = port
         self.dbname = dbname
         self.basedir = basedir
+        self.settings = dict(settings or {})
+        self.hba = hba
+        self.ssl = ssl
+        self.primary = primary
         self.dir = None
         self._owner_pid = None
         self._cleanup_registered = False
@@ -236,10 +247,16 @@ class Cluster:
         try:
             if _as_root():
                 os.chown(self.dir, self._uid, self._gid)
-            self._initdb()
+            if self.primary is not None:
+                self._basebackup()
+            else:
+                self._initdb()
+            if self.ssl:
+                self._make_certs()
             self._pg_start()
-            self._run("createdb", "-h", self.sockdir, "-p", str(self.port),
-                      "-U", SUPERUSER, self.dbname)
+            if self.primary is None:
+                self._run("createdb", "-h", self.sockdir, "-p", str(self.port),
+                          "-U", SUPERUSER, self.dbname)
             self._write_info()
         except BaseException:
             self.stop()
@@ -252,7 +269,66 @@ class Cluster:
             "-E", "UTF8", "--no-locale", "-N",
         )
         with open(os.path.join(self.datadir, "pg_hba.conf"), "w") as f:
-            f.write(HBA)
+            f.write(self.hba if self.hba is not None else HBA)
+
+    def _basebackup(self):
+        p = self.primary
+        self._run("pg_basebackup", "-D", self.datadir, "-R", "-X", "stream",
+                  "-c", "fast",
+                  "-h", p.sockdir, "-p", str(p.port), "-U", SUPERUSER)
+
+    def _make_certs(self):
+        """A CA and a server certificate signed by it (openssl CLI)."""
+        d = self.dir
+        self.ca_file = os.path.join(d, "ca.crt")
+        self.ca_key_file = os.path.join(d, "ca.key")
+        crt, key = os.path.join(d, "server.crt"), os.path.join(d, "server.key")
+        csr, ext = os.path.join(d, "server.csr"), os.path.join(d, "san.ext")
+        with open(ext, "w") as f:
+            f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+
+        def openssl(*args):
+            r = subprocess.run(["openssl"] + list(args), capture_output=True,
+                               text=True, cwd=d)
+            if r.returncode:
+                raise ClusterError("openssl %s failed: %s" % (args[0], r.stderr))
+
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                "-subj", "/CN=psycopg2 test CA", "-keyout", self.ca_key_file,
+                "-out", self.ca_file)
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj",
+                "/CN=localhost", "-keyout", key, "-out", csr)
+        openssl("x509", "-req", "-in", csr, "-CA", self.ca_file, "-CAkey",
+                self.ca_key_file, "-CAcreateserial", "-days", "2",
+                "-extfile", ext, "-out", crt)
+        os.chmod(key, 0o600)
+        if _as_root():
+            os.chown(key, self._uid, self._gid)
+            os.chown(crt, self._uid, self._gid)
+        self.settings.update({
+            "ssl": "on", "ssl_cert_file": "'%s'" % crt,
+            "ssl_key_file": "'%s'" % key, "ssl_ca_file": "'%s'" % self.ca_file,
+        })
+
+    # -- operations on a running cluster ---------------------------------------
+
+    def restart(self, mode="fast"):
+        """pg_ctl restart: every session is terminated, the port is kept."""
+        self._run("pg_ctl", "restart", "-m", mode, "-w", "-t", "60", "-D",
+                  self.datadir, "-l", self.logfile, start_new_session=True)
+
+    def stop_server(self, mode="fast"):
+        """Stop the server, keeping the directory (start_server() again)."""
+        self._run("pg_ctl", "stop", "-m", mode, "-w", "-t", "60", "-D",
+                  self.datadir)
+
+    def start_server(self):
+        self._run("pg_ctl", "start", "-w", "-t", "60", "-D", self.datadir,
+                  "-l", self.logfile, start_new_session=True)
+
+    def promote(self):
+        """Promote a standby to primary (waits until it accepts writes)."""
+        self._run("pg_ctl", "promote", "-w", "-t", "60", "-D", self.datadir)
 
     def _pg_start(self):
         # The port is chosen free but may be taken before the server binds
@@ -264,6 +340,7 @@ class Cluster:
         for attempt in range(5):
             self.port = fixed_port or free_port()
             settings = dict(SETTINGS)
+            settings.update(self.settings)
             settings["port"] = str(self.port)
             settings["unix_socket_directories"] = "'%s'" % self.sockdir
             with open(conf, "w") as f:
