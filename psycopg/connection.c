@@ -319,30 +319,31 @@ static const char *const conn_isolevel_names[] = {
     "READ UNCOMMITTED", "default"};
 
 int
-conn_begin_if_needed(connectionObject *self)
+conn_begin_text(connectionObject *self, char *buf, size_t size)
 {
-    char query[160];
     if ((self->autocommit && !self->entered)
         || self->status != CONN_STATUS_READY)
         return 0;
-    if (self->isolevel == ISOLATION_LEVEL_DEFAULT
-        && self->readonly == STATE_DEFAULT
-        && self->deferrable == STATE_DEFAULT) {
-        strcpy(query, "BEGIN");
-    }
-    else {
-        snprintf(query, sizeof(query), "BEGIN%s%s%s%s",
-                 self->isolevel == ISOLATION_LEVEL_DEFAULT
-                     ? "" : " ISOLATION LEVEL ",
-                 self->isolevel == ISOLATION_LEVEL_DEFAULT
-                     ? "" : conn_isolevel_names[self->isolevel],
-                 self->readonly == STATE_DEFAULT ? ""
-                 : self->readonly == STATE_ON    ? " READ ONLY"
-                                                 : " READ WRITE",
-                 self->deferrable == STATE_DEFAULT ? ""
-                 : self->deferrable == STATE_ON    ? " DEFERRABLE"
-                                                   : " NOT DEFERRABLE");
-    }
+    snprintf(buf, size, "BEGIN%s%s%s%s",
+             self->isolevel == ISOLATION_LEVEL_DEFAULT
+                 ? "" : " ISOLATION LEVEL ",
+             self->isolevel == ISOLATION_LEVEL_DEFAULT
+                 ? "" : conn_isolevel_names[self->isolevel],
+             self->readonly == STATE_DEFAULT ? ""
+             : self->readonly == STATE_ON    ? " READ ONLY"
+                                             : " READ WRITE",
+             self->deferrable == STATE_DEFAULT ? ""
+             : self->deferrable == STATE_ON    ? " DEFERRABLE"
+                                               : " NOT DEFERRABLE");
+    return 1;
+}
+
+int
+conn_begin_if_needed(connectionObject *self)
+{
+    char query[CONN_BEGIN_MAX];
+    if (!conn_begin_text(self, query, sizeof(query)))
+        return 0;
     if (pq_exec_command(self, NULL, query) < 0)
         return -1;
     self->status = CONN_STATUS_BEGIN;

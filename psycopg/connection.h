@@ -159,6 +159,10 @@ int conn_flush_notifies(connectionObject *self);
 void conn_set_broken(connectionObject *self);
 /* Send BEGIN if needed before a command (not autocommit, status READY). */
 int conn_begin_if_needed(connectionObject *self);
+/* The BEGIN statement the next command needs, written into buf; returns 1,
+ * or 0 when no BEGIN is needed (autocommit, or a transaction is open). */
+#define CONN_BEGIN_MAX 160
+int conn_begin_text(connectionObject *self, char *buf, size_t size);
 /* Normalise an encoding name: drop '-' and '_', upper-case. */
 char *conn_normalize_encoding(const char *enc);
 /* Look up the Python codec for a PostgreSQL encoding (new ref) */

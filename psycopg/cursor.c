@@ -20,10 +20,11 @@ curs_clear_result(cursorObject *self)
     int i;
     if (self->casts) {
         for (i = 0; i < self->nfields; i++)
-            Py_XDECREF(self->casts[i]);
+            Py_XDECREF(self->casts[i].caster);
         PyMem_Free(self->casts);
         self->casts = NULL;
     }
+    self->result_gen++;
     if (self->pgres) {
         PQclear(self->pgres);
         self->pgres = NULL;
@@ -105,73 +106,144 @@ curs_set_result(cursorObject *self, PGresult *res)
     if (!(self->description = curs_build_description(self)))
         return -1;
     if (self->nfields > 0) {
-        self->casts = PyMem_Calloc(self->nfields, sizeof(PyObject *));
+        self->casts = PyMem_Calloc(self->nfields, sizeof(curs_colcast));
         if (self->casts == NULL) {
             PyErr_NoMemory();
             return -1;
         }
     }
     for (i = 0; i < self->nfields; i++) {
+        curs_colcast *cc = &self->casts[i];
         PyObject *c = typecast_lookup(self->conn->st, self, self->conn,
                                       PQftype(res, i));
         if (c == NULL)
             return -1;
-        self->casts[i] = Py_NewRef(c);
+        cc->caster = Py_NewRef(c);
+        cc->ccast = typecast_resolve(self->conn->st, c, &cc->base);
     }
     return 0;
 }
 
-PyObject *
-curs_make_row(cursorObject *self, Py_ssize_t row)
+/* ---- building rows ----
+ *
+ * A fetch call fills a typecast_ctx once (curs_rows_begin), then builds
+ * each row with curs_build_row: C casters are called directly, Python ones
+ * through typecast_cast.  A Python caster or row factory may run anything,
+ * even a new query on this cursor: result_gen tells when the result (and
+ * the casts array) went away under our feet. */
+
+static void
+curs_rows_begin(cursorObject *self, typecast_ctx *ctx)
 {
-    typecast_ctx ctx;
+    typecast_ctx_init(ctx, self->conn->st, self, self->conn);
+}
+
+static int
+curs_check_gen(cursorObject *self, unsigned long gen)
+{
+    if (self->result_gen != gen) {
+        PyErr_SetString(self->conn->st->InterfaceError,
+                        "the cursor's result changed while fetching a row");
+        return -1;
+    }
+    return 0;
+}
+
+/* Cast cell (row, col) of the current result: a new reference or NULL. */
+static inline PyObject *
+curs_cast_cell(cursorObject *self, const typecast_ctx *ctx, int row, int col)
+{
     PGresult *res = self->pgres;
+    const curs_colcast *cc = &self->casts[col];
+    int len = PQgetlength(res, row, col);
+    const char *s;
+    PyObject *rv;
+    unsigned long gen;
+
+    if (len == 0 && PQgetisnull(res, row, col))
+        s = NULL;
+    else
+        s = PQgetvalue(res, row, col);
+    if (cc->ccast != NULL) {
+        if (s == NULL)
+            return Py_NewRef(Py_None);
+        return cc->ccast(s, len, ctx, cc->base);
+    }
+    gen = self->result_gen;
+    rv = typecast_cast(cc->caster, s, len, ctx);
+    if (rv != NULL && curs_check_gen(self, gen) < 0)
+        Py_CLEAR(rv);
+    return rv;
+}
+
+/* The row as a tuple. */
+static PyObject *
+curs_row_tuple(cursorObject *self, const typecast_ctx *ctx, int row)
+{
     int n = self->nfields, i;
     PyObject *rv, *val;
 
-    typecast_ctx_init(&ctx, self->conn->st, self, self->conn);
-    if (self->row_factory && self->row_factory != Py_None) {
-        if (!(rv = PyObject_CallOneArg(self->row_factory, (PyObject *)self)))
-            return NULL;
-        for (i = 0; i < n; i++) {
-            PyObject *idx;
-            int r;
-            if (PQgetisnull(res, (int)row, i))
-                val = typecast_cast(self->casts[i], NULL, 0, &ctx);
-            else
-                val = typecast_cast(self->casts[i],
-                                    PQgetvalue(res, (int)row, i),
-                                    PQgetlength(res, (int)row, i), &ctx);
-            if (val == NULL || !(idx = PyLong_FromLong(i))) {
-                Py_XDECREF(val);
-                Py_DECREF(rv);
-                return NULL;
-            }
-            r = PyObject_SetItem(rv, idx, val);
-            Py_DECREF(idx);
-            Py_DECREF(val);
-            if (r < 0) {
-                Py_DECREF(rv);
-                return NULL;
-            }
-        }
-        return rv;
-    }
     if (!(rv = PyTuple_New(n)))
         return NULL;
     for (i = 0; i < n; i++) {
-        if (PQgetisnull(res, (int)row, i))
-            val = typecast_cast(self->casts[i], NULL, 0, &ctx);
-        else
-            val = typecast_cast(self->casts[i], PQgetvalue(res, (int)row, i),
-                                PQgetlength(res, (int)row, i), &ctx);
-        if (val == NULL) {
+        if (!(val = curs_cast_cell(self, ctx, row, i))) {
             Py_DECREF(rv);
             return NULL;
         }
         PyTuple_SET_ITEM(rv, i, val);
     }
     return rv;
+}
+
+/* The row made by a Python row_factory: obj = row_factory(cursor), then
+ * obj[i] = value for every column in order. */
+static PyObject *
+curs_row_factory(cursorObject *self, const typecast_ctx *ctx, int row)
+{
+    int n = self->nfields, i;
+    unsigned long gen = self->result_gen;
+    PyObject *rv, *val;
+
+    if (!(rv = PyObject_CallOneArg(self->row_factory, (PyObject *)self)))
+        return NULL;
+    if (curs_check_gen(self, gen) < 0)
+        goto error;
+    for (i = 0; i < n; i++) {
+        PyObject *idx;
+        int r;
+        if (!(val = curs_cast_cell(self, ctx, row, i)))
+            goto error;
+        if (!(idx = PyLong_FromLong(i))) {
+            Py_DECREF(val);
+            goto error;
+        }
+        r = PyObject_SetItem(rv, idx, val);
+        Py_DECREF(idx);
+        Py_DECREF(val);
+        if (r < 0 || curs_check_gen(self, gen) < 0)
+            goto error;
+    }
+    return rv;
+
+error:
+    Py_DECREF(rv);
+    return NULL;
+}
+
+static PyObject *
+curs_build_row(cursorObject *self, const typecast_ctx *ctx, Py_ssize_t row)
+{
+    if (self->row_factory && self->row_factory != Py_None)
+        return curs_row_factory(self, ctx, (int)row);
+    return curs_row_tuple(self, ctx, (int)row);
+}
+
+PyObject *
+curs_make_row(cursorObject *self, Py_ssize_t row)
+{
+    typecast_ctx ctx;
+    curs_rows_begin(self, &ctx);
+    return curs_build_row(self, &ctx, row);
 }
 
 /* ---- running queries ---- */
@@ -324,6 +396,60 @@ exit:
 }
 
 /* Send `q` (final bytes) and process the result.  Lock taken here. */
+/* Run `q`, opening the transaction first if one is needed.  The BEGIN
+ * travels in the same message as the query ("BEGIN; <q>"): one round trip
+ * instead of two.  When the combined string is refused before BEGIN runs
+ * (a syntax error), or when the query turns out to be empty, we redo the
+ * two steps separately, so that errors, positions and the transaction state
+ * are exactly those of BEGIN followed by the query.  What monitoring
+ * shows (pg_stat_activity.query, the server log) is the combined text.
+ * Lock held. */
+static PGresult *
+curs_exec_in_transaction(cursorObject *self, PyObject *q)
+{
+    connectionObject *conn = self->conn;
+    char begin[CONN_BEGIN_MAX];
+    PyObject *both;
+    PGresult *res;
+    int redo = 0;
+
+    if (!conn_begin_text(conn, begin, sizeof(begin)))
+        return pq_exec(conn, PyBytes_AS_STRING(q));
+    if (self->name) {
+        /* keep DECLARE alone: pg_cursors shows the statement text */
+        if (conn_begin_if_needed(conn) < 0)
+            return NULL;
+        return pq_exec(conn, PyBytes_AS_STRING(q));
+    }
+    if (!(both = PyBytes_FromFormat("%s;%s", begin, PyBytes_AS_STRING(q))))
+        return NULL;
+    res = pq_exec(conn, PyBytes_AS_STRING(both));
+    Py_DECREF(both);
+    if (res == NULL || conn->pgconn == NULL
+        || PQstatus(conn->pgconn) == CONNECTION_BAD)
+        return res;
+    if (PQtransactionStatus(conn->pgconn) == PQTRANS_IDLE)
+        redo = 1; /* BEGIN did not run (or the query ended it at once) */
+    else if (PQresultStatus(res) == PGRES_COMMAND_OK
+             && strcmp(PQcmdStatus(res), "BEGIN") == 0)
+        redo = 1; /* the query produced no result of its own */
+    if (!redo) {
+        conn->status = CONN_STATUS_BEGIN;
+        return res;
+    }
+    if (PQresultStatus(res) != PGRES_FATAL_ERROR
+        && PQtransactionStatus(conn->pgconn) == PQTRANS_IDLE) {
+        /* e.g. "BEGIN; COMMIT": it ran, and ended as it should */
+        return res;
+    }
+    PQclear(res);
+    if (PQtransactionStatus(conn->pgconn) == PQTRANS_IDLE
+        && conn_begin_if_needed(conn) < 0)
+        return NULL;
+    conn->status = CONN_STATUS_BEGIN;
+    return pq_exec(conn, PyBytes_AS_STRING(q));
+}
+
 static int
 curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
 {
@@ -354,9 +480,7 @@ curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
     conn_lock(conn);
     if (conn_check_open(conn) < 0)
         goto unlock;
-    if (conn_begin_if_needed(conn) < 0)
-        goto unlock;
-    res = pq_exec(conn, PyBytes_AS_STRING(q));
+    res = curs_exec_in_transaction(self, q);
     if (res == NULL)
         goto unlock;
     status = PQresultStatus(res);
@@ -758,6 +882,7 @@ static PyObject *
 curs_take_rows(cursorObject *self, Py_ssize_t n)
 {
     PyObject *list, *row;
+    typecast_ctx ctx;
     Py_ssize_t i;
     if (n > self->ntuples - self->rownumber)
         n = self->ntuples - self->rownumber;
@@ -765,8 +890,9 @@ curs_take_rows(cursorObject *self, Py_ssize_t n)
         n = 0;
     if (!(list = PyList_New(n)))
         return NULL;
+    curs_rows_begin(self, &ctx);
     for (i = 0; i < n; i++) {
-        if (!(row = curs_make_row(self, self->rownumber))) {
+        if (!(row = curs_build_row(self, &ctx, self->rownumber))) {
             Py_DECREF(list);
             return NULL;
         }
@@ -1346,7 +1472,7 @@ curs_traverse(cursorObject *self, visitproc visit, void *arg)
     Py_VISIT(self->dict);
     if (self->casts)
         for (i = 0; i < self->nfields; i++)
-            Py_VISIT(self->casts[i]);
+            Py_VISIT(self->casts[i].caster);
     return 0;
 }
 

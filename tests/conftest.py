@@ -232,3 +232,22 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("rss"):
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _global_registries():
+    """Undo global adapter/caster registrations a test (or a framework it
+    drives, e.g. register_hstore) made, so tests stay independent."""
+    import psycopg2.extensions as ext
+
+    adapters = dict(ext.adapters)
+    casters = dict(ext.string_types)
+    try:
+        yield
+    finally:
+        if ext.adapters != adapters:
+            ext.adapters.clear()
+            ext.adapters.update(adapters)
+        if ext.string_types != casters:
+            ext.string_types.clear()
+            ext.string_types.update(casters)
