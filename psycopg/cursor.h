@@ -4,6 +4,16 @@
 
 #include "psycopg.h"
 #include "connection.h"
+#include "typecast.h"
+
+/* How one column of the current result is cast, resolved once per result:
+ * the row loop calls `ccast` directly, or typecast_cast(caster) when the
+ * caster is a Python one (ccast NULL). */
+typedef struct {
+    typecast_cfunc ccast;
+    PyObject *base;            /* element caster of arrays, borrowed */
+    PyObject *caster;          /* owned */
+} curs_colcast;
 
 struct cursorObject {
     PyObject_HEAD
@@ -27,7 +37,8 @@ struct cursorObject {
     Oid lastoid;
 
     PyObject *description;     /* tuple of Column or None */
-    PyObject **casts;          /* one caster per column, owned refs */
+    curs_colcast *casts;          /* one per column of pgres, or NULL */
+    unsigned long result_gen;  /* bumped whenever pgres changes */
     PyObject *query;           /* bytes of the last query sent, or NULL */
     PyObject *statusmessage;   /* str or NULL */
     PyObject *tzinfo_factory;
@@ -74,6 +85,15 @@ PGresult *curs_copy_serve(cursorObject *self, PGresult *res, int want_copy);
 
 /* Run a COPY statement (str, bytes or Composable) serving self->copyfile. */
 int curs_exec_copy(cursorObject *self, PyObject *sql);
+
+/* Derive the connection status after a command (lock held). */
+void curs_update_conn_status(connectionObject *conn);
+
+/* cursor_batch.c: executemany through libpq's pipeline mode.  `usable`
+ * says whether the query and the session allow it; `execute` merges each
+ * item of `it` into `base` and runs them.  0 or -1. */
+int curs_batch_usable(cursorObject *self, PyObject *base);
+int curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it);
 
 /* cursor_copy.c: copy_from, copy_to, copy_expert method table entries */
 extern PyMethodDef curs_copy_methods[];

@@ -629,3 +629,164 @@ pq_wait_readable(connectionObject *conn, double timeout)
     }
     return 0;
 }
+
+/* ---- pipeline mode (executemany) ---- */
+
+int
+pq_has_pipeline(void)
+{
+#if PG_VERSION_NUM >= 140000
+    return PQlibVersion() >= 140000;
+#else
+    return 0;
+#endif
+}
+
+#if PG_VERSION_NUM >= 140000
+
+/* Account for one result of the pipeline (GIL released: C only). */
+static void
+pq_pipeline_result(PGresult *res, Py_ssize_t index, Py_ssize_t skip,
+                   Py_ssize_t *total, int *unknown, PGresult **last,
+                   PGresult **error)
+{
+    const char *tuples;
+    switch (PQresultStatus(res)) {
+    case PGRES_COMMAND_OK:
+    case PGRES_TUPLES_OK:
+        if (index < skip) {
+            PQclear(res);
+            return;
+        }
+        tuples = PQcmdTuples(res);
+        if (PQresultStatus(res) == PGRES_TUPLES_OK)
+            *total += PQntuples(res);
+        else if (tuples && tuples[0])
+            *total += strtol(tuples, NULL, 10);
+        else
+            *unknown = 1;
+        if (*last)
+            PQclear(*last);
+        *last = res;
+        return;
+    case PGRES_PIPELINE_ABORTED:
+        PQclear(res);
+        return;
+    default:
+        /* an error, or something a pipeline can't serve (COPY) */
+        if (*error == NULL)
+            *error = res;
+        else
+            PQclear(res);
+        return;
+    }
+}
+
+int
+pq_exec_pipeline(connectionObject *conn, const char *const *queries,
+                 Py_ssize_t n, Py_ssize_t skip, Py_ssize_t *rowcount,
+                 PGresult **last, PGresult **error)
+{
+    PGconn *pgconn;
+    PGresult *res;
+    Py_ssize_t i, index = 0, total = 0;
+    int io_error = 0, unknown = 0, flushing = 1, r, fd, interrupted;
+    wait_state ws;
+
+    *rowcount = -1;
+    *last = *error = NULL;
+    if (conn_check_open(conn) < 0 || pq_check_idle(conn) < 0)
+        return -1;
+    pgconn = conn->pgconn;
+    fd = PQsocket(pgconn);
+    if (!PQenterPipelineMode(pgconn))
+        return pq_raise_conn_error(conn);
+
+    wait_begin(&ws, conn, 0);
+    /* queue everything: in non-blocking mode libpq buffers what the
+     * socket can't take yet, and we flush below while reading results */
+    for (i = 0; i < n; i++) {
+        if (!PQsendQueryParams(pgconn, queries[i], 0, NULL, NULL, NULL, NULL,
+                               0)) {
+            io_error = 1;
+            break;
+        }
+    }
+    if (!io_error && !PQpipelineSync(pgconn))
+        io_error = 1;
+    while (!io_error) {
+        if (flushing) {
+            r = PQflush(pgconn);
+            if (r < 0) {
+                io_error = 1;
+                break;
+            }
+            if (r == 1) {
+                /* read while we write, or both sides fill up and stall */
+                r = wait_socket(&ws, fd, WAIT_READ | WAIT_WRITE);
+                if (r < 0 || ((r & WAIT_READ) && !PQconsumeInput(pgconn)))
+                    io_error = 1;
+                continue;
+            }
+            flushing = 0;
+        }
+        if (PQisBusy(pgconn)) {
+            r = wait_socket(&ws, fd, WAIT_READ);
+            if (r < 0 || (r > 0 && !PQconsumeInput(pgconn)))
+                io_error = 1;
+            continue;
+        }
+        res = PQgetResult(pgconn);
+        if (res == NULL) {
+            index++; /* end of one statement's results */
+            if (PQstatus(pgconn) == CONNECTION_BAD)
+                io_error = 1;
+            continue;
+        }
+        if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            break;
+        }
+        pq_pipeline_result(res, index, skip, &total, &unknown, last, error);
+    }
+    if (!io_error && !PQexitPipelineMode(pgconn))
+        io_error = 1;
+    interrupted = wait_end(&ws) < 0;
+    pq_after_io(conn);
+    if (interrupted || io_error) {
+        if (*last) {
+            PQclear(*last);
+            *last = NULL;
+        }
+        if (io_error && !interrupted) {
+            if (*error && PQstatus(pgconn) == CONNECTION_BAD) {
+                /* the server said why it went away */
+                err_raise_from_result(conn, NULL, *error);
+                *error = NULL;
+                return -1;
+            }
+            pq_raise_conn_error(conn);
+        }
+        if (*error) {
+            PQclear(*error);
+            *error = NULL;
+        }
+        return -1;
+    }
+    *rowcount = unknown ? -1 : total;
+    return 0;
+}
+
+#else /* libpq < 14 */
+
+int
+pq_exec_pipeline(connectionObject *conn, const char *const *queries,
+                 Py_ssize_t n, Py_ssize_t skip, Py_ssize_t *rowcount,
+                 PGresult **last, PGresult **error)
+{
+    PyErr_SetString(conn->st->NotSupportedError,
+                    "pipeline mode needs libpq 14 or newer");
+    return -1;
+}
+
+#endif

@@ -60,3 +60,17 @@ int pq_send_copy_msg(connectionObject *conn, const char *buf, int len);
 int pq_wait_readable(connectionObject *conn, double timeout);
 
 #endif /* PSYCOPG_PQPATH_H */
+
+/* Pipeline mode (libpq >= 14): send queries[0..n), one statement each
+ * with the extended protocol, and one sync; read results while sending.
+ * The first `skip` queries (a BEGIN) are not counted.  *rowcount gets
+ * the sum of the rows of the others (-1 if one is unknown), *last their
+ * last result and *error the first error result (the server skipped the
+ * rest); both owned by the caller, NULL if none.  Returns 0, or -1 with
+ * an exception set (network failure, interrupt). */
+int pq_exec_pipeline(connectionObject *conn, const char *const *queries,
+                     Py_ssize_t n, Py_ssize_t skip, Py_ssize_t *rowcount,
+                     PGresult **last, PGresult **error);
+
+/* Whether this libpq has pipeline mode. */
+int pq_has_pipeline(void);
