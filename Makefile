@@ -9,6 +9,8 @@
 #                 against it (scripts/sanitize.sh)
 #   make valgrind memcheck over scripts/valgrind_workload.py (scripts/valgrind.sh)
 #   make demo     install what is missing, build, run examples/tour.py
+#   make docs     build the documentation (doc/) into build/docs/html
+#   make dist-check  build sdist and wheel, install each in a fresh venv, smoke test
 #   make bench    install what is missing, build, run the side-by-side
 #                 benchmark (bench/run.py, BENCH.md; ~5 min, peers from PyPI
 #                 into .venv-peers/ on the first run); bench-quick: 0.2 s smoke
@@ -18,7 +20,7 @@ PYTHON ?= python3
 PYTEST_ARGS ?=
 INPLACE = build/lib-inplace
 
-.PHONY: all build deps check test smoke demo bench bench-quick clean
+.PHONY: all build deps check test smoke demo bench bench-quick docs dist-check clean
 
 all: build
 
@@ -28,6 +30,7 @@ build:
 
 deps:
 	@PYTHON="$(PYTHON)" scripts/ensure_deps.sh
+	@PYTHON="$(PYTHON)" scripts/ensure_integration_deps.sh
 
 # Sub-makes keep the order deps -> build -> test -> smoke even under make -j.
 check:
@@ -71,6 +74,17 @@ bench-quick:
 	@PYTHON="$(PYTHON)" scripts/ensure_deps.sh --no-pytest
 	@$(MAKE) --no-print-directory build
 	$(PYTHON) bench/run.py --quick $(BENCH_ARGS)
+
+# Sphinx HTML into build/docs/html; warnings are errors.
+docs:
+	@PYTHON="$(PYTHON)" scripts/ensure_integration_deps.sh --docs
+	@$(MAKE) --no-print-directory build
+	$(PYTHON) -m sphinx -W --keep-going -q -b html doc build/docs/html
+
+# sdist + wheel with `python -m build`, each installed in a fresh venv and
+# smoke-tested (scripts/check_dist.sh).
+dist-check:
+	@PYTHON="$(PYTHON)" scripts/check_dist.sh
 
 clean:
 	rm -rf build dist .eggs *.egg-info lib/*.egg-info .pytest_cache
