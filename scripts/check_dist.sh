@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Build the distributions and check that they install and work.
+#
+#   PYTHON=python3 scripts/check_dist.sh [--all-pythons]
+#
+# What is checked is the committed tree (HEAD, exported with `git archive`),
+# so unfinished work in the checkout can't break or hide anything; set
+# CHECK_DIST_WORKTREE=1 to use the working tree as it is.
+#
+# 1. `python -m build` writes an sdist and a wheel into build/dist-check/dist;
+# 2. each is installed with pip into a fresh virtualenv (the sdist compiles
+#    again there) and smoke-tested from a neutral directory: import, version,
+#    the stubs and py.typed installed, connect + SELECT;
+# 3. with --all-pythons, `pip install .` runs in a fresh virtualenv of every
+#    other CPython >= 3.9 found under pyenv, with the same smoke test.
+#
+# The server: PSYCOPG2_TESTDSN if set, else a throwaway cluster
+# (scripts/cluster.py). Needs network access to PyPI for `build` and the
+# isolated build environments. Prints one line per check; exit status 1 if
+# any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PYTHON=${PYTHON:-python3}
+PYENV_ROOT=${PYENV_ROOT:-$HOME/.pyenv}
+OUT=$ROOT/build/dist-check
+all_pythons=0
+[ "${1:-}" = "--all-pythons" ] && all_pythons=1
+
+if [ -z "${PSYCOPG2_TESTDSN:-}" ]; then
+    # re-run ourselves inside a throwaway cluster
+    exec "$PYTHON" scripts/cluster.py run -- "$0" "$@"
+fi
+
+rm -rf "$OUT" && mkdir -p "$OUT/dist"
+failed=0
+say() { printf '%-58s %s\n' "$1" "$2"; }
+
+"$PYTHON" -c 'import build' 2>/dev/null ||
+    "$PYTHON" -m pip install -q --disable-pip-version-check build || {
+        echo "check_dist: cannot install 'build' from PyPI" >&2; exit 2; }
+
+SRC=$ROOT
+if [ "${CHECK_DIST_WORKTREE:-0}" != 1 ] && git rev-parse --git-dir >/dev/null 2>&1; then
+    SRC=$OUT/src
+    mkdir -p "$SRC" && git archive --format=tar HEAD | tar -x -C "$SRC" || exit 2
+fi
+
+if "$PYTHON" -m build --outdir "$OUT/dist" "$SRC" >"$OUT/build.log" 2>&1; then
+    say "python -m build (sdist + wheel)" ok
+else
+    say "python -m build (sdist + wheel)" "FAILED (see $OUT/build.log)"
+    exit 1
+fi
+
+SMOKE='
+import os, sys
+import psycopg2, psycopg2.extras, psycopg2.errors
+here = os.path.dirname(psycopg2.__file__)
+assert "site-packages" in here, here
+for f in ("py.typed", "_psycopg.pyi", "__init__.pyi", "extras.pyi", "errors.pyi"):
+    assert os.path.exists(os.path.join(here, f)), f
+conn = psycopg2.connect(os.environ["PSYCOPG2_TESTDSN"])
+cur = conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor)
+cur.execute("SELECT %s + 1 AS n, version() AS v", (41,))
+row = cur.fetchone()
+assert row["n"] == 42, row
+try:
+    cur.execute("SELECT 1/0")
+except psycopg2.errors.DivisionByZero:
+    pass
+conn.close()
+print("%d.%d" % sys.version_info[:2], psycopg2.__version__.split()[0], row["v"].split(",")[0])
+'
+
+smoke_in_venv() {  # label python what-to-install
+    local label=$1 py=$2 target=$3 venv
+    venv=$(mktemp -d "$OUT/venv-XXXX")
+    if ! "$py" -m venv "$venv" >>"$OUT/$label.log" 2>&1; then
+        say "$label" "FAILED (venv; see $OUT/$label.log)"; failed=1; return
+    fi
+    if ! "$venv/bin/python" -m pip install -q --disable-pip-version-check "$target" \
+            >>"$OUT/$label.log" 2>&1; then
+        say "$label" "FAILED (pip install; see $OUT/$label.log)"; failed=1; return
+    fi
+    local out
+    if out=$(cd "$OUT" && "$venv/bin/python" -c "$SMOKE" 2>>"$OUT/$label.log"); then
+        say "$label" "ok ($out)"
+    else
+        say "$label" "FAILED (smoke test; see $OUT/$label.log)"; failed=1
+    fi
+    rm -rf "$venv"
+}
+
+smoke_in_venv "wheel into a fresh venv" "$PYTHON" "$(ls "$OUT"/dist/*.whl)"
+smoke_in_venv "sdist into a fresh venv" "$PYTHON" "$(ls "$OUT"/dist/*.tar.gz)"
+
+if [ "$all_pythons" = 1 ]; then
+    default_ver=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    declare -A pick=()
+    for py in "$PYENV_ROOT"/versions/3.*/bin/python3; do
+        [ -x "$py" ] || continue
+        ver=$("$py" -c 'import sys, platform
+if platform.python_implementation() == "CPython" and sys.version_info >= (3, 9):
+    print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || continue
+        [ -n "$ver" ] && [ "$ver" != "$default_ver" ] || continue
+        pick[$ver]=$py
+    done
+    for ver in $(printf '%s\n' "${!pick[@]}" | sort -V); do
+        smoke_in_venv "pip install . with Python $ver" "${pick[$ver]}" "$SRC"
+    done
+fi
+
+exit $failed
