@@ -8,6 +8,7 @@
 #include "errors.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -82,6 +83,40 @@ pq_poll_connect(connectionObject *conn)
     }
 }
 
+/* Seconds on the monotonic clock. */
+static double
+pq_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* libpq ignores connect_timeout under PQconnectPoll (the application must
+ * enforce it): the effective value in seconds, 0 for none; like libpq,
+ * 1 counts as 2. */
+static int
+pq_connect_timeout(PGconn *pgconn)
+{
+    PQconninfoOption *opts = PQconninfo(pgconn), *o;
+    int t = 0;
+    if (opts == NULL)
+        return 0;
+    for (o = opts; o->keyword; o++) {
+        if (strcmp(o->keyword, "connect_timeout") == 0) {
+            if (o->val && *o->val)
+                t = atoi(o->val);
+            break;
+        }
+    }
+    PQconninfoFree(opts);
+    if (t < 0)
+        t = 0;
+    if (t == 1)
+        t = 2;
+    return t;
+}
+
 /* Green connect: the wait callback drives PQconnectPoll through poll(). */
 static int
 pq_connect_green(connectionObject *conn)
@@ -100,7 +135,8 @@ pq_connect(connectionObject *conn)
 {
     wait_state ws;
     PostgresPollingStatusType poll_st = PGRES_POLLING_WRITING;
-    int rv = -1, r = 0;
+    int rv = -1, r = 0, timeout, fd, timed_out = 0;
+    double deadline;
     PGconn *pgconn;
 
     if (conn_is_green(conn)) {
@@ -120,11 +156,23 @@ pq_connect(connectionObject *conn)
     if (PQstatus(pgconn) == CONNECTION_BAD)
         return pq_raise_conn_error(conn);
 
+    timeout = pq_connect_timeout(pgconn);
+    fd = PQsocket(pgconn);
+    deadline = pq_now() + timeout;
     wait_begin(&ws, conn, 1);
     for (;;) {
         if (poll_st == PGRES_POLLING_OK || poll_st == PGRES_POLLING_FAILED)
             break;
-        r = wait_socket(&ws, PQsocket(pgconn),
+        if (PQsocket(pgconn) != fd) {
+            /* libpq moved on to another host: its own timeout restarts */
+            fd = PQsocket(pgconn);
+            deadline = pq_now() + timeout;
+        }
+        if (timeout > 0 && pq_now() >= deadline) {
+            timed_out = 1;
+            break;
+        }
+        r = wait_socket(&ws, fd,
                         poll_st == PGRES_POLLING_READING ? WAIT_READ
                                                          : WAIT_WRITE);
         if (r < 0)
@@ -135,6 +183,10 @@ pq_connect(connectionObject *conn)
     }
     if (wait_end(&ws) < 0)
         goto exit;
+    if (timed_out) {
+        PyErr_SetString(conn->st->OperationalError, "timeout expired");
+        goto exit;
+    }
     if (r == -1) {
         PyErr_SetFromErrno(conn->st->OperationalError);
         goto exit;
