@@ -7,6 +7,8 @@
 #                 3.9+ found under pyenv
 #   make check-asan  build with ASan+UBSan into build/asan, run the suite
 #                 against it (scripts/sanitize.sh)
+#   make fuzz     build the libFuzzer targets (tests/fuzz/), run each for
+#                 FUZZ_SECONDS (default 60; make check runs them 5 s each)
 #   make valgrind memcheck over scripts/valgrind_workload.py (scripts/valgrind.sh)
 #   make demo     install what is missing, build, run examples/tour.py
 #   make docs     build the documentation (doc/) into build/docs/html
@@ -39,6 +41,7 @@ check:
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory smoke
 	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory fuzz-smoke
 
 # The whole suite again, against the extension built with AddressSanitizer
 # and UndefinedBehaviorSanitizer (build/asan; lib/ is not touched).
@@ -54,6 +57,14 @@ test:
 
 smoke:
 	@PYTHON="$(PYTHON)" scripts/smoke_pythons.sh
+
+# libFuzzer targets for the C parsers and formatters (scripts/fuzz.sh).
+FUZZ_SECONDS ?= 60
+fuzz: build
+	@PYTHON="$(PYTHON)" FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+fuzz-smoke: build
+	@PYTHON="$(PYTHON)" FUZZ_SECONDS=5 scripts/fuzz.sh
 
 # valgrind memcheck on a representative workload: fails on any error or
 # definite leak in our code.
