@@ -62,6 +62,24 @@ typecast_ctx_init(typecast_ctx *ctx, module_state *st, cursorObject *curs,
     }
 }
 
+typecast_cfunc
+typecast_resolve(module_state *st, PyObject *caster, PyObject **base)
+{
+    typecastObject *t;
+
+    *base = NULL;
+    if (!typecast_check(st, caster)) {
+        return NULL;
+    }
+    t = (typecastObject *)caster;
+    if (t->ccast != NULL) {
+        *base = t->bcast;
+        return t->ccast;
+    }
+    /* new_type() without castobj: the value as str */
+    return t->pcast == NULL ? typecast_unicode_cast : NULL;
+}
+
 PyObject *
 typecast_cast(PyObject *caster, const char *s, Py_ssize_t len,
               const typecast_ctx *ctx)

@@ -30,6 +30,12 @@ typedef struct {
     PyObject *bcast;           /* element caster for arrays, or NULL */
 } typecastObject;
 
+/* The C function to call directly for `caster` (its element caster in
+ * *base), or NULL for a Python caster, to go through typecast_cast().
+ * Resolved once per result by the cursor. */
+typecast_cfunc typecast_resolve(module_state *st, PyObject *caster,
+                                PyObject **base);
+
 /* Cast one value with any caster object (C or Python). */
 PyObject *typecast_cast(PyObject *caster, const char *s, Py_ssize_t len,
                         const typecast_ctx *ctx);

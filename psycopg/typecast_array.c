@@ -22,6 +22,8 @@ typedef struct {
     Py_ssize_t len;
     const typecast_ctx *ctx;
     PyObject *base;
+    typecast_cfunc efunc;      /* base's C function, or NULL: typecast_cast */
+    PyObject *ebase;           /* base's own element caster */
     char delim;
     char *buf;                 /* unescaped element, len + 1 bytes */
 } array_parser;
@@ -153,6 +155,19 @@ array_read_unquoted(array_parser *ap, int *escaped)
     return keep;
 }
 
+/* Cast one element (s NULL for NULL) with the base caster. */
+static inline PyObject *
+array_cast_item(array_parser *ap, const char *s, Py_ssize_t n)
+{
+    if (ap->efunc != NULL) {
+        if (s == NULL) {
+            return Py_NewRef(Py_None);
+        }
+        return ap->efunc(s, n, ap->ctx, ap->ebase);
+    }
+    return typecast_cast(ap->base, s, n, ap->ctx);
+}
+
 static inline int
 array_is_null(const char *b, Py_ssize_t n)
 {
@@ -200,7 +215,7 @@ array_parse_level(array_parser *ap, int depth)
             if (n < 0) {
                 goto exit;
             }
-            item = typecast_cast(ap->base, ap->buf, n, ap->ctx);
+            item = array_cast_item(ap, ap->buf, n);
         }
         else {
             int escaped;
@@ -210,10 +225,10 @@ array_parse_level(array_parser *ap, int depth)
                 goto exit;
             }
             if (!escaped && array_is_null(ap->buf, n)) {
-                item = typecast_cast(ap->base, NULL, 0, ap->ctx);
+                item = array_cast_item(ap, NULL, 0);
             }
             else {
-                item = typecast_cast(ap->base, ap->buf, n, ap->ctx);
+                item = array_cast_item(ap, ap->buf, n);
             }
         }
         if (item == NULL) {
@@ -273,6 +288,7 @@ array_parse_bytes(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
         PyErr_SetString(PyExc_SystemError, "array typecaster without base");
         goto exit;
     }
+    ap.efunc = typecast_resolve(ctx->st, base, &ap.ebase);
     if ((ap.buf = PyMem_Malloc((size_t)len + 1)) == NULL) {
         PyErr_NoMemory();
         goto exit;
