@@ -1599,16 +1599,17 @@ conn_get_pgconn_ptr(connectionObject *self, void *c)
     return PyLong_FromVoidPtr(self->pgconn);
 }
 
+/* NULL until __init__ ran (connection.__new__(connection)): None then. */
 static PyObject *
 conn_get_string_types(connectionObject *self, void *c)
 {
-    return Py_NewRef(self->string_types);
+    return Py_NewRef(self->string_types ? self->string_types : Py_None);
 }
 
 static PyObject *
 conn_get_binary_types(connectionObject *self, void *c)
 {
-    return Py_NewRef(self->binary_types);
+    return Py_NewRef(self->binary_types ? self->binary_types : Py_None);
 }
 
 /* conn.Error, conn.ProgrammingError, ...: the module's classes */
@@ -1831,11 +1832,10 @@ conn_init(connectionObject *self, PyObject *args, PyObject *kwargs)
 static PyObject *
 conn_repr(connectionObject *self)
 {
-    return PyUnicode_FromFormat("<connection object at %p; dsn: '%U', "
+    /* %V: dsn_masked is NULL before __init__ (it was given None to %U) */
+    return PyUnicode_FromFormat("<connection object at %p; dsn: '%V', "
                                 "closed: %ld>",
-                                (void *)self,
-                                self->dsn_masked ? self->dsn_masked
-                                                 : Py_None,
+                                (void *)self, self->dsn_masked, "",
                                 self->closed);
 }
 
