@@ -1,6 +1,7 @@
 /* psycopg2._psycopg: module state, multi-phase init, module functions. */
 #include "psycopg.h"
 #include "module.h"
+#include <string.h>
 #include "connection.h"
 #include "cursor.h"
 #include "errors.h"
@@ -99,6 +100,11 @@ mod_parse_dsn(PyObject *module, PyObject *arg)
                      Py_TYPE(arg)->tp_name);
         goto exit;
     }
+    if (strlen(PyBytes_AS_STRING(bytes)) != (size_t)PyBytes_GET_SIZE(bytes)) {
+        /* libpq would silently stop at the NUL */
+        PyErr_SetString(PyExc_ValueError, "dsn contains a NUL character");
+        goto exit;
+    }
     opts = PQconninfoParse(PyBytes_AS_STRING(bytes), &err);
     if (opts == NULL) {
         if (err)
@@ -183,6 +189,12 @@ mod_quote_ident(PyObject *module, PyObject *args, PyObject *kwargs)
     else {
         PyErr_SetString(PyExc_TypeError,
                         "argument 1 must be a string or unicode object");
+        goto exit;
+    }
+    if (strlen(PyBytes_AS_STRING(bytes)) != (size_t)PyBytes_GET_SIZE(bytes)) {
+        /* PQescapeIdentifier would silently stop at the NUL */
+        PyErr_SetString(PyExc_ValueError,
+                        "identifier contains a NUL character");
         goto exit;
     }
     conn_lock(conn);
@@ -430,7 +442,9 @@ mod_exec(PyObject *module)
     X(boolean_type) X(int_type) X(float_type) X(decimal_adapter_type) \
     X(list_type) X(sql_in_type) X(none_adapter_type) X(pydatetime_type) \
     X(Decimal) X(timezone) X(lobject_type) X(xid_type) X(repl_conn_type) \
-    X(repl_curs_type) X(repl_msg_type)
+    X(repl_curs_type) X(repl_msg_type) X(row_dictrow) X(row_dictrow_prep) \
+    X(row_dictrow_attr) X(row_realdictrow) X(row_realdictrow_prep) \
+    X(row_ntcursor) X(row_ntcursor_prep)
 
 static int
 mod_traverse(PyObject *module, visitproc visit, void *arg)
