@@ -26,6 +26,9 @@ from psycopg2 import sql
 
 SANITIZED = bool(os.environ.get("PSYCOPG2_SANITIZED"))
 
+# make check's sanitized run skips these (they prove nothing more there)
+pytestmark = pytest.mark.slow
+
 
 def rss_kb():
     try:
