@@ -20,6 +20,9 @@
 #include "errors.h"
 #include "pqpath.h"
 #include "query.h"
+#include "microprotocols.h"
+
+#include <limits.h>
 
 #include <ctype.h>
 #include <string.h>
@@ -142,35 +145,407 @@ curs_batch_usable(cursorObject *self, PyObject *base)
                                   PyBytes_GET_SIZE(base));
 }
 
-/* Run one pipeline of statements (lock taken here).  Adds to *total or
- * sets *unknown; 0, or -1 with the error raised. */
-static int
-batch_flush(cursorObject *self, PyObject *stmts, Py_ssize_t *total,
-            int *unknown)
-{
-    connectionObject *conn = self->conn;
-    Py_ssize_t n = PyList_GET_SIZE(stmts), i, skip = 0, rowcount;
-    const char **queries;
-    char begin[CONN_BEGIN_MAX];
-    PGresult *last = NULL, *error = NULL;
-    int rv = -1, r;
+/* ---- the prepared fast path ----
+ *
+ * For the commonest bulk statement, "INSERT ... VALUES (%s, ..., %s)",
+ * with rows of plain values (None, bool, int, float, str, Decimal, all
+ * still adapted by their default adapters), the statement is parsed once
+ * (the unnamed prepared statement) and each row sent as parameters.  Each
+ * parameter gets the type the literal would have had (an int that fits is
+ * int4, a float is numeric, a str is unknown...), so the server resolves
+ * and converts it exactly as it would the literal.  Other rows in the same
+ * batch are merged and sent as text, as above. */
 
-    if (n == 0)
+typedef struct {
+    char *sql;                 /* the template with $1..$n */
+    int nparams;
+} batch_template;
+
+/* Fill bt if the template has that shape; 1 yes, 0 no, -1 error. */
+static int
+batch_parse_template(const char *s, Py_ssize_t n, batch_template *bt)
+{
+    Py_ssize_t i, first = -1, last = -1, j, k, out;
+    int np = 0;
+    char *sql;
+
+    i = batch_skip_blank(s, n, 0);
+    if (i + 6 > n || strncasecmp(s + i, "insert", 6) != 0)
         return 0;
-    if (!(queries = PyMem_Malloc((n + 1) * sizeof(char *)))) {
+    for (i = 0; i < n; i++) {
+        if (s[i] != '%')
+            continue;
+        if (i + 1 >= n || s[i + 1] != 's')
+            return 0; /* %% or %(name)s: not this shape */
+        if (first < 0)
+            first = i;
+        last = i;
+        np++;
+        i++;
+    }
+    if (np == 0 || np > 65535)
+        return 0;
+    /* "values (" right before the first placeholder */
+    j = first - 1;
+    while (j >= 0 && isspace((unsigned char)s[j]))
+        j--;
+    if (j < 0 || s[j] != '(')
+        return 0;
+    j--;
+    while (j >= 0 && isspace((unsigned char)s[j]))
+        j--;
+    if (j < 5 || strncasecmp(s + j - 5, "values", 6) != 0
+        || (j >= 6 && (isalnum((unsigned char)s[j - 6]) || s[j - 6] == '_'
+                       || s[j - 6] == '"')))
+        return 0;
+    /* only "%s" separated by commas in between */
+    for (k = first; k <= last;) {
+        k += 2;
+        if (k > last)
+            break;
+        while (k < n && isspace((unsigned char)s[k]))
+            k++;
+        if (k >= n || s[k] != ',')
+            return 0;
+        k++;
+        while (k < n && isspace((unsigned char)s[k]))
+            k++;
+        if (k + 1 >= n || s[k] != '%')
+            return 0;
+    }
+    /* then ")" and nothing but blanks and an optional ";" */
+    k = last + 2;
+    while (k < n && isspace((unsigned char)s[k]))
+        k++;
+    if (k >= n || s[k] != ')')
+        return 0;
+    k = batch_skip_blank(s, n, k + 1);
+    if (k < n && s[k] == ';')
+        k = batch_skip_blank(s, n, k + 1);
+    if (k != n)
+        return 0;
+    /* each "%s" (2 chars) becomes "$N" (up to 6 chars) */
+    if (!(sql = PyMem_Malloc(n + 4 * np + 1))) {
         PyErr_NoMemory();
         return -1;
     }
+    for (i = 0, out = 0, np = 0; i < n; i++) {
+        if (s[i] == '%') {
+            out += sprintf(sql + out, "$%d", ++np);
+            i++;
+        }
+        else
+            sql[out++] = s[i];
+    }
+    sql[out] = '\0';
+    bt->sql = sql;
+    bt->nparams = np;
+    return 1;
+}
+
+#define BATCH_UNKNOWNOID 0
+#define BATCH_BOOLOID 16
+#define BATCH_INT8OID 20
+#define BATCH_INT4OID 23
+#define BATCH_FLOAT8OID 701
+#define BATCH_NUMERICOID 1700
+
+/* A value as a parameter with the type its literal would have: 1 done
+ * (*text new bytes, or NULL for SQL NULL), 0 not a plain value, -1 error. */
+static int
+batch_param(cursorObject *self, PyObject *v, PyObject **text, Oid *type)
+{
+    module_state *st = self->conn->st;
+    int r;
+
+    *text = NULL;
+    *type = BATCH_UNKNOWNOID;
+    if (v == Py_None)
+        return 1;
+    if ((r = mp_is_default_adapted(st, v)) <= 0)
+        return r;
+    if (PyBool_Check(v)) {
+        *type = BATCH_BOOLOID;
+        *text = PyBytes_FromString(v == Py_True ? "true" : "false");
+    }
+    else if (PyLong_CheckExact(v)) {
+        int overflow;
+        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+        PyObject *str;
+        if (x == -1 && PyErr_Occurred())
+            return -1;
+        /* "-N" is minus applied to N: the type is that of N */
+        if (overflow || x == LLONG_MIN)
+            *type = BATCH_NUMERICOID;
+        else if (x >= -2147483647LL && x <= 2147483647LL)
+            *type = BATCH_INT4OID;
+        else
+            *type = BATCH_INT8OID;
+        if (!(str = PyObject_Str(v)))
+            return -1;
+        *text = PyUnicode_AsASCIIString(str);
+        Py_DECREF(str);
+    }
+    else if (PyFloat_CheckExact(v)) {
+        double d = PyFloat_AS_DOUBLE(v);
+        if (d != d || d == Py_HUGE_VAL || d == -Py_HUGE_VAL) {
+            *type = BATCH_FLOAT8OID;
+            *text = PyBytes_FromString(d != d ? "NaN"
+                                       : d > 0 ? "Infinity" : "-Infinity");
+        }
+        else {
+            PyObject *str = PyObject_Repr(v);
+            *type = BATCH_NUMERICOID;
+            if (!str)
+                return -1;
+            *text = PyUnicode_AsASCIIString(str);
+            Py_DECREF(str);
+        }
+    }
+    else if (PyUnicode_CheckExact(v)) {
+        if (!(*text = conn_encode(self->conn, v)))
+            return -1;
+        if (memchr(PyBytes_AS_STRING(*text), '\0', PyBytes_GET_SIZE(*text))) {
+            Py_CLEAR(*text);
+            PyErr_SetString(PyExc_ValueError,
+                            "A string literal cannot contain NUL (0x00) "
+                            "characters.");
+            return -1;
+        }
+    }
+    else if ((PyObject *)Py_TYPE(v) == st->Decimal) {
+        /* the adapter writes any non-finite Decimal as 'NaN'::numeric */
+        PyObject *fin = PyObject_CallMethod(v, "is_finite", NULL), *str;
+        int finite;
+        if (fin == NULL)
+            return -1;
+        finite = PyObject_IsTrue(fin);
+        Py_DECREF(fin);
+        if (finite < 0)
+            return -1;
+        *type = BATCH_NUMERICOID;
+        if (!finite)
+            *text = PyBytes_FromString("NaN");
+        else {
+            if (!(str = PyObject_Str(v)))
+                return -1;
+            *text = PyUnicode_AsASCIIString(str);
+            Py_DECREF(str);
+        }
+    }
+    else
+        return 0; /* bytes and friends: keep the literal path */
+    return *text ? 1 : -1;
+}
+
+/* ---- one pipeline ---- */
+
+/* What one pipeline carries; everything the items point to is kept
+ * alive by `keep` (bytes) and `mem` (C arrays). */
+typedef struct {
+    pq_pipe_item *items;
+    Py_ssize_t n, size;
+    PyObject *keep;            /* list of bytes objects */
+    void **mem;                /* arrays to free */
+    Py_ssize_t nmem, memsize;
+    Py_ssize_t bytes;
+    Oid *sig;                  /* parameter types of the prepared statement */
+} batch_chunk;
+
+static int
+batch_chunk_grow(batch_chunk *c)
+{
+    if (c->n == c->size) {
+        Py_ssize_t size = c->size ? 2 * c->size : 64;
+        pq_pipe_item *items = PyMem_Realloc(c->items, size * sizeof(*items));
+        if (items == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        c->items = items;
+        c->size = size;
+    }
+    memset(&c->items[c->n], 0, sizeof(pq_pipe_item));
+    return 0;
+}
+
+static void *
+batch_chunk_alloc(batch_chunk *c, size_t size)
+{
+    void *p;
+    if (c->nmem == c->memsize) {
+        Py_ssize_t ms = c->memsize ? 2 * c->memsize : 64;
+        void **mem = PyMem_Realloc(c->mem, ms * sizeof(void *));
+        if (mem == NULL) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        c->mem = mem;
+        c->memsize = ms;
+    }
+    if (!(p = PyMem_Malloc(size ? size : 1))) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    c->mem[c->nmem++] = p;
+    return p;
+}
+
+static void
+batch_chunk_reset(batch_chunk *c)
+{
+    Py_ssize_t i;
+    for (i = 0; i < c->nmem; i++)
+        PyMem_Free(c->mem[i]);
+    c->nmem = 0;
+    c->n = 0;
+    c->bytes = 0;
+    c->sig = NULL; /* each pipeline prepares again */
+    if (c->keep)
+        PyList_SetSlice(c->keep, 0, PyList_GET_SIZE(c->keep), NULL);
+}
+
+static void
+batch_chunk_free(batch_chunk *c)
+{
+    batch_chunk_reset(c);
+    PyMem_Free(c->items);
+    PyMem_Free(c->mem);
+    Py_CLEAR(c->keep);
+}
+
+/* Add a merged statement sent as text. */
+static int
+batch_add_query(batch_chunk *c, PyObject *q)
+{
+    if (batch_chunk_grow(c) < 0 || PyList_Append(c->keep, q) < 0)
+        return -1;
+    c->items[c->n].kind = PQ_PIPE_QUERY;
+    c->items[c->n].sql = PyBytes_AS_STRING(q);
+    c->items[c->n].counted = 1;
+    c->n++;
+    c->sig = NULL; /* the unnamed statement is now this one */
+    c->bytes += PyBytes_GET_SIZE(q);
+    return 0;
+}
+
+/* Add a row of parameters, preparing the statement when the types
+ * change.  1 added, 0 not a plain row, -1 error. */
+static int
+batch_add_row(cursorObject *self, batch_chunk *c, const batch_template *bt,
+              PyObject *row)
+{
+    Py_ssize_t i, np = bt->nparams;
+    PyObject *seq, *texts[64], **tx = texts;
+    Oid types[64], *ty = types;
+    const char **values;
+    int rv = 0, r;
+
+    if (!(PyTuple_CheckExact(row) || PyList_CheckExact(row))
+        || PySequence_Fast_GET_SIZE(row) != np)
+        return 0;
+    if (np > 64) {
+        tx = PyMem_Calloc(np, sizeof(PyObject *));
+        ty = PyMem_Calloc(np, sizeof(Oid));
+        if (!tx || !ty) {
+            PyMem_Free(tx == texts ? NULL : tx);
+            PyMem_Free(ty == types ? NULL : ty);
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    else
+        memset(texts, 0, sizeof(texts));
+    seq = row;
+    for (i = 0; i < np; i++) {
+        r = batch_param(self, PySequence_Fast_GET_ITEM(seq, i), &tx[i],
+                        &ty[i]);
+        if (r <= 0) {
+            rv = r;
+            goto exit;
+        }
+    }
+    /* prepare when this row's types differ from the statement's */
+    if (c->sig == NULL || memcmp(c->sig, ty, np * sizeof(Oid)) != 0) {
+        Oid *sig = batch_chunk_alloc(c, np * sizeof(Oid));
+        if (sig == NULL || batch_chunk_grow(c) < 0) {
+            rv = -1;
+            goto exit;
+        }
+        memcpy(sig, ty, np * sizeof(Oid));
+        c->items[c->n].kind = PQ_PIPE_PREPARE;
+        c->items[c->n].sql = bt->sql;
+        c->items[c->n].nparams = (int)np;
+        c->items[c->n].types = sig;
+        c->n++;
+        c->sig = sig;
+    }
+    if (!(values = batch_chunk_alloc(c, np * sizeof(char *)))
+        || batch_chunk_grow(c) < 0) {
+        rv = -1;
+        goto exit;
+    }
+    for (i = 0; i < np; i++) {
+        if (tx[i] == NULL)
+            values[i] = NULL;
+        else {
+            if (PyList_Append(c->keep, tx[i]) < 0) {
+                rv = -1;
+                goto exit;
+            }
+            values[i] = PyBytes_AS_STRING(tx[i]);
+            c->bytes += PyBytes_GET_SIZE(tx[i]);
+        }
+    }
+    c->items[c->n].kind = PQ_PIPE_EXEC;
+    c->items[c->n].nparams = (int)np;
+    c->items[c->n].values = values;
+    c->items[c->n].counted = 1;
+    c->n++;
+    rv = 1;
+exit:
+    for (i = 0; i < np; i++)
+        Py_XDECREF(tx[i]);
+    if (tx != texts) {
+        PyMem_Free(tx);
+        PyMem_Free(ty);
+    }
+    return rv;
+}
+
+/* Run one pipeline (lock taken here).  Adds to *total or sets *unknown;
+ * 0, or -1 with the error raised. */
+static int
+batch_flush(cursorObject *self, batch_chunk *c, Py_ssize_t *total,
+            int *unknown)
+{
+    connectionObject *conn = self->conn;
+    Py_ssize_t rowcount;
+    char begin[CONN_BEGIN_MAX];
+    PGresult *last = NULL, *error = NULL;
+    pq_pipe_item *items;
+    int rv = -1, r;
+
+    if (c->n == 0)
+        return 0;
+    /* room for a BEGIN in front */
+    if (!(items = PyMem_Malloc((c->n + 1) * sizeof(*items)))) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(items + 1, c->items, c->n * sizeof(*items));
     conn_lock(conn);
     if (conn_check_open(conn) < 0)
         goto unlock;
     /* the BEGIN, if needed, rides in the same pipeline */
-    if (conn_begin_text(conn, begin, sizeof(begin)))
-        queries[skip++] = begin;
-    for (i = 0; i < n; i++)
-        queries[skip + i] = PyBytes_AS_STRING(PyList_GET_ITEM(stmts, i));
-    r = pq_exec_pipeline(conn, queries, n + skip, skip, &rowcount, &last,
-                         &error);
+    if (conn_begin_text(conn, begin, sizeof(begin))) {
+        memset(&items[0], 0, sizeof(items[0]));
+        items[0].kind = PQ_PIPE_QUERY;
+        items[0].sql = begin;
+        r = pq_exec_pipeline(conn, items, c->n + 1, &rowcount, &last, &error);
+    }
+    else
+        r = pq_exec_pipeline(conn, items + 1, c->n, &rowcount, &last, &error);
     if (r < 0)
         goto unlock;
     if (error) {
@@ -195,58 +570,70 @@ unlock:
         PQclear(last);
     curs_update_conn_status(conn);
     conn_unlock(conn);
-    PyMem_Free(queries);
+    PyMem_Free(items);
     return rv;
 }
 
 int
 curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it)
 {
-    PyObject *stmts = PyList_New(0), *vars, *q;
-    Py_ssize_t total = 0, bytes = 0;
-    int unknown = 0, rv = -1;
+    batch_chunk c = {0};
+    batch_template bt = {0};
+    PyObject *vars, *q, *lastvars = NULL;
+    Py_ssize_t total = 0;
+    int unknown = 0, rv = -1, prepared, r;
 
-    if (stmts == NULL)
+    if (!(c.keep = PyList_New(0)))
         return -1;
+    if ((prepared = batch_parse_template(PyBytes_AS_STRING(base),
+                                         PyBytes_GET_SIZE(base), &bt)) < 0)
+        goto exit;
     curs_clear_result(self);
     Py_CLEAR(self->description);
     self->rowcount = -1;
     self->rownumber = 0;
     while ((vars = PyIter_Next(it))) {
-        q = (vars == Py_None) ? Py_NewRef(base)
-                              : query_merge(self->conn, base, vars);
-        Py_DECREF(vars);
-        if (q == NULL)
-            goto exit;
-        if (memchr(PyBytes_AS_STRING(q), '\0', PyBytes_GET_SIZE(q))) {
-            Py_DECREF(q);
-            PyErr_SetString(PyExc_ValueError,
-                            "the query contains NUL (0x00) characters");
-            goto exit;
+        r = prepared ? batch_add_row(self, &c, &bt, vars) : 0;
+        if (r == 0) {
+            q = (vars == Py_None) ? Py_NewRef(base)
+                                  : query_merge(self->conn, base, vars);
+            if (q != NULL && memchr(PyBytes_AS_STRING(q), '\0',
+                                    PyBytes_GET_SIZE(q))) {
+                Py_CLEAR(q);
+                PyErr_SetString(PyExc_ValueError,
+                                "the query contains NUL (0x00) characters");
+            }
+            r = q ? batch_add_query(&c, q) : -1;
+            Py_XDECREF(q);
         }
-        Py_XSETREF(self->query, Py_NewRef(q));
-        bytes += PyBytes_GET_SIZE(q);
-        if (PyList_Append(stmts, q) < 0) {
-            Py_DECREF(q);
+        else if (r > 0)
+            r = 0;
+        Py_XSETREF(lastvars, vars);
+        if (r < 0)
             goto exit;
-        }
-        Py_DECREF(q);
-        if (PyList_GET_SIZE(stmts) >= BATCH_MAX_STATEMENTS
-            || bytes >= BATCH_MAX_BYTES) {
-            if (batch_flush(self, stmts, &total, &unknown) < 0)
+        if (c.n >= BATCH_MAX_STATEMENTS || c.bytes >= BATCH_MAX_BYTES) {
+            if (batch_flush(self, &c, &total, &unknown) < 0)
                 goto exit;
-            if (PyList_SetSlice(stmts, 0, PyList_GET_SIZE(stmts), NULL) < 0)
-                goto exit;
-            bytes = 0;
+            batch_chunk_reset(&c);
         }
     }
     if (PyErr_Occurred())
         goto exit;
-    if (batch_flush(self, stmts, &total, &unknown) < 0)
+    if (batch_flush(self, &c, &total, &unknown) < 0)
         goto exit;
     self->rowcount = unknown ? -1 : total;
+    /* cursor.query: the last statement, as the loop would show it */
+    if (lastvars) {
+        q = lastvars == Py_None ? Py_NewRef(base)
+                                : query_merge(self->conn, base, lastvars);
+        if (q == NULL)
+            goto exit;
+        Py_XSETREF(self->query, q);
+    }
     rv = 0;
 exit:
-    Py_DECREF(stmts);
+    Py_XDECREF(lastvars);
+    batch_chunk_free(&c);
+    PyMem_Free(bt.sql);
     return rv;
 }

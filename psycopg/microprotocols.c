@@ -341,6 +341,25 @@ mp_default_adapter(module_state *st, PyTypeObject *t)
     return NULL;
 }
 
+int
+mp_is_default_adapted(module_state *st, PyObject *obj)
+{
+    PyTypeObject *t = Py_TYPE(obj), *deflt;
+    PyObject *key, *reg;
+    if (obj == Py_None)
+        return 1;
+    if (!(deflt = mp_default_adapter(st, t)))
+        return 0;
+    if (!(key = PyTuple_Pack(2, (PyObject *)t,
+                             (PyObject *)st->isqlquote_type)))
+        return -1;
+    reg = PyDict_GetItemWithError(st->adapters, key);
+    Py_DECREF(key);
+    if (reg == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    return reg == (PyObject *)deflt;
+}
+
 /* 1 and *out set (maybe NULL on error) if the fast path applied, else 0. */
 static int
 mp_fast_getquoted(module_state *st, PyObject *obj, connectionObject *conn,

@@ -17,6 +17,10 @@ PyObject *mp_adapt(module_state *st, PyObject *obj, PyObject *proto,
 PyObject *mp_getquoted(module_state *st, PyObject *obj,
                        connectionObject *conn);
 
+/* Whether obj is None or of an exact builtin type (str, int, float, bool,
+ * bytes, Decimal...) still adapted by its default adapter.  -1 on error. */
+int mp_is_default_adapted(module_state *st, PyObject *obj);
+
 /* Quote a string value as a SQL literal in the connection encoding:
  * returns bytes like 'it''s' (or E'...' when the server needs it).
  * conn may be NULL (then latin1 and no server-specific escaping). */

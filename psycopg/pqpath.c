@@ -698,15 +698,14 @@ pq_has_pipeline(void)
 
 /* Account for one result of the pipeline (GIL released: C only). */
 static void
-pq_pipeline_result(PGresult *res, Py_ssize_t index, Py_ssize_t skip,
-                   Py_ssize_t *total, int *unknown, PGresult **last,
-                   PGresult **error)
+pq_pipeline_result(PGresult *res, int counted, Py_ssize_t *total,
+                   int *unknown, PGresult **last, PGresult **error)
 {
     const char *tuples;
     switch (PQresultStatus(res)) {
     case PGRES_COMMAND_OK:
     case PGRES_TUPLES_OK:
-        if (index < skip) {
+        if (!counted) {
             PQclear(res);
             return;
         }
@@ -734,10 +733,26 @@ pq_pipeline_result(PGresult *res, Py_ssize_t index, Py_ssize_t skip,
     }
 }
 
+/* Queue one item (GIL released: C only).  1 ok, 0 failed. */
+static int
+pq_pipeline_send(PGconn *pgconn, const pq_pipe_item *it)
+{
+    switch (it->kind) {
+    case PQ_PIPE_PREPARE:
+        return PQsendPrepare(pgconn, "", it->sql, it->nparams, it->types);
+    case PQ_PIPE_EXEC:
+        return PQsendQueryPrepared(pgconn, "", it->nparams, it->values, NULL,
+                                   NULL, 0);
+    default:
+        return PQsendQueryParams(pgconn, it->sql, 0, NULL, NULL, NULL, NULL,
+                                 0);
+    }
+}
+
 int
-pq_exec_pipeline(connectionObject *conn, const char *const *queries,
-                 Py_ssize_t n, Py_ssize_t skip, Py_ssize_t *rowcount,
-                 PGresult **last, PGresult **error)
+pq_exec_pipeline(connectionObject *conn, const pq_pipe_item *items,
+                 Py_ssize_t n, Py_ssize_t *rowcount, PGresult **last,
+                 PGresult **error)
 {
     PGconn *pgconn;
     PGresult *res;
@@ -758,8 +773,7 @@ pq_exec_pipeline(connectionObject *conn, const char *const *queries,
     /* queue everything: in non-blocking mode libpq buffers what the
      * socket can't take yet, and we flush below while reading results */
     for (i = 0; i < n; i++) {
-        if (!PQsendQueryParams(pgconn, queries[i], 0, NULL, NULL, NULL, NULL,
-                               0)) {
+        if (!pq_pipeline_send(pgconn, &items[i])) {
             io_error = 1;
             break;
         }
@@ -799,7 +813,8 @@ pq_exec_pipeline(connectionObject *conn, const char *const *queries,
             PQclear(res);
             break;
         }
-        pq_pipeline_result(res, index, skip, &total, &unknown, last, error);
+        pq_pipeline_result(res, index < n && items[index].counted, &total,
+                           &unknown, last, error);
     }
     if (!io_error && !PQexitPipelineMode(pgconn))
         io_error = 1;
@@ -832,9 +847,9 @@ pq_exec_pipeline(connectionObject *conn, const char *const *queries,
 #else /* libpq < 14 */
 
 int
-pq_exec_pipeline(connectionObject *conn, const char *const *queries,
-                 Py_ssize_t n, Py_ssize_t skip, Py_ssize_t *rowcount,
-                 PGresult **last, PGresult **error)
+pq_exec_pipeline(connectionObject *conn, const pq_pipe_item *items,
+                 Py_ssize_t n, Py_ssize_t *rowcount, PGresult **last,
+                 PGresult **error)
 {
     PyErr_SetString(conn->st->NotSupportedError,
                     "pipeline mode needs libpq 14 or newer");

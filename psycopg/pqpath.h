@@ -61,16 +61,27 @@ int pq_wait_readable(connectionObject *conn, double timeout);
 
 #endif /* PSYCOPG_PQPATH_H */
 
-/* Pipeline mode (libpq >= 14): send queries[0..n), one statement each
- * with the extended protocol, and one sync; read results while sending.
- * The first `skip` queries (a BEGIN) are not counted.  *rowcount gets
- * the sum of the rows of the others (-1 if one is unknown), *last their
- * last result and *error the first error result (the server skipped the
- * rest); both owned by the caller, NULL if none.  Returns 0, or -1 with
- * an exception set (network failure, interrupt). */
-int pq_exec_pipeline(connectionObject *conn, const char *const *queries,
-                     Py_ssize_t n, Py_ssize_t skip, Py_ssize_t *rowcount,
-                     PGresult **last, PGresult **error);
+/* One statement of a pipeline. */
+enum { PQ_PIPE_QUERY, PQ_PIPE_PREPARE, PQ_PIPE_EXEC };
+typedef struct {
+    int kind;                  /* PQ_PIPE_* */
+    const char *sql;           /* QUERY, PREPARE: the text (one statement) */
+    int nparams;               /* PREPARE, EXEC */
+    const Oid *types;          /* PREPARE: parameter types (0 = unknown) */
+    const char *const *values; /* EXEC: text values, NULL for SQL NULL */
+    int counted;               /* add its rows to the total */
+} pq_pipe_item;
+
+/* Pipeline mode (libpq >= 14): send items[0..n) with the extended protocol
+ * (PREPARE and EXEC use the unnamed statement) and one sync; read results
+ * while sending.  *rowcount gets the sum of the rows of the counted items
+ * (-1 if one is unknown), *last their last result and *error the first
+ * error result (the server skipped the rest); both owned by the caller,
+ * NULL if none.  Returns 0, or -1 with an exception set (network failure,
+ * interrupt). */
+int pq_exec_pipeline(connectionObject *conn, const pq_pipe_item *items,
+                     Py_ssize_t n, Py_ssize_t *rowcount, PGresult **last,
+                     PGresult **error);
 
 /* Whether this libpq has pipeline mode. */
 int pq_has_pipeline(void);

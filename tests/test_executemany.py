@@ -157,3 +157,89 @@ def test_connection_usable_after(conn, table):
     conn.rollback()
     table.execute("select 1")
     assert table.fetchone() == (1,)
+
+
+VALUES_ROWS = [
+    (1, 2.5, 10 ** 12, 2 ** 70, "12", "x'y\\z", True, None),
+    (-2147483648, float("inf"), -5, -(2 ** 63), "0", "", False, "{}"),
+    (None, None, None, None, None, None, None, None),
+    (7, float("nan"), 3, 1, "-3", "é€", None, '{"a": [1, 2]}'),
+]
+
+
+def values_table(cur, name):
+    cur.execute(
+        "create temp table %s (n int, f float8, b bigint, num numeric, "
+        "i int, t text, flag bool, j jsonb)" % name)
+
+
+def test_prepared_path_matches_literals(conn):
+    import decimal
+    cur = conn.cursor()
+    values_table(cur, "tlit")
+    values_table(cur, "tpar")
+    rows = VALUES_ROWS + [
+        (3, 1.25, 4, decimal.Decimal("1.50"), 5, "a", True, "[]"),
+        (3, 1.0, 4, decimal.Decimal("NaN"), 5, "b", False, "1"),
+        # a value without a plain parameter form goes as a literal
+        (4, 0.5, 6, 7, 8, b"bytes".decode(), True, None),
+    ]
+    q = "insert into %s (n, f, b, num, i, t, flag, j) " \
+        "values (%%s, %%s, %%s, %%s, %%s, %%s, %%s, %%s)"
+    for r in rows:
+        cur.execute(q % "tlit", r)
+    cur.executemany(q % "tpar", rows)
+    assert cur.rowcount == len(rows)
+    cur.execute("select * from tlit except all select * from tpar")
+    assert cur.fetchall() == []
+    cur.execute("select count(*) from tpar")
+    assert cur.fetchone() == (len(rows),)
+    # float 2.5 went in as numeric 2.5: an int column would round it to 3
+    cur.execute("create temp table tround (n int)")
+    cur.executemany("insert into tround values (%s)", [(2.5,), (3.5,)])
+    cur.execute("select n from tround")
+    assert [r[0] for r in cur.fetchall()] == [3, 4]
+
+
+def test_prepared_path_errors_like_literals(conn):
+    cur = conn.cursor()
+    cur.execute("create temp table terr (n int)")
+    conn.commit()
+    with pytest.raises(psycopg2.errors.InvalidTextRepresentation):
+        cur.executemany("insert into terr values (%s)", [("12",), ("abc",)])
+    conn.rollback()
+    with pytest.raises(psycopg2.errors.NumericValueOutOfRange):
+        cur.executemany("insert into terr values (%s)", [(2 ** 40,)])
+    conn.rollback()
+    with pytest.raises(ValueError):
+        cur.executemany("insert into terr values (%s)", [("a\x00b",)])
+    conn.rollback()
+    # wrong arity: the merging error, as with the loop
+    with pytest.raises(psycopg2.ProgrammingError):
+        cur.executemany("insert into terr values (%s)", [(1, 2)])
+    conn.rollback()
+
+
+def test_prepared_path_respects_custom_adapters(conn):
+    import psycopg2.extensions as ext
+
+    class Upper(str):
+        pass
+
+    def adapt_upper(s):
+        return ext.QuotedString(s.upper())
+
+    ext.register_adapter(Upper, adapt_upper)
+    cur = conn.cursor()
+    cur.execute("create temp table tca (t text)")
+    cur.executemany("insert into tca values (%s)", [(Upper("abc"),), ("d",)])
+    ext.register_adapter(str, lambda s: ext.AsIs("'str:' || " +
+                                                 ext.QuotedString(s)
+                                                 .getquoted().decode()))
+    try:
+        cur.executemany("insert into tca values (%s)", [("e",)])
+    finally:
+        del ext.adapters[(str, ext.ISQLQuote)]
+        ext.register_adapter(str, ext.QuotedString)
+    cur.execute("select t from tca order by t")
+    assert [r[0] for r in cur.fetchall()] == ["ABC", "d", "str:e"]
