@@ -32,29 +32,34 @@ conn_normalize_encoding(const char *enc)
     return rv;
 }
 
+/* Whether two encoding names are equal once normalised (no '-' or '_',
+ * case-insensitive), without allocating. */
+static int
+conn_encoding_equal(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == '-' || *a == '_')
+            a++;
+        while (*b == '-' || *b == '_')
+            b++;
+        if (toupper((unsigned char)*a) != toupper((unsigned char)*b))
+            return 0;
+        if (*a == '\0')
+            return 1;
+        a++;
+        b++;
+    }
+}
+
 /* The table entry whose normalised name matches `enc`, or NULL. */
 static const conn_encoding_entry *
 conn_find_encoding(const char *enc)
 {
     const conn_encoding_entry *e;
-    char *norm = conn_normalize_encoding(enc), *en;
-    if (norm == NULL) {
-        PyErr_Clear();
-        return NULL;
-    }
     for (e = conn_encoding_table; e->pgname; e++) {
-        if (!(en = conn_normalize_encoding(e->pgname))) {
-            PyErr_Clear();
-            break;
-        }
-        if (strcmp(en, norm) == 0) {
-            PyMem_Free(en);
-            PyMem_Free(norm);
+        if (conn_encoding_equal(e->pgname, enc))
             return e;
-        }
-        PyMem_Free(en);
     }
-    PyMem_Free(norm);
     return NULL;
 }
 
