@@ -5,6 +5,12 @@ each row it calls ``row_factory(cursor)`` to get an empty row, then sets
 ``row[i] = value`` for every column in order.  ``cursor.description`` is
 available when the factory is called (for named cursors it appears with
 the first FETCH), so the name lookup tables are built lazily from there.
+
+DictRow, RealDictRow and the rows of NamedTupleCursor are registered with
+``_psycopg._set_row_builder``: the C cursor builds them itself, asking the
+``prep`` function below once per result for what the rows share (the same
+index, names or namedtuple class the slow path would use), so the classes
+behave the same either way; subclasses take the generic path.
 """
 
 import logging
@@ -13,6 +19,7 @@ import re
 import time
 from collections import OrderedDict, namedtuple
 from functools import lru_cache
+from operator import methodcaller
 
 from psycopg2.extensions import (
     connection as _connection,
@@ -20,6 +27,7 @@ from psycopg2.extensions import (
     encodings as _encodings,
 )
 from psycopg2 import ProgrammingError
+from psycopg2._psycopg import _set_row_builder
 
 __all__ = [
     "DictCursorBase", "DictConnection", "DictCursor", "DictRow",
@@ -107,18 +115,25 @@ class DictCursor(DictCursorBase):
         self._query_executed = False
 
 
+def _dictrow_index(cursor):
+    """The name -> position index shared by the DictRows of a result."""
+    ensure = getattr(cursor, "_ensure_names", None)
+    if ensure is not None:
+        ensure()
+    index = getattr(cursor, "index", None)
+    if index is None:
+        index = OrderedDict(
+            (col[0], i) for i, col in enumerate(cursor.description or ()))
+    return index
+
+
 class DictRow(list):
     """A row that can be indexed by position and by column name."""
 
+    __slots__ = ("_index",)
+
     def __init__(self, cursor):
-        ensure = getattr(cursor, "_ensure_names", None)
-        if ensure is not None:
-            ensure()
-        index = getattr(cursor, "index", None)
-        if index is None:
-            index = OrderedDict(
-                (col[0], i) for i, col in enumerate(cursor.description or ()))
-        self._index = index
+        self._index = _dictrow_index(cursor)
         self[:] = [None] * len(cursor.description or ())
 
     def __getitem__(self, x):
@@ -193,6 +208,17 @@ class RealDictCursor(DictCursorBase):
         self._query_executed = False
 
 
+def _realdictrow_names(cursor):
+    """The column names (keys) of the RealDictRows of a result."""
+    ensure = getattr(cursor, "_ensure_names", None)
+    if ensure is not None:
+        ensure()
+    mapping = getattr(cursor, "column_mapping", None)
+    if mapping is None:
+        mapping = [col[0] for col in (cursor.description or ())]
+    return mapping
+
+
 class RealDictRow(OrderedDict):
     """A dict (OrderedDict) row keyed by column name, in column order."""
 
@@ -202,12 +228,7 @@ class RealDictRow(OrderedDict):
             if len(args) > 1 or kwargs:
                 raise TypeError("RealDictRow(cursor) takes no other argument")
             super().__init__()
-            ensure = getattr(cursor, "_ensure_names", None)
-            if ensure is not None:
-                ensure()
-            mapping = getattr(cursor, "column_mapping", None)
-            if mapping is None:
-                mapping = [col[0] for col in (cursor.description or ())]
+            mapping = _realdictrow_names(cursor)
             # Used by __setitem__ while the C core fills in the row by
             # position; dropped once the last column is set.
             if mapping:
@@ -273,39 +294,14 @@ class NamedTupleCursor(_cursor):
     def _make_nt(self):
         return _cached_make_nt(tuple(col[0] for col in self.description))
 
-    def fetchone(self):
-        t = super().fetchone()
-        if t is not None:
-            return self._record()._make(t)
-        return None
+    # fetchone, fetchmany, fetchall and iteration come from the C cursor,
+    # which builds Record rows directly (see _set_row_builder below): the
+    # same as tuple rows passed to self._record()._make().
 
-    def fetchmany(self, size=None):
-        if size is None:
-            ts = super().fetchmany()
-        else:
-            ts = super().fetchmany(size)
-        if not ts:
-            return []
-        make = self._record()._make
-        return [make(t) for t in ts]
 
-    def fetchall(self):
-        ts = super().fetchall()
-        if not ts:
-            return []
-        make = self._record()._make
-        return [make(t) for t in ts]
-
-    def __iter__(self):
-        it = super().__iter__()
-        try:
-            t = next(it)
-        except StopIteration:
-            return
-        make = self._record()._make
-        yield make(t)
-        for t in it:
-            yield make(t)
+_set_row_builder("dictrow", DictRow, _dictrow_index)
+_set_row_builder("realdictrow", RealDictRow, _realdictrow_names)
+_set_row_builder("namedtuple", NamedTupleCursor, methodcaller("_record"))
 
 
 class LoggingConnection(_connection):

@@ -25,6 +25,8 @@ curs_clear_result(cursorObject *self)
         self->casts = NULL;
     }
     self->result_gen++;
+    self->row_kind = 0;
+    Py_CLEAR(self->row_prep);
     if (self->pgres) {
         PQclear(self->pgres);
         self->pgres = NULL;
@@ -132,12 +134,6 @@ curs_set_result(cursorObject *self, PGresult *res)
  * even a new query on this cursor: result_gen tells when the result (and
  * the casts array) went away under our feet. */
 
-static void
-curs_rows_begin(cursorObject *self, typecast_ctx *ctx)
-{
-    typecast_ctx_init(ctx, self->conn->st, self, self->conn);
-}
-
 static int
 curs_check_gen(cursorObject *self, unsigned long gen)
 {
@@ -230,12 +226,217 @@ error:
     return NULL;
 }
 
+/* Row kinds: tuples, any Python row_factory (slow path), and the extras
+ * row classes registered with _set_row_builder, built here without calling
+ * Python for each cell.  Their shared part (row_prep) comes from the
+ * registered prep function, once per result, when the first row is built. */
+enum {
+    CURS_ROW_TUPLE = 1,
+    CURS_ROW_FACTORY,          /* row_factory(cursor), then row[i] = value */
+    CURS_ROW_DICT,             /* DictRow: list items + _index */
+    CURS_ROW_REALDICT,         /* RealDictRow: name -> value in order */
+    CURS_ROW_NT,               /* NamedTupleCursor: the Record class */
+    CURS_ROW_NT_MAKE           /* ... not a plain tuple subclass: _make() */
+};
+
+/* Fill the context and choose the row kind: once per fetch call. */
+static void
+curs_rows_begin(cursorObject *self, typecast_ctx *ctx)
+{
+    module_state *st = self->conn->st;
+    PyObject *rf = self->row_factory;
+    int kind;
+
+    typecast_ctx_init(ctx, st, self, self->conn);
+    if (rf == Py_None)
+        rf = NULL;
+    if (self->row_kind != 0 && self->row_kind_for == rf)
+        return;
+    if (rf == NULL)
+        kind = st->row_ntcursor != NULL
+                       && PyObject_TypeCheck(self,
+                                             (PyTypeObject *)st->row_ntcursor)
+                   ? CURS_ROW_NT
+                   : CURS_ROW_TUPLE;
+    else if (rf == st->row_dictrow)
+        kind = CURS_ROW_DICT;
+    else if (rf == st->row_realdictrow)
+        kind = CURS_ROW_REALDICT;
+    else
+        kind = CURS_ROW_FACTORY;
+    Py_CLEAR(self->row_prep);
+    Py_XSETREF(self->row_kind_for, Py_XNewRef(rf));
+    self->row_kind = kind;
+}
+
+/* Call the registered prep function for the row kind: row_prep set, or
+ * the kind downgraded to the generic path.  0 or -1. */
+static int
+curs_row_prepare(cursorObject *self)
+{
+    module_state *st = self->conn->st;
+    unsigned long gen = self->result_gen;
+    int kind = self->row_kind;
+    PyObject *prep, *obj, *fields = NULL;
+    Py_ssize_t nf;
+
+    prep = kind == CURS_ROW_DICT       ? st->row_dictrow_prep
+           : kind == CURS_ROW_REALDICT ? st->row_realdictrow_prep
+                                       : st->row_ntcursor_prep;
+    if (!(obj = PyObject_CallOneArg(prep, (PyObject *)self)))
+        return -1;
+    if (curs_check_gen(self, gen) < 0) {
+        Py_DECREF(obj);
+        return -1;
+    }
+    if (kind == CURS_ROW_REALDICT) {
+        /* the names, one per column, else the generic path does as the
+         * class would (it fails on a short mapping) */
+        Py_SETREF(obj, PySequence_Tuple(obj));
+        if (obj == NULL)
+            return -1;
+        if (PyTuple_GET_SIZE(obj) != self->nfields)
+            self->row_kind = CURS_ROW_FACTORY;
+    }
+    else if (kind == CURS_ROW_NT) {
+        /* tuple.__new__(cls, values) done here, as _make() would, for a
+         * tuple subclass without instance fields and with as many
+         * _fields as columns; anything else goes through cls._make() */
+        PyTypeObject *tp = (PyTypeObject *)obj;
+        nf = -1;
+        if (PyType_Check(obj) && PyType_IsSubtype(tp, &PyTuple_Type)
+            && tp->tp_basicsize == PyTuple_Type.tp_basicsize
+            && tp->tp_itemsize == PyTuple_Type.tp_itemsize) {
+            if (!(fields = PyObject_GetAttrString(obj, "_fields")))
+                PyErr_Clear();
+            else if ((nf = PyObject_Size(fields)) < 0)
+                PyErr_Clear();
+            Py_XDECREF(fields);
+        }
+        if (nf != self->nfields)
+            self->row_kind = CURS_ROW_NT_MAKE;
+    }
+    self->row_prep = obj;
+    return 0;
+}
+
+/* cls.__new__(cls) without the class's __init__ (which wants a cursor) */
+static PyObject *
+curs_new_empty(PyTypeObject *tp)
+{
+    PyObject *args, *rv;
+    if (!(args = PyTuple_New(0)))
+        return NULL;
+    rv = tp->tp_new(tp, args, NULL);
+    Py_DECREF(args);
+    return rv;
+}
+
+/* A DictRow: the values in its list, the shared index in its _index. */
+static PyObject *
+curs_row_dict(cursorObject *self, const typecast_ctx *ctx, int row)
+{
+    module_state *st = self->conn->st;
+    PyTypeObject *tp = (PyTypeObject *)st->row_dictrow;
+    PyObject *vals = NULL, *rv = NULL;
+
+    if (!(vals = curs_row_tuple(self, ctx, row)))
+        goto error;
+    if (!(rv = curs_new_empty(tp)))
+        goto error;
+    if (PyList_SetSlice(rv, 0, 0, vals) < 0)
+        goto error;
+    if (PyObject_SetAttr(rv, st->row_dictrow_attr, self->row_prep) < 0)
+        goto error;
+    Py_DECREF(vals);
+    return rv;
+
+error:
+    Py_XDECREF(vals);
+    Py_XDECREF(rv);
+    return NULL;
+}
+
+/* A RealDictRow: column name -> value, in column order (a later column
+ * with the same name replaces the value, keeping the first position). */
+static PyObject *
+curs_row_realdict(cursorObject *self, const typecast_ctx *ctx, int row)
+{
+    PyTypeObject *tp = (PyTypeObject *)self->conn->st->row_realdictrow;
+    int odict = PyType_IsSubtype(tp, &PyODict_Type);
+    int n = self->nfields, i;
+    PyObject *rv, *val;
+
+    if (!(rv = curs_new_empty(tp)))
+        return NULL;
+    for (i = 0; i < n; i++) {
+        int r;
+        if (!(val = curs_cast_cell(self, ctx, row, i)))
+            goto error;
+        if (odict)
+            r = PyODict_SetItem(rv, PyTuple_GET_ITEM(self->row_prep, i), val);
+        else
+            r = PyDict_SetItem(rv, PyTuple_GET_ITEM(self->row_prep, i), val);
+        Py_DECREF(val);
+        if (r < 0)
+            goto error;
+    }
+    return rv;
+
+error:
+    Py_DECREF(rv);
+    return NULL;
+}
+
+/* An instance of the Record class: tuple.__new__(Record, values). */
+static PyObject *
+curs_row_nt(cursorObject *self, const typecast_ctx *ctx, int row)
+{
+    PyTypeObject *tp = (PyTypeObject *)self->row_prep;
+    int n = self->nfields, i;
+    PyObject *rv, *val;
+
+    if (!(rv = tp->tp_alloc(tp, n)))
+        return NULL;
+    for (i = 0; i < n; i++) {
+        if (!(val = curs_cast_cell(self, ctx, row, i))) {
+            Py_DECREF(rv);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(rv, i, val);
+    }
+    return rv;
+}
+
 static PyObject *
 curs_build_row(cursorObject *self, const typecast_ctx *ctx, Py_ssize_t row)
 {
-    if (self->row_factory && self->row_factory != Py_None)
+    int kind = self->row_kind;
+    PyObject *t, *rv;
+
+    if (kind == CURS_ROW_TUPLE)
+        return curs_row_tuple(self, ctx, (int)row);
+    if (kind >= CURS_ROW_DICT && self->row_prep == NULL) {
+        if (curs_row_prepare(self) < 0)
+            return NULL;
+        kind = self->row_kind;
+    }
+    switch (kind) {
+    case CURS_ROW_DICT:
+        return curs_row_dict(self, ctx, (int)row);
+    case CURS_ROW_REALDICT:
+        return curs_row_realdict(self, ctx, (int)row);
+    case CURS_ROW_NT:
+        return curs_row_nt(self, ctx, (int)row);
+    case CURS_ROW_NT_MAKE:
+        if (!(t = curs_row_tuple(self, ctx, (int)row)))
+            return NULL;
+        rv = PyObject_CallMethod(self->row_prep, "_make", "(O)", t);
+        Py_DECREF(t);
+        return rv;
+    default:
         return curs_row_factory(self, ctx, (int)row);
-    return curs_row_tuple(self, ctx, (int)row);
+    }
 }
 
 PyObject *
@@ -1466,6 +1667,8 @@ curs_traverse(cursorObject *self, visitproc visit, void *arg)
     Py_VISIT(self->statusmessage);
     Py_VISIT(self->tzinfo_factory);
     Py_VISIT(self->row_factory);
+    Py_VISIT(self->row_kind_for);
+    Py_VISIT(self->row_prep);
     Py_VISIT(self->string_types);
     Py_VISIT(self->binary_types);
     Py_VISIT(self->copyfile);
@@ -1486,6 +1689,7 @@ curs_clear(cursorObject *self)
     Py_CLEAR(self->statusmessage);
     Py_CLEAR(self->tzinfo_factory);
     Py_CLEAR(self->row_factory);
+    Py_CLEAR(self->row_kind_for);
     Py_CLEAR(self->string_types);
     Py_CLEAR(self->binary_types);
     Py_CLEAR(self->copyfile);
@@ -1529,10 +1733,75 @@ static PyType_Spec curs_spec = {
     .slots = curs_slots,
 };
 
+PyDoc_STRVAR(curs_set_row_builder_doc,
+"_set_row_builder(kind, cls, prep) -- build the rows of `cls` in C.\n\n"
+"For psycopg2.extras: kind 'dictrow' (cls a list subclass with an _index\n"
+"attribute) and 'realdictrow' (a dict or OrderedDict subclass) are matched\n"
+"with cursor.row_factory; 'namedtuple' (cls a cursor class) with cursors\n"
+"of that class without row_factory.  prep(cursor) is called once per\n"
+"result and returns what its rows share: the name -> position index, the\n"
+"column names, the namedtuple class.");
+
+static PyObject *
+curs_set_row_builder(PyObject *module, PyObject *args)
+{
+    module_state *st = mod_state(module);
+    const char *kind;
+    PyObject *cls, *prep;
+    PyTypeObject *base;
+    PyObject **slot, **prep_slot;
+
+    if (!PyArg_ParseTuple(args, "sO!O:_set_row_builder", &kind, &PyType_Type,
+                          &cls, &prep))
+        return NULL;
+    if (strcmp(kind, "dictrow") == 0) {
+        base = &PyList_Type;
+        slot = &st->row_dictrow;
+        prep_slot = &st->row_dictrow_prep;
+        if (!st->row_dictrow_attr
+            && !(st->row_dictrow_attr = PyUnicode_InternFromString("_index")))
+            return NULL;
+    }
+    else if (strcmp(kind, "realdictrow") == 0) {
+        base = &PyDict_Type;
+        slot = &st->row_realdictrow;
+        prep_slot = &st->row_realdictrow_prep;
+    }
+    else if (strcmp(kind, "namedtuple") == 0) {
+        base = st->cursor_type;
+        slot = &st->row_ntcursor;
+        prep_slot = &st->row_ntcursor_prep;
+    }
+    else {
+        PyErr_Format(PyExc_ValueError, "unknown row builder kind: '%s'",
+                     kind);
+        return NULL;
+    }
+    if (!PyType_IsSubtype((PyTypeObject *)cls, base)) {
+        PyErr_Format(PyExc_TypeError, "a %s row class must subclass %s",
+                     kind, base->tp_name);
+        return NULL;
+    }
+    if (!PyCallable_Check(prep)) {
+        PyErr_SetString(PyExc_TypeError, "prep must be callable");
+        return NULL;
+    }
+    Py_XSETREF(*slot, Py_NewRef(cls));
+    Py_XSETREF(*prep_slot, Py_NewRef(prep));
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef curs_module_methods[] = {
+    {"_set_row_builder", (PyCFunction)curs_set_row_builder, METH_VARARGS,
+     curs_set_row_builder_doc},
+    {NULL, NULL, 0, NULL}};
+
 int
 curs_setup(PyObject *module, module_state *st)
 {
     if (mod_add_type(module, &curs_spec, NULL, &st->cursor_type) < 0)
+        return -1;
+    if (PyModule_AddFunctions(module, curs_module_methods) < 0)
         return -1;
     /* the COPY methods live in cursor_copy.c */
     return curs_add_methods(st->cursor_type, curs_copy_methods);

@@ -39,6 +39,9 @@ struct cursorObject {
     PyObject *description;     /* tuple of Column or None */
     curs_colcast *casts;          /* one per column of pgres, or NULL */
     unsigned long result_gen;  /* bumped whenever pgres changes */
+    int row_kind;              /* how rows are built (cursor.c); 0: unknown */
+    PyObject *row_kind_for;    /* the row_factory row_kind was chosen for */
+    PyObject *row_prep;        /* what the C-built rows of pgres share */
     PyObject *query;           /* bytes of the last query sent, or NULL */
     PyObject *statusmessage;   /* str or NULL */
     PyObject *tzinfo_factory;

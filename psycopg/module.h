@@ -61,6 +61,16 @@ struct module_state {
     PyTypeObject *none_adapter_type;
     PyTypeObject *pydatetime_type;
 
+    /* cursor.c: rows built in C for extras' row classes (_set_row_builder);
+     * each prep is f(cursor) -> what the rows of one result share */
+    PyObject *row_dictrow;        /* DictRow class, row_factory */
+    PyObject *row_dictrow_prep;   /* -> the name -> position index */
+    PyObject *row_dictrow_attr;   /* "_index", interned */
+    PyObject *row_realdictrow;    /* RealDictRow class, row_factory */
+    PyObject *row_realdictrow_prep;  /* -> the column names */
+    PyObject *row_ntcursor;       /* NamedTupleCursor class */
+    PyObject *row_ntcursor_prep;  /* -> the namedtuple class */
+
     /* Python objects used on hot paths */
     PyObject *Decimal;        /* decimal.Decimal */
     PyObject *timezone;       /* datetime.timezone */
