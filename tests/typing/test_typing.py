@@ -98,7 +98,10 @@ def test_stubtest():
         cwd=str(HERE), env=env, capture_output=True, text=True, timeout=300)
     if "unrecognized arguments: --ignore-disjoint-bases" in p.stderr:
         pytest.skip("this mypy's stubtest is too old")
-    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.returncode == 0, (
+        "the stubs (lib/*.pyi) and the module differ: update the stub of the "
+        "changed object, or list a deliberate difference in "
+        "tests/typing/stubtest_allowlist.txt\n" + p.stdout + p.stderr)
 
 
 def test_error_stubs_up_to_date():
