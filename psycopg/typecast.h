@@ -79,6 +79,7 @@ extern const typecast_builtin typecast_builtins[];  /* ends with name NULL */
 
 /* Family parsers: s != NULL, len >= 0; never read s[len] or beyond. */
 /* typecast_numeric.c */
+int typecast_numeric_init(void);
 PyObject *typecast_int_cast(const char *s, Py_ssize_t len,
                             const typecast_ctx *ctx, PyObject *base);
 PyObject *typecast_float_cast(const char *s, Py_ssize_t len,

@@ -1,0 +1,60 @@
+"""The casters' fast paths give exactly what the general path gives."""
+
+import math
+import random
+import struct
+from decimal import Decimal
+
+import psycopg2.extensions as ext
+
+
+def float_corpus(n=20000, seed=42):
+    rnd = random.Random(seed)
+    out = [
+        "0", "-0", "-0.0", "1e22", "1e23", "-1e-22", "1e-23", "0.1", ".5",
+        "5.", "000001.5000", "123456789012345", "1234567890123456",
+        "9007199254740993", "0.30000000000000004", "1.7976931348623157e308",
+        "2e308", "-2e308", "4.9e-324", "1e-400", "1E5", "1e+5", "10.333",
+    ]
+    for _ in range(n):
+        k = rnd.random()
+        if k < 0.3:
+            out.append(repr(rnd.uniform(-1e6, 1e6)))
+        elif k < 0.6:
+            out.append("%.*g" % (rnd.randint(1, 17),
+                                 rnd.uniform(-1, 1) * 10 ** rnd.randint(-30, 30)))
+        elif k < 0.8:
+            out.append("%de%d" % (rnd.randint(-10**15, 10**15),
+                                  rnd.randint(-30, 30)))
+        else:
+            x = struct.unpack("d", struct.pack("Q", rnd.getrandbits(64)))[0]
+            if math.isfinite(x):
+                out.append(repr(x))
+    return out
+
+
+def test_float_same_as_python():
+    for s in float_corpus():
+        got = ext.FLOAT(s)
+        want = float(s)
+        assert type(got) is float
+        assert got == want and math.copysign(1, got) == math.copysign(1, want), s
+
+
+def test_float_from_server(cursor):
+    values = [float(s) for s in float_corpus(2000, seed=7)]
+    cursor.execute("select unnest(%s::float8[])", (values,))
+    got = [r[0] for r in cursor.fetchall()]
+    assert got == values
+
+
+def test_decimal_same_as_python(cursor):
+    strs = ["0", "-0.00", "123.45", "-9999999999.99", "1e-3", "NaN",
+            "Infinity", "-Infinity", "3.14159265358979323846264338327950288"]
+    for s in strs:
+        got = ext.DECIMAL(s)
+        assert type(got) is Decimal
+        assert str(got) == str(Decimal(s))
+    cursor.execute("select (i / 100.0)::numeric(12,2) from generate_series(-500, 500) i")
+    assert [r[0] for r in cursor.fetchall()] == [
+        Decimal(i) / 100 for i in range(-500, 501)]
