@@ -27,6 +27,7 @@ curs_clear_result(cursorObject *self)
     self->result_gen++;
     self->row_kind = 0;
     Py_CLEAR(self->row_prep);
+    typecast_tzcache_clear(&self->tzcache);
     if (self->pgres) {
         PQclear(self->pgres);
         self->pgres = NULL;
@@ -248,6 +249,7 @@ curs_rows_begin(cursorObject *self, typecast_ctx *ctx)
     int kind;
 
     typecast_ctx_init(ctx, st, self, self->conn);
+    ctx->tzcache = &self->tzcache;
     if (rf == Py_None)
         rf = NULL;
     if (self->row_kind != 0 && self->row_kind_for == rf)
@@ -1669,6 +1671,8 @@ curs_traverse(cursorObject *self, visitproc visit, void *arg)
     Py_VISIT(self->row_factory);
     Py_VISIT(self->row_kind_for);
     Py_VISIT(self->row_prep);
+    Py_VISIT(self->tzcache.dict);
+    Py_VISIT(self->tzcache.factory);
     Py_VISIT(self->string_types);
     Py_VISIT(self->binary_types);
     Py_VISIT(self->copyfile);

@@ -42,6 +42,7 @@ struct cursorObject {
     int row_kind;              /* how rows are built (cursor.c); 0: unknown */
     PyObject *row_kind_for;    /* the row_factory row_kind was chosen for */
     PyObject *row_prep;        /* what the C-built rows of pgres share */
+    typecast_tzcache tzcache;  /* tzinfo objects made for pgres */
     PyObject *query;           /* bytes of the last query sent, or NULL */
     PyObject *statusmessage;   /* str or NULL */
     PyObject *tzinfo_factory;

@@ -52,6 +52,7 @@ typecast_ctx_init(typecast_ctx *ctx, module_state *st, cursorObject *curs,
     else {
         ctx->tzinfo_factory = st->timezone ? st->timezone : Py_None;
     }
+    ctx->tzcache = NULL;
     if (conn != NULL && conn->pyenc != NULL) {
         ctx->pyenc = conn->pyenc;
         ctx->is_utf8 = conn->is_utf8;

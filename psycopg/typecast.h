@@ -5,14 +5,28 @@
 #include "psycopg.h"
 #include "module.h"
 
+/* tzinfo objects already made by the tzinfo_factory for a result, by UTC
+ * offset: the factory is called once per distinct offset.  Owned by the
+ * cursor, emptied with each new result or factory. */
+typedef struct typecast_tzcache {
+    PyObject *dict;            /* int seconds -> tzinfo, or NULL */
+    PyObject *factory;         /* the factory that made them (strong) */
+    long long last_off;        /* the last offset looked up ... */
+    PyObject *last_tz;         /* ... and its tzinfo (borrowed from dict) */
+} typecast_tzcache;
+
+/* Forget the tzinfo objects (and the factory). */
+void typecast_tzcache_clear(typecast_tzcache *tzc);
+
 /* What a cast function may need to know about where the value comes from.
- * Built once per result by the cursor; all pointers borrowed. */
+ * Built once per fetch call by the cursor; all pointers borrowed. */
 typedef struct typecast_ctx {
     module_state *st;
     PyObject *curs;            /* the cursor, or Py_None */
     PyObject *tzinfo_factory;  /* Py_None: naive values */
     const char *pyenc;         /* Python codec of the connection encoding */
     int is_utf8;               /* fast path for text decoding */
+    typecast_tzcache *tzcache; /* the cursor's, for tzinfo_factory; or NULL */
 } typecast_ctx;
 
 /* A C cast function.  s == NULL means SQL NULL.  `base` is the element

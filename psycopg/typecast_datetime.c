@@ -229,22 +229,70 @@ dt_check_year(const dt_parts *dt)
     return 0;
 }
 
-/* tzinfo_factory(timedelta(seconds=off)), or None when naive. */
+void
+typecast_tzcache_clear(typecast_tzcache *tzc)
+{
+    tzc->last_tz = NULL;
+    Py_CLEAR(tzc->dict);
+    Py_CLEAR(tzc->factory);
+}
+
+/* tzinfo_factory(timedelta(seconds=off)), or None when naive.  Through the
+ * cursor's cache when there is one: one factory call per distinct offset
+ * in a result, the same tzinfo object for all the values sharing it. */
 static PyObject *
 dt_make_tz(const typecast_ctx *ctx, long long off)
 {
+    typecast_tzcache *tzc = ctx->tzcache;
     PyObject *delta = NULL;
+    PyObject *key = NULL;
     PyObject *rv = NULL;
 
     if (ctx->tzinfo_factory == NULL || ctx->tzinfo_factory == Py_None) {
         return Py_NewRef(Py_None);
     }
+    if (tzc != NULL) {
+        if (tzc->factory != ctx->tzinfo_factory) {
+            typecast_tzcache_clear(tzc);
+            tzc->factory = Py_NewRef(ctx->tzinfo_factory);
+        }
+        if (tzc->last_tz != NULL && tzc->last_off == off) {
+            return Py_NewRef(tzc->last_tz);
+        }
+        if (tzc->dict == NULL && (tzc->dict = PyDict_New()) == NULL) {
+            goto exit;
+        }
+        if ((key = PyLong_FromLongLong(off)) == NULL) {
+            goto exit;
+        }
+        if ((rv = PyDict_GetItemWithError(tzc->dict, key)) != NULL) {
+            tzc->last_off = off;
+            tzc->last_tz = rv;
+            rv = Py_NewRef(rv);
+            goto exit;
+        }
+        if (PyErr_Occurred()) {
+            goto exit;
+        }
+    }
     if ((delta = PyDelta_FromDSU(0, (int)off, 0)) == NULL) {
         goto exit;
     }
     rv = PyObject_CallOneArg(ctx->tzinfo_factory, delta);
+    /* the factory may have run anything: use the cache only if it is
+     * still the one for this factory */
+    if (rv != NULL && tzc != NULL && tzc->dict != NULL
+        && tzc->factory == ctx->tzinfo_factory) {
+        if (PyDict_SetItem(tzc->dict, key, rv) < 0) {
+            Py_CLEAR(rv);
+            goto exit;
+        }
+        tzc->last_off = off;
+        tzc->last_tz = rv;
+    }
 
 exit:
+    Py_XDECREF(key);
     Py_XDECREF(delta);
     return rv;
 }

@@ -58,3 +58,51 @@ def test_decimal_same_as_python(cursor):
     cursor.execute("select (i / 100.0)::numeric(12,2) from generate_series(-500, 500) i")
     assert [r[0] for r in cursor.fetchall()] == [
         Decimal(i) / 100 for i in range(-500, 501)]
+
+
+TZ_QUERY = """
+    select ts, ts::text from (
+        select timestamptz '1880-01-01 12:00' + i * interval '1 month 7 hours' as ts
+        from generate_series(0, 1999) i) x
+"""
+
+
+def test_timestamptz_tz_cache(conn):
+    from datetime import timezone
+
+    cur = conn.cursor()
+    cur.execute("set timezone to 'America/New_York'")
+    calls = []
+
+    def factory(delta):
+        calls.append(delta)
+        return timezone(delta)
+
+    cur.tzinfo_factory = factory
+    cur.execute(TZ_QUERY)
+    rows = cur.fetchall()
+    # one factory call per distinct offset, values identical to casting
+    # each literal on its own with the same factory
+    offsets = {r[0].utcoffset() for r in rows}
+    assert len(calls) == len(offsets) >= 3
+    for ts, s in rows:
+        other = ext.DATETIMETZ(s, cur)
+        assert ts == other and ts.utcoffset() == other.utcoffset()
+        assert type(ts.tzinfo) is type(other.tzinfo)
+
+
+def test_timestamptz_factory_changed_between_fetches(conn):
+    from datetime import timezone
+    import psycopg2.tz
+
+    cur = conn.cursor()
+    cur.execute("set timezone to 'Asia/Kolkata'")
+    cur.execute(TZ_QUERY)
+    first = cur.fetchmany(10)
+    assert all(type(r[0].tzinfo) is timezone for r in first)
+    cur.tzinfo_factory = psycopg2.tz.FixedOffsetTimezone
+    rest = cur.fetchall()
+    assert all(type(r[0].tzinfo) is psycopg2.tz.FixedOffsetTimezone for r in rest)
+    cur.tzinfo_factory = None
+    cur.scroll(0, "absolute")
+    assert cur.fetchone()[0].tzinfo is None
