@@ -40,13 +40,16 @@ check:
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory smoke
-	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-asan ASAN_PYTEST_ARGS='-m "not slow"'
 	@$(MAKE) --no-print-directory fuzz-smoke
 
 # The whole suite again, against the extension built with AddressSanitizer
 # and UndefinedBehaviorSanitizer (build/asan; lib/ is not touched).
+# make check runs it without the tests marked slow (leak loops, 100 MB
+# values, fail-over) to stay within CI's time.
+ASAN_PYTEST_ARGS ?=
 check-asan:
-	@PYTHON="$(PYTHON)" scripts/sanitize.sh test -q $(PYTEST_ARGS)
+	@PYTHON="$(PYTHON)" scripts/sanitize.sh test -q $(ASAN_PYTEST_ARGS) $(PYTEST_ARGS)
 
 # pytest exits with 5 when it collects no tests: make fails on it like any
 # other non-zero status.

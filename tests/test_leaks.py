@@ -44,17 +44,17 @@ def counts():
     return sys.getallocatedblocks(), len(gc.get_objects()), rss_kb()
 
 
-def assert_flat(func, n=2000, warmup=300, rss_bound_kb=4096):
-    """Run func() warmup times, then two rounds of n/2 calls; fail if both
-    rounds grow by a fraction of the calls (a cache filling up or an int
-    free list grows once; a leak grows every round)."""
+def assert_flat(func, n=1000, warmup=150, rss_bound_kb=4096):
+    """Run func() warmup times, then three rounds of n/2 calls; fail if
+    every round grows by a fraction of the calls (a cache filling up or a
+    free list grows now and then; a leak grows every round)."""
     for _ in range(warmup):
         func()
     half = max(1, n // 2)
-    bound = max(50, half // 10)
+    bound = max(150, half // 3)  # a leak of one block per call: >= half
     growth = []
     before = counts()
-    for _ in range(2):
+    for _ in range(3):
         for _ in range(half):
             func()
         after = counts()
@@ -93,7 +93,7 @@ def test_connect_close(dsn):
         repr(c)
         c.close()
 
-    assert_flat(op, n=300, warmup=30)
+    assert_flat(op, n=150, warmup=15)
 
 
 def test_connect_failure(dsn):
@@ -107,7 +107,7 @@ def test_connect_failure(dsn):
         except psycopg2.ProgrammingError:
             pass
 
-    assert_flat(op, n=500, warmup=50)
+    assert_flat(op, n=250, warmup=25)
 
 
 def test_connection_with_context(dsn):
@@ -117,7 +117,7 @@ def test_connection_with_context(dsn):
                 cur.execute("SELECT 1")
         c.close()
 
-    assert_flat(op, n=200, warmup=20)
+    assert_flat(op, n=100, warmup=10)
 
 
 # -- fetch every builtin type --------------------------------------------------
@@ -152,7 +152,7 @@ def test_fetch_every_type(aconn):
         for col in cur.description:
             col.name, col.type_code, col[1]
 
-    assert_flat(op, n=1500)
+    assert_flat(op, n=750)
 
 
 def test_fetch_row_factories(aconn):
@@ -167,7 +167,7 @@ def test_fetch_row_factories(aconn):
             for row in cur.fetchall():
                 row["a"] if not isinstance(row, tuple) else row.a
 
-    assert_flat(op, n=1000)
+    assert_flat(op, n=500)
 
 
 def test_scroll_and_iterate(aconn):
@@ -209,7 +209,7 @@ def test_execute_with_params(aconn):
         cur.execute("SELECT %(a)s, %(b)s, %(a)s", {"a": 1, "b": "two"})
         cur.fetchall()
 
-    assert_flat(op, n=1500)
+    assert_flat(op, n=750)
 
 
 def test_mogrify_and_adapt(aconn):
@@ -227,7 +227,7 @@ def test_mogrify_and_adapt(aconn):
         sql.SQL("SELECT {} FROM {}").format(
             sql.Literal("x"), sql.Identifier("s", "t")).as_string(aconn)
 
-    assert_flat(op, n=1000)
+    assert_flat(op, n=500)
 
 
 def test_execute_batch_and_values(aconn):
@@ -242,7 +242,7 @@ def test_execute_batch_and_values(aconn):
         cur.executemany("INSERT INTO leak_b VALUES (%s, %s)", [(5, "e")])
         cur.execute("DELETE FROM leak_b")
 
-    assert_flat(op, n=500)
+    assert_flat(op, n=250)
 
 
 def test_custom_adapter(aconn):
@@ -292,7 +292,7 @@ def test_typecasters_direct(aconn):
             caster(value, cur)
             caster(None, cur)
 
-    assert_flat(op, n=1000)
+    assert_flat(op, n=500)
 
 
 def test_typecaster_errors(aconn):
@@ -310,7 +310,7 @@ def test_typecaster_errors(aconn):
                     decimal.InvalidOperation):
                 pass
 
-    assert_flat(op, n=1000)
+    assert_flat(op, n=500)
 
 
 def test_user_typecasters(aconn):
@@ -324,7 +324,7 @@ def test_user_typecasters(aconn):
         cur.execute("SELECT 'abc'::text, '{a,b}'::text[]")
         assert cur.fetchone() == ("ABC", ["A", "B"])
 
-    assert_flat(op, n=1000)
+    assert_flat(op, n=500)
 
 
 def test_typecaster_raising(aconn):
@@ -375,7 +375,7 @@ def test_errors_raised_and_caught(conn):
         except KeyError:
             pass
 
-    assert_flat(op, n=500)
+    assert_flat(op, n=250)
 
 
 def test_notices(aconn):
@@ -404,7 +404,7 @@ def test_copy_in_out(aconn):
         cur.copy_expert("COPY leak_c FROM STDIN", io.BytesIO(data.encode()))
         cur.execute("DELETE FROM leak_c")
 
-    assert_flat(op, n=500)
+    assert_flat(op, n=250)
 
 
 def test_copy_errors(aconn):
@@ -427,7 +427,7 @@ def test_copy_errors(aconn):
         except (ValueError, psycopg2.Error):
             pass
 
-    assert_flat(op, n=500)
+    assert_flat(op, n=250)
 
 
 # -- named cursors -------------------------------------------------------------
@@ -448,7 +448,7 @@ def test_named_cursors(conn):
             c2.fetchall()
         conn.commit()
 
-    assert_flat(op, n=500)
+    assert_flat(op, n=250)
 
 
 # -- notifies ------------------------------------------------------------------
@@ -484,7 +484,7 @@ def test_lobjects(conn):
         lo.unlink()
         conn.commit()
 
-    assert_flat(op, n=500)
+    assert_flat(op, n=250)
 
 
 # -- module functions and misc objects ------------------------------------------
@@ -505,7 +505,7 @@ def test_module_functions(aconn):
         ext.Xid.from_string("1_abc_def")
         aconn.xid(1, "gtrid", "bqual")
 
-    assert_flat(op, n=1000)
+    assert_flat(op, n=500)
 
 
 def test_pool(dsn):
@@ -518,6 +518,6 @@ def test_pool(dsn):
             c.cursor().execute("SELECT 1")
             pool.putconn(c)
 
-        assert_flat(op, n=1000)
+        assert_flat(op, n=500)
     finally:
         pool.closeall()

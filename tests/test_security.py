@@ -280,6 +280,7 @@ def server_client_encodings(cur):
     return usable
 
 
+@pytest.mark.slow
 def test_injection_corpus_every_encoding(conn, inj_victim):
     cur = inj_victim
     encodings = server_client_encodings(cur)
