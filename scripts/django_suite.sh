@@ -25,7 +25,7 @@ ver=$("$PYTHON" -c 'import django; print(django.__version__)') || {
     echo "django_suite: Django is not installed for $PYTHON" >&2; exit 2; }
 src=$OUT/django-$ver
 if [ ! -f "$src/tests/runtests.py" ]; then
-    "$PYTHON" -m pip download -q --no-deps --no-binary :all: -d "$OUT" "django==$ver" || exit 2
+    "$PYTHON" -m pip download -q --no-deps --no-binary django -d "$OUT" "django==$ver" || exit 2
     tar -xzf "$OUT/django-$ver.tar.gz" -C "$OUT" 2>/dev/null ||
         tar -xzf "$OUT"/[dD]jango-"$ver".tar.gz -C "$OUT" || exit 2
     [ -d "$src" ] || mv "$OUT"/[dD]jango-"$ver" "$src"

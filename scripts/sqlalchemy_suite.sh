@@ -20,7 +20,7 @@ ver=$("$PYTHON" -c 'import sqlalchemy; print(sqlalchemy.__version__)') || {
     echo "sqlalchemy_suite: SQLAlchemy is not installed for $PYTHON" >&2; exit 2; }
 src=$OUT/sqlalchemy-$ver
 if [ ! -d "$src/test" ]; then
-    "$PYTHON" -m pip download -q --no-deps --no-binary :all: -d "$OUT" "sqlalchemy==$ver" || exit 2
+    "$PYTHON" -m pip download -q --no-deps --no-binary sqlalchemy -d "$OUT" "sqlalchemy==$ver" || exit 2
     tar -xzf "$OUT"/[sS][qQ][lL][aA]lchemy-"$ver".tar.gz -C "$OUT" || exit 2
     [ -d "$src" ] || mv "$OUT"/[sS][qQ][lL][aA]lchemy-"$ver" "$src"
 fi
@@ -37,11 +37,15 @@ import os, sys
 sys.path.insert(0, os.path.join(os.environ["ROOT"], "build", "lib-inplace"))
 from psycopg2.extensions import parse_dsn
 p = parse_dsn(os.environ["PSYCOPG2_TESTDSN"])
-print("postgresql+psycopg2://%s@%s:%s/%s" % (p.get("user", "postgres"), p.get("host", "localhost"),
-                                             p.get("port", "5432"), p.get("dbname", "postgres")))
+# some tests put the password back into URLs they build: give one (a
+# trust-authenticated test server ignores it)
+print("postgresql+psycopg2://%s:%s@%s:%s/%s" % (
+    p.get("user", "postgres"), p.get("password", "unused"), p.get("host", "localhost"),
+    p.get("port", "5432"), p.get("dbname", "postgres")))
 PY
 )
-    # the suite wants the schemas "test_schema" and "test_schema_2" and hstore
+    # the suite wants the schemas "test_schema" and "test_schema_2", hstore,
+    # btree_gist and an "en_US" collation
     "$PYTHON" - <<'PY'
 import os, sys
 sys.path.insert(0, os.path.join(os.environ["ROOT"], "build", "lib-inplace"))
@@ -52,6 +56,11 @@ for s in ("test_schema", "test_schema_2"):
     cur.execute("CREATE SCHEMA IF NOT EXISTS %s" % s)
 cur.execute("CREATE EXTENSION IF NOT EXISTS hstore")
 cur.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+# the collation tests use "en_US", which a cluster made with the C locale lacks
+try:
+    cur.execute("""CREATE COLLATION IF NOT EXISTS "en_US" (provider = icu, locale = 'en-US')""")
+except psycopg2.Error:
+    cur.execute("""CREATE COLLATION IF NOT EXISTS "en_US" (locale = 'C.UTF-8')""")
 c.close()
 PY
     cd "$src" &&
