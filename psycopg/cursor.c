@@ -509,7 +509,7 @@ curs_check_prepared(cursorObject *self)
 
 /* After a command: psycopg2's status, and a new mark when a transaction
  * ended behind our back (COMMIT sent through execute). */
-static void
+void
 curs_update_conn_status(connectionObject *conn)
 {
     PGTransactionStatusType tx;
@@ -839,6 +839,11 @@ curs_executemany(cursorObject *self, PyObject *args, PyObject *kwargs)
         return NULL;
     if (!(it = PyObject_GetIter(vars_list)))
         goto exit;
+    if (curs_batch_usable(self, base)) {
+        /* all statements in one round trip (cursor_batch.c) */
+        failed = curs_batch_execute(self, base, it) < 0;
+        goto exit;
+    }
     while ((vars = PyIter_Next(it))) {
         q = (vars == Py_None) ? Py_NewRef(base)
                               : query_merge(self->conn, base, vars);
