@@ -83,11 +83,14 @@ smoke_in_venv() {  # label python what-to-install
             >>"$OUT/$label.log" 2>&1; then
         say "$label" "FAILED (pip install; see $OUT/$label.log)"; failed=1; return
     fi
-    local out
-    if out=$(cd "$OUT" && "$venv/bin/python" -c "$SMOKE" 2>>"$OUT/$label.log"); then
+    local out rc
+    out=$(cd "$OUT" && "$venv/bin/python" -X faulthandler -c "$SMOKE" 2>>"$OUT/$label.log")
+    rc=$?
+    if [ $rc -eq 0 ]; then
         say "$label" "ok ($out)"
     else
-        say "$label" "FAILED (smoke test; see $OUT/$label.log)"; failed=1
+        [ $rc -gt 128 ] && echo "smoke test killed by signal $((rc - 128))" >>"$OUT/$label.log"
+        say "$label" "FAILED (smoke test, exit $rc; see $OUT/$label.log)"; failed=1
     fi
     rm -rf "$venv"
 }
