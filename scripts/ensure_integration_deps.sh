@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the third-party packages the integration tests run on, for $PYTHON:
-# Django, SQLAlchemy 2, pandas and mypy (tests/integration/, tests/typing/).
-# Or Sphinx, for `make docs`, with --docs.
+# Django, SQLAlchemy 2, pandas, mypy and Sphinx (tests/integration/,
+# tests/typing/, the docs build test). With --docs: Sphinx only (make docs).
 #
 #   PYTHON=python3 scripts/ensure_integration_deps.sh [--docs]
 #
@@ -17,7 +17,8 @@ PYTHON=${PYTHON:-python3}
 if [ "${1:-}" = "--docs" ]; then
     wanted=("sphinx:sphinx>=5")
 else
-    wanted=("django:django>=4.2,<6" "sqlalchemy:sqlalchemy>=2,<3" "pandas:pandas" "mypy:mypy>=1.8")
+    wanted=("django:django>=4.2,<6" "sqlalchemy:sqlalchemy>=2,<3" "pandas:pandas" "mypy:mypy>=1.8"
+            "sphinx:sphinx>=5")
 fi
 
 missing=()
