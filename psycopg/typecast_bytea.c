@@ -4,20 +4,25 @@
 #include "module.h"
 #include "typecast.h"
 
-static inline int
-bytea_hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
+/* Value of each hex digit, -1 for anything else. */
+static const signed char bytea_hex_table[256] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+     0,  1,  2,  3,  4,  5,  6,  7,  8,  9, -1, -1, -1, -1, -1, -1,
+    -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
 
 static inline int
 bytea_isoct(char c)
@@ -30,21 +35,22 @@ bytea_isoct(char c)
 static Py_ssize_t
 bytea_unhex(const char *s, Py_ssize_t len, unsigned char *out)
 {
+    const unsigned char *u = (const unsigned char *)s;
     Py_ssize_t i, n = 0;
 
     if ((len % 2) != 0) {
         return -1;
     }
+    if (out == NULL) {
+        return len / 2; /* validated while decoding */
+    }
     for (i = 0; i < len; i += 2) {
-        int hi = bytea_hexval(s[i]);
-        int lo = bytea_hexval(s[i + 1]);
-        if (hi < 0 || lo < 0) {
+        int hi = bytea_hex_table[u[i]];
+        int lo = bytea_hex_table[u[i + 1]];
+        if ((hi | lo) < 0) {
             return -1;
         }
-        if (out != NULL) {
-            out[n] = (unsigned char)(hi << 4 | lo);
-        }
-        n++;
+        out[n++] = (unsigned char)(hi << 4 | lo);
     }
     return n;
 }
@@ -103,7 +109,12 @@ typecast_bytea_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
         goto exit;
     }
     if (hex) {
-        bytea_unhex(s + 2, len - 2, (unsigned char *)PyBytes_AS_STRING(bytes));
+        /* one pass: the size is known, the digits are checked as we go */
+        if (bytea_unhex(s + 2, len - 2,
+                        (unsigned char *)PyBytes_AS_STRING(bytes)) < 0) {
+            typecast_data_error(ctx, "bytea", s, len);
+            goto exit;
+        }
     }
     else {
         bytea_unescape(s, len, (unsigned char *)PyBytes_AS_STRING(bytes));
