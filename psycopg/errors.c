@@ -40,9 +40,11 @@ error_dealloc(errorObject *self)
         PQclear(self->pgres);
         self->pgres = NULL;
     }
-    /* BaseException's dealloc frees the memory; heap types own their type */
-    ((PyTypeObject *)PyExc_Exception)->tp_dealloc((PyObject *)self);
-    Py_DECREF(tp);
+    /* Not BaseException's tp_dealloc: before 3.11 it untracks the object
+     * again, which crashes.  Its tp_clear drops args, dict, traceback... */
+    ((PyTypeObject *)PyExc_Exception)->tp_clear((PyObject *)self);
+    tp->tp_free((PyObject *)self);
+    Py_DECREF(tp); /* heap types are owned by their instances */
 }
 
 PyDoc_STRVAR(error_reduce_doc, "Pickle support: keeps pgerror and pgcode.");
