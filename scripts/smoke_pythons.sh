@@ -49,6 +49,18 @@ smoke_one() {
 import sys; sys.path.insert(0, sys.argv[1])
 import psycopg2, psycopg2._psycopg
 assert psycopg2.__file__.startswith(sys.argv[1]), psycopg2.__file__
+# exercise the C paths that need no server: errors raised and freed,
+# adaptation, typecasting
+import gc, datetime, psycopg2.extensions as ext, psycopg2.extras
+try:
+    psycopg2.connect("host=127.0.0.1 port=1 connect_timeout=2")
+except psycopg2.OperationalError as e:
+    assert e.pgcode is None and e.diag.sqlstate is None
+gc.collect()
+assert ext.adapt([1, "ab", None]).getquoted() == b"ARRAY[1,\x27ab\x27,NULL]"
+assert ext.DATE("2020-01-02", None) == datetime.date(2020, 1, 2)
+assert ext.new_array_type((1007,), "X", ext.INTEGER)("{1,NULL}", None) == [1, None]
+gc.collect()
 print("Python %d.%d.%d: psycopg2 %s" % (sys.version_info[:3] + (psycopg2.__version__,)))
 ' "$dir/lib")
 }
