@@ -29,7 +29,9 @@ repl_conn_append(char **buf, size_t *n, size_t *cap, const char *s,
 }
 
 /* The dsn with replication=<value> (any `replication` given is replaced),
- * as a keyword=value string whatever the input form.  PyMem_Free it. */
+ * as a keyword=value string whatever the input form; physical replication
+ * also gets dbname=replication, as psycopg2 does (the server ignores the
+ * database there).  PyMem_Free it. */
 static char *
 repl_conn_make_dsn(module_state *st, const char *dsn, const char *value)
 {
@@ -50,6 +52,8 @@ repl_conn_make_dsn(module_state *st, const char *dsn, const char *value)
         const char *v;
         if (o->val == NULL || strcmp(o->keyword, "replication") == 0)
             continue;
+        if (strcmp(value, "true") == 0 && strcmp(o->keyword, "dbname") == 0)
+            continue;
         if (repl_conn_append(&buf, &n, &cap, o->keyword, strlen(o->keyword))
             || repl_conn_append(&buf, &n, &cap, "='", 2))
             goto fail;
@@ -63,6 +67,9 @@ repl_conn_make_dsn(module_state *st, const char *dsn, const char *value)
         if (repl_conn_append(&buf, &n, &cap, "' ", 2))
             goto fail;
     }
+    if (strcmp(value, "true") == 0
+        && repl_conn_append(&buf, &n, &cap, "dbname=replication ", 19))
+        goto fail;
     if (repl_conn_append(&buf, &n, &cap, "replication=", 12)
         || repl_conn_append(&buf, &n, &cap, value, strlen(value)))
         goto fail;

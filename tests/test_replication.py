@@ -81,6 +81,7 @@ def test_connection_properties(repl):
     pc = repl(PhysicalReplicationConnection)
     assert pc.replication_type == REPLICATION_PHYSICAL
     assert "replication=true" in pc.dsn
+    assert "dbname=replication" in pc.dsn
 
 
 def test_bad_replication_type(dsn):
