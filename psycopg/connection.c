@@ -1768,7 +1768,7 @@ conn_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->isolevel = ISOLATION_LEVEL_DEFAULT;
     self->readonly = STATE_DEFAULT;
     self->deferrable = STATE_DEFAULT;
-    self->pid = getpid();
+    self->pid = self->lock_pid = getpid();
     if (!(self->lock = PyThread_allocate_lock())) {
         Py_DECREF(self);
         PyErr_NoMemory();

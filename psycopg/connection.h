@@ -43,6 +43,7 @@ struct connectionObject {
     int equote;                /* standard_conforming_strings is off */
     long mark;                 /* bumped at each transaction end */
     pid_t pid;                 /* process that opened the connection */
+    pid_t lock_pid;            /* process that allocated `lock` */
 
     char *encoding;            /* PostgreSQL name, e.g. "UTF8" */
     char *pyenc;               /* Python codec name, e.g. "utf_8" */
@@ -176,6 +177,16 @@ PyObject *conn_dsn_parameters(connectionObject *self);
 static inline void
 conn_lock(connectionObject *self)
 {
+    /* In a forked child the lock may be held by a thread that no longer
+     * exists: take a fresh one (the old one is left alone, never freed),
+     * so the call goes on to raise "created in another process". */
+    if (self->lock_pid != getpid()) {
+        PyThread_type_lock fresh = PyThread_allocate_lock();
+        if (fresh != NULL) {
+            self->lock = fresh;
+            self->lock_pid = getpid();
+        }
+    }
     if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
         Py_BEGIN_ALLOW_THREADS
         PyThread_acquire_lock(self->lock, WAIT_LOCK);

@@ -264,3 +264,37 @@ def test_pool_in_child(dsn):
         pool.putconn(c)
     finally:
         pool.closeall()
+
+
+def test_fork_while_another_thread_holds_the_lock(conn):
+    """A fork while a thread runs a query: the child must not block on the
+    lock that thread held (it does not exist in the child)."""
+    import threading
+    import time
+
+    cur = conn.cursor()
+    started = threading.Event()
+
+    def long_query():
+        started.set()
+        conn.cursor().execute("SELECT pg_sleep(1.5)")
+
+    t = threading.Thread(target=long_query)
+    t.start()
+    started.wait()
+    time.sleep(0.3)  # the query is running: its thread holds the lock
+
+    def child():
+        import signal
+        signal.alarm(10)  # a hang becomes a failure, not a stuck suite
+        expect_other_process(lambda: cur.execute("SELECT 1"))
+        expect_other_process(lambda: conn.lobject())
+        expect_other_process(conn.commit)
+        conn.close()
+        return 0
+
+    assert run_in_child(child) == 0
+    t.join()
+    cur.execute("SELECT 1")
+    assert cur.fetchone() == (1,)
+    conn.rollback()
