@@ -893,14 +893,70 @@ curs_mogrify(cursorObject *self, PyObject *args, PyObject *kwargs)
 PyDoc_STRVAR(curs_callproc_doc,
 "callproc(procname, parameters=None) -- call a database function.");
 
+/* Append a C string (as bytes) to a list of query parts. */
+static int
+curs_part(PyObject *parts, const char *s)
+{
+    PyObject *b = PyBytes_FromString(s);
+    int r;
+    if (b == NULL)
+        return -1;
+    r = PyList_Append(parts, b);
+    Py_DECREF(b);
+    return r;
+}
+
+/* The parts "key" := %(key)s, ... of a call with named arguments. */
+static int
+curs_callproc_named(cursorObject *self, PyObject *parts, PyObject *params)
+{
+    PyObject *key, *value, *kb;
+    Py_ssize_t pos = 0;
+    char *qname;
+    int first = 1, r;
+
+    while (PyDict_Next(params, &pos, &key, &value)) {
+        if (!PyUnicode_Check(key)) {
+            PyErr_SetString(PyExc_TypeError,
+                            "callproc dict keys must be strings");
+            return -1;
+        }
+        if (!(kb = conn_encode(self->conn, key)))
+            return -1;
+        qname = PQescapeIdentifier(self->conn->pgconn, PyBytes_AS_STRING(kb),
+                                   PyBytes_GET_SIZE(kb));
+        if (qname == NULL) {
+            Py_DECREF(kb);
+            PyErr_SetString(self->conn->st->ProgrammingError,
+                            "bad parameter name");
+            return -1;
+        }
+        r = (first ? 0 : curs_part(parts, ", "));
+        if (r == 0)
+            r = curs_part(parts, qname);
+        if (r == 0)
+            r = curs_part(parts, " := %(");
+        if (r == 0)
+            r = PyList_Append(parts, kb);
+        if (r == 0)
+            r = curs_part(parts, ")s");
+        PQfreemem(qname);
+        Py_DECREF(kb);
+        if (r < 0)
+            return -1;
+        first = 0;
+    }
+    return 0;
+}
+
 static PyObject *
 curs_callproc(cursorObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"procname", "parameters", NULL};
-    PyObject *procname, *params = Py_None, *name_b = NULL, *sql = NULL;
-    PyObject *keys = NULL, *q = NULL, *rv = NULL;
-    char *qname = NULL;
-    Py_ssize_t n = 0, i;
+    PyObject *procname, *params = Py_None, *name_b = NULL, *parts = NULL;
+    PyObject *empty = NULL, *q = NULL, *rv = NULL;
+    Py_ssize_t n, i;
+    int named;
 
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &procname,
                                      &params))
@@ -912,87 +968,26 @@ curs_callproc(cursorObject *self, PyObject *args, PyObject *kwargs)
                         "can't call .callproc() on named cursors");
         return NULL;
     }
-    if (!(name_b = curs_query_bytes(self, procname)))
-        return NULL;
-    if (!(sql = PyByteArray_FromStringAndSize("SELECT * FROM ", 14)))
+    named = params != Py_None && PyDict_Check(params);
+    /* SELECT * FROM name(%s,%s) or name("k" := %(k)s, ...) */
+    if (!(name_b = curs_query_bytes(self, procname))
+        || !(parts = PyList_New(0))
+        || curs_part(parts, "SELECT * FROM ") < 0
+        || PyList_Append(parts, name_b) < 0 || curs_part(parts, "(") < 0)
         goto exit;
-    {
-        PyObject *t = PyByteArray_Concat(sql, name_b);
-        Py_SETREF(sql, t);
-        if (sql == NULL)
+    if (named) {
+        if (curs_callproc_named(self, parts, params) < 0)
             goto exit;
-    }
-    if (PyByteArray_Resize(sql, PyByteArray_GET_SIZE(sql)) < 0)
-        goto exit;
-    {
-        PyObject *open = PyBytes_FromString("(");
-        PyObject *t = open ? PyByteArray_Concat(sql, open) : NULL;
-        Py_XDECREF(open);
-        Py_SETREF(sql, t);
-        if (sql == NULL)
-            goto exit;
-    }
-    if (params != Py_None && PyDict_Check(params)) {
-        /* named arguments: "key" := %(key)s */
-        if (!(keys = PyDict_Keys(params)))
-            goto exit;
-        n = PyList_GET_SIZE(keys);
-        for (i = 0; i < n; i++) {
-            PyObject *k = PyList_GET_ITEM(keys, i), *kb, *part, *t;
-            if (!PyUnicode_Check(k)) {
-                PyErr_SetString(PyExc_TypeError,
-                                "callproc dict keys must be strings");
-                goto exit;
-            }
-            if (!(kb = conn_encode(self->conn, k)))
-                goto exit;
-            qname = PQescapeIdentifier(self->conn->pgconn,
-                                       PyBytes_AS_STRING(kb),
-                                       PyBytes_GET_SIZE(kb));
-            if (qname == NULL) {
-                Py_DECREF(kb);
-                PyErr_SetString(self->conn->st->ProgrammingError,
-                                "bad parameter name");
-                goto exit;
-            }
-            part = PyBytes_FromFormat("%s%s := %%(%s)s", i ? ", " : "",
-                                      qname, PyBytes_AS_STRING(kb));
-            PQfreemem(qname);
-            qname = NULL;
-            Py_DECREF(kb);
-            if (part == NULL)
-                goto exit;
-            t = PyByteArray_Concat(sql, part);
-            Py_DECREF(part);
-            Py_SETREF(sql, t);
-            if (sql == NULL)
-                goto exit;
-        }
     }
     else if (params != Py_None) {
         if ((n = PyObject_Length(params)) < 0)
             goto exit;
-        for (i = 0; i < n; i++) {
-            PyObject *part = PyBytes_FromString(i ? ",%s" : "%s"), *t;
-            if (part == NULL)
+        for (i = 0; i < n; i++)
+            if (curs_part(parts, i ? ",%s" : "%s") < 0)
                 goto exit;
-            t = PyByteArray_Concat(sql, part);
-            Py_DECREF(part);
-            Py_SETREF(sql, t);
-            if (sql == NULL)
-                goto exit;
-        }
     }
-    {
-        PyObject *close = PyBytes_FromString(")"), *t;
-        t = close ? PyByteArray_Concat(sql, close) : NULL;
-        Py_XDECREF(close);
-        Py_SETREF(sql, t);
-        if (sql == NULL)
-            goto exit;
-    }
-    if (!(q = PyBytes_FromStringAndSize(PyByteArray_AS_STRING(sql),
-                                        PyByteArray_GET_SIZE(sql))))
+    if (curs_part(parts, ")") < 0 || !(empty = PyBytes_FromString(""))
+        || !(q = PyObject_CallMethod(empty, "join", "O", parts)))
         goto exit;
     if (params != Py_None) {
         PyObject *merged = query_merge(self->conn, q, params);
@@ -1002,12 +997,12 @@ curs_callproc(cursorObject *self, PyObject *args, PyObject *kwargs)
     }
     if (curs_exec_bytes(self, q, 0) < 0)
         goto exit;
-    rv = (params != Py_None && PyDict_Check(params)) ? Py_NewRef(Py_None)
-                                                     : Py_NewRef(params);
+    /* psycopg2 returns the parameters (None for a dict) */
+    rv = Py_NewRef(named ? Py_None : params);
 exit:
     Py_XDECREF(name_b);
-    Py_XDECREF(sql);
-    Py_XDECREF(keys);
+    Py_XDECREF(parts);
+    Py_XDECREF(empty);
     Py_XDECREF(q);
     return rv;
 }
