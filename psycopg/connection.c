@@ -1128,10 +1128,9 @@ conn_exit(connectionObject *self, PyObject *args)
         return NULL;
     /* keep `entered` until the transaction is over: the BEGIN of an
      * autocommit connection belongs to the block */
-    if (type == Py_None)
-        r = conn_commit(self, NULL);
-    else
-        r = conn_rollback(self, NULL);
+    /* through the attributes: a subclass may override them */
+    r = PyObject_CallMethod((PyObject *)self,
+                            type == Py_None ? "commit" : "rollback", NULL);
     self->entered = 0;
     if (r == NULL)
         return NULL;

@@ -507,8 +507,10 @@ curs_check_prepared(cursorObject *self)
     return 0;
 }
 
-/* After a command: psycopg2's status, and a new mark when a transaction
- * ended behind our back (COMMIT sent through execute). */
+/* After a command: psycopg2's status.  A transaction ended behind our
+ * back (COMMIT or ROLLBACK sent through execute) leaves the status at
+ * BEGIN, as in psycopg2: no new BEGIN is sent (what follows runs in
+ * autocommit on the server) until commit() or rollback() is called. */
 void
 curs_update_conn_status(connectionObject *conn)
 {
@@ -516,12 +518,7 @@ curs_update_conn_status(connectionObject *conn)
     if (conn->pgconn == NULL || conn->status == CONN_STATUS_PREPARED)
         return;
     tx = PQtransactionStatus(conn->pgconn);
-    if (tx == PQTRANS_IDLE) {
-        if (conn->status == CONN_STATUS_BEGIN)
-            conn->mark++;
-        conn->status = CONN_STATUS_READY;
-    }
-    else if (tx == PQTRANS_INTRANS || tx == PQTRANS_INERROR) {
+    if (tx == PQTRANS_INTRANS || tx == PQTRANS_INERROR) {
         if (!conn->autocommit || conn->entered)
             conn->status = CONN_STATUS_BEGIN;
     }
@@ -1296,7 +1293,8 @@ PyDoc_STRVAR(curs_exit_doc, "__exit__ -- close the cursor.");
 static PyObject *
 curs_exit(cursorObject *self, PyObject *args)
 {
-    PyObject *r = curs_close(self, NULL);
+    /* through the attribute: a subclass may override close() */
+    PyObject *r = PyObject_CallMethod((PyObject *)self, "close", NULL);
     if (r == NULL)
         return NULL;
     Py_DECREF(r);

@@ -277,6 +277,51 @@ def test_with_autocommit_is_a_transaction(conn_factory):
     assert conn.info.transaction_status == ext.TRANSACTION_STATUS_IDLE
 
 
+def test_with_calls_overridden_methods(dsn):
+    # as psycopg2: __exit__ looks commit/rollback up on the object
+    calls = []
+
+    class Conn(ext.connection):
+        def commit(self):
+            calls.append("commit")
+            super().commit()
+
+        def rollback(self):
+            calls.append("rollback")
+            super().rollback()
+
+    conn = psycopg2.connect(dsn, connection_factory=Conn)
+    try:
+        with conn:
+            conn.cursor().execute("select 1")
+        assert calls == ["commit"]
+        with pytest.raises(KeyError):
+            with conn:
+                raise KeyError
+        assert calls == ["commit", "rollback"]
+        assert conn.status == ext.STATUS_READY
+    finally:
+        conn.close()
+
+
+def test_with_overridden_commit_error_propagates(dsn):
+    class Conn(ext.connection):
+        def commit(self):
+            raise RuntimeError("no commit today")
+
+    conn = psycopg2.connect(dsn, connection_factory=Conn)
+    try:
+        with pytest.raises(RuntimeError, match="no commit today"):
+            with conn:
+                conn.cursor().execute("select 1")
+        # the block is over even though commit failed: entering again is
+        # allowed (no "re-entered" error), and exiting calls commit again
+        with pytest.raises(RuntimeError, match="no commit today"):
+            with conn:
+                pass
+    finally:
+        conn.close()
+
 # ---- notices ----
 
 def test_notices(conn):

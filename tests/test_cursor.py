@@ -431,3 +431,18 @@ def test_subclass_cursor(conn):
     assert cur.last == "select %s"
     assert cur.fetchone() == (1,)
     cur.extra = "attrs allowed"
+
+
+def test_with_calls_overridden_close(conn):
+    # as psycopg2: __exit__ looks close() up on the object
+    calls = []
+
+    class Cur(ext.cursor):
+        def close(self):
+            calls.append("close")
+            super().close()
+
+    with conn.cursor(cursor_factory=Cur) as cur:
+        cur.execute("select 1")
+    assert calls == ["close"]
+    assert cur.closed

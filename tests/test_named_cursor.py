@@ -263,11 +263,15 @@ def test_invalid_after_transaction_end(conn, end):
 
 
 def test_invalid_after_commit_via_execute(conn):
+    # as psycopg2: the server says the cursor is gone, for fetch and close
     cur = conn.cursor("ninv2")
     cur.execute("SELECT 1")
     conn.cursor().execute("COMMIT")
-    with pytest.raises(psycopg2.ProgrammingError):
+    with pytest.raises(psycopg2.errors.InvalidCursorName):
         cur.fetchone()
+    with pytest.raises(psycopg2.errors.InvalidCursorName):
+        cur.close()
+    conn.rollback()
 
 
 def test_execute_twice(conn):

@@ -239,9 +239,52 @@ def test_transaction_applies_to_every_cursor(conn, conn_factory):
 
 
 def test_manual_commit_through_execute(conn):
+    # as psycopg2: the status stays BEGIN, so no new BEGIN is sent until
+    # commit() or rollback(); meanwhile each statement commits alone
     cur = conn.cursor()
     cur.execute("select 1")
     cur.execute("commit")
-    assert conn.status == ext.STATUS_READY
+    assert conn.status == ext.STATUS_BEGIN
+    assert conn.info.transaction_status == ext.TRANSACTION_STATUS_IDLE
     cur.execute("select 1")
     assert conn.status == ext.STATUS_BEGIN
+    assert conn.info.transaction_status == ext.TRANSACTION_STATUS_IDLE
+    conn.commit()
+    assert conn.status == ext.STATUS_READY
+    cur.execute("select 1")
+    assert conn.info.transaction_status == ext.TRANSACTION_STATUS_INTRANS
+
+
+@pytest.mark.parametrize("end", ["COMMIT", "ROLLBACK", "commit", "rollback"])
+def test_sql_end_then_rollback_keeps_rows(conn, conn_factory, end):
+    cur = conn.cursor()
+    cur.execute("create table if not exists tsqlend (x int)")
+    cur.execute("delete from tsqlend")
+    conn.commit()
+    cur.execute("insert into tsqlend values (1)")
+    cur.execute(end)
+    assert conn.status == ext.STATUS_BEGIN
+    assert conn.info.transaction_status == ext.TRANSACTION_STATUS_IDLE
+    # no transaction is open: this row commits by itself
+    cur.execute("insert into tsqlend values (2)")
+    assert conn.info.transaction_status == ext.TRANSACTION_STATUS_IDLE
+    conn.rollback()
+    assert conn.status == ext.STATUS_READY
+    other = conn_factory()
+    ocur = other.cursor()
+    ocur.execute("select x from tsqlend order by x")
+    kept = [(1,), (2,)] if end.lower() == "commit" else [(2,)]
+    assert ocur.fetchall() == kept
+    other.rollback()
+    cur.execute("drop table tsqlend")
+    conn.commit()
+
+
+def test_sql_begin_in_autocommit_leaves_status(conn):
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("begin")
+    assert conn.status == ext.STATUS_READY
+    assert conn.info.transaction_status == ext.TRANSACTION_STATUS_INTRANS
+    cur.execute("rollback")
+    assert conn.info.transaction_status == ext.TRANSACTION_STATUS_IDLE
