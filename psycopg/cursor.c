@@ -595,59 +595,52 @@ exit:
     return r;
 }
 
-/* Send `q` (final bytes) and process the result.  Lock taken here. */
-/* Run `q`, opening the transaction first if one is needed.  The BEGIN
- * travels in the same message as the query ("BEGIN; <q>"): one round trip
- * instead of two.  When the combined string is refused before BEGIN runs
- * (a syntax error), or when the query turns out to be empty, we redo the
- * two steps separately, so that errors, positions and the transaction state
- * are exactly those of BEGIN followed by the query.  What monitoring
- * shows (pg_stat_activity.query, the server log) is the combined text.
- * Lock held. */
+/* Run `q`, opening the transaction first if one is needed.  When the
+ * query is one statement (not COPY), BEGIN and the query travel as two
+ * extended-protocol messages of one pipeline with one sync: one round trip,
+ * and the server sees (and reports errors against) the query alone, as
+ * after psycopg2's separate BEGIN.  Otherwise (several statements, COPY,
+ * green mode, libpq < 14, standard_conforming_strings off where our lexer
+ * can't follow backslashes) BEGIN takes its own round trip.  Lock held. */
 static PGresult *
 curs_exec_in_transaction(cursorObject *self, PyObject *q)
 {
     connectionObject *conn = self->conn;
     char begin[CONN_BEGIN_MAX];
-    PyObject *both;
-    PGresult *res;
-    int redo = 0;
+    pq_pipe_item items[2];
+    PGresult *last = NULL, *error = NULL;
+    Py_ssize_t rowcount, error_at;
 
     if (!conn_begin_text(conn, begin, sizeof(begin)))
         return pq_exec(conn, PyBytes_AS_STRING(q));
-    if (self->name) {
-        /* keep DECLARE alone: pg_cursors shows the statement text */
+    if (conn_is_green(conn) || conn->equote || !pq_has_pipeline()
+        || !curs_single_statement(PyBytes_AS_STRING(q),
+                                  PyBytes_GET_SIZE(q))) {
         if (conn_begin_if_needed(conn) < 0)
             return NULL;
         return pq_exec(conn, PyBytes_AS_STRING(q));
     }
-    if (!(both = PyBytes_FromFormat("%s;%s", begin, PyBytes_AS_STRING(q))))
+    memset(items, 0, sizeof(items));
+    items[0].kind = items[1].kind = PQ_PIPE_QUERY;
+    items[0].sql = begin;
+    items[1].sql = PyBytes_AS_STRING(q);
+    items[1].counted = 1;
+    if (pq_exec_pipeline(conn, items, 2, &rowcount, &last, &error,
+                         &error_at) < 0)
         return NULL;
-    res = pq_exec(conn, PyBytes_AS_STRING(both));
-    Py_DECREF(both);
-    if (res == NULL || conn->pgconn == NULL
-        || PQstatus(conn->pgconn) == CONNECTION_BAD)
-        return res;
-    if (PQtransactionStatus(conn->pgconn) == PQTRANS_IDLE)
-        redo = 1; /* BEGIN did not run (or the query ended it at once) */
-    else if (PQresultStatus(res) == PGRES_COMMAND_OK
-             && strcmp(PQcmdStatus(res), "BEGIN") == 0)
-        redo = 1; /* the query produced no result of its own */
-    if (!redo) {
-        conn->status = CONN_STATUS_BEGIN;
-        return res;
+    if (error_at != 0)
+        conn->status = CONN_STATUS_BEGIN; /* our BEGIN ran */
+    if (error) {
+        if (last)
+            PQclear(last);
+        return error;
     }
-    if (PQresultStatus(res) != PGRES_FATAL_ERROR
-        && PQtransactionStatus(conn->pgconn) == PQTRANS_IDLE) {
-        /* e.g. "BEGIN; COMMIT": it ran, and ended as it should */
-        return res;
-    }
-    PQclear(res);
-    if (PQtransactionStatus(conn->pgconn) == PQTRANS_IDLE
-        && conn_begin_if_needed(conn) < 0)
+    if (last == NULL) {
+        PyErr_SetString(conn->st->InterfaceError,
+                        "the server returned no result");
         return NULL;
-    conn->status = CONN_STATUS_BEGIN;
-    return pq_exec(conn, PyBytes_AS_STRING(q));
+    }
+    return last;
 }
 
 static int

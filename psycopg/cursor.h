@@ -97,6 +97,9 @@ void curs_update_conn_status(connectionObject *conn);
  * says whether the query and the session allow it; `execute` merges each
  * item of `it` into `base` and runs them.  0 or -1. */
 int curs_batch_usable(cursorObject *self, PyObject *base);
+/* Whether the query bytes hold one statement that is not COPY (the
+ * extended protocol takes it). */
+int curs_single_statement(const char *s, Py_ssize_t n);
 int curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it);
 
 /* cursor_copy.c: copy_from, copy_to, copy_expert method table entries */

@@ -64,9 +64,10 @@ batch_skip_blank(const char *s, Py_ssize_t n, Py_ssize_t i)
 }
 
 /* Whether the query is one statement, not COPY.  Conservative: anything
- * it can't follow counts as "no" and executemany keeps the plain loop. */
-static int
-batch_single_statement(const char *s, Py_ssize_t n)
+ * it can't follow counts as "no" and the caller keeps the simple query
+ * protocol (executemany's plain loop, execute's separate BEGIN). */
+int
+curs_single_statement(const char *s, Py_ssize_t n)
 {
     Py_ssize_t i = batch_skip_blank(s, n, 0);
     if (i + 4 <= n && strncasecmp(s + i, "copy", 4) == 0
@@ -95,6 +96,11 @@ batch_single_statement(const char *s, Py_ssize_t n)
             if (i >= n)
                 return 0; /* unterminated: let the server say so */
             i++;
+        }
+        else if (c == '$' && i > 0
+                 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_'
+                     || s[i - 1] == '$' || (unsigned char)s[i - 1] >= 0x80)) {
+            i++; /* inside an identifier ("a$b"): not a quote */
         }
         else if (c == '$') {
             /* dollar quoting: $tag$ ... $tag$ */
@@ -141,8 +147,8 @@ curs_batch_usable(cursorObject *self, PyObject *base)
         return 0;
     if (conn->autocommit && !conn->entered)
         return 0;
-    return batch_single_statement(PyBytes_AS_STRING(base),
-                                  PyBytes_GET_SIZE(base));
+    return curs_single_statement(PyBytes_AS_STRING(base),
+                                 PyBytes_GET_SIZE(base));
 }
 
 /* ---- the prepared fast path ----
@@ -542,10 +548,12 @@ batch_flush(cursorObject *self, batch_chunk *c, Py_ssize_t *total,
         memset(&items[0], 0, sizeof(items[0]));
         items[0].kind = PQ_PIPE_QUERY;
         items[0].sql = begin;
-        r = pq_exec_pipeline(conn, items, c->n + 1, &rowcount, &last, &error);
+        r = pq_exec_pipeline(conn, items, c->n + 1, &rowcount, &last, &error,
+                             NULL);
     }
     else
-        r = pq_exec_pipeline(conn, items + 1, c->n, &rowcount, &last, &error);
+        r = pq_exec_pipeline(conn, items + 1, c->n, &rowcount, &last, &error,
+                             NULL);
     if (r < 0)
         goto unlock;
     if (error) {

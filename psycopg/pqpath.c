@@ -752,7 +752,7 @@ pq_pipeline_send(PGconn *pgconn, const pq_pipe_item *it)
 int
 pq_exec_pipeline(connectionObject *conn, const pq_pipe_item *items,
                  Py_ssize_t n, Py_ssize_t *rowcount, PGresult **last,
-                 PGresult **error)
+                 PGresult **error, Py_ssize_t *error_at)
 {
     PGconn *pgconn;
     PGresult *res;
@@ -762,6 +762,8 @@ pq_exec_pipeline(connectionObject *conn, const pq_pipe_item *items,
 
     *rowcount = -1;
     *last = *error = NULL;
+    if (error_at)
+        *error_at = -1;
     if (conn_check_open(conn) < 0 || pq_check_idle(conn) < 0)
         return -1;
     pgconn = conn->pgconn;
@@ -813,8 +815,12 @@ pq_exec_pipeline(connectionObject *conn, const pq_pipe_item *items,
             PQclear(res);
             break;
         }
+        if (*error == NULL && error_at)
+            *error_at = index;
         pq_pipeline_result(res, index < n && items[index].counted, &total,
                            &unknown, last, error);
+        if (error_at && *error == NULL)
+            *error_at = -1;
     }
     if (!io_error && !PQexitPipelineMode(pgconn))
         io_error = 1;
@@ -849,7 +855,7 @@ pq_exec_pipeline(connectionObject *conn, const pq_pipe_item *items,
 int
 pq_exec_pipeline(connectionObject *conn, const pq_pipe_item *items,
                  Py_ssize_t n, Py_ssize_t *rowcount, PGresult **last,
-                 PGresult **error)
+                 PGresult **error, Py_ssize_t *error_at)
 {
     PyErr_SetString(conn->st->NotSupportedError,
                     "pipeline mode needs libpq 14 or newer");

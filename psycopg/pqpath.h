@@ -77,11 +77,12 @@ typedef struct {
  * while sending.  *rowcount gets the sum of the rows of the counted items
  * (-1 if one is unknown), *last their last result and *error the first
  * error result (the server skipped the rest); both owned by the caller,
- * NULL if none.  Returns 0, or -1 with an exception set (network failure,
- * interrupt). */
+ * NULL if none; *error_at (if not NULL) the index of the item that
+ * failed, -1 if none.  Returns 0, or -1 with an exception set (network
+ * failure, interrupt). */
 int pq_exec_pipeline(connectionObject *conn, const pq_pipe_item *items,
                      Py_ssize_t n, Py_ssize_t *rowcount, PGresult **last,
-                     PGresult **error);
+                     PGresult **error, Py_ssize_t *error_at);
 
 /* Whether this libpq has pipeline mode. */
 int pq_has_pipeline(void);

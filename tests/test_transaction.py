@@ -288,3 +288,128 @@ def test_sql_begin_in_autocommit_leaves_status(conn):
     assert conn.info.transaction_status == ext.TRANSACTION_STATUS_INTRANS
     cur.execute("rollback")
     assert conn.info.transaction_status == ext.TRANSACTION_STATUS_IDLE
+
+
+# ---- the implicit BEGIN does not show in errors or monitoring ----
+
+@pytest.mark.parametrize("query, position, line", [
+    ("select nosuchcol from pg_class", "8", "select nosuchcol from pg_class"),
+    ("selec 1", "1", "selec 1"),
+    ("select 1 +", "11", "select 1 +"),
+])
+def test_first_statement_error_has_no_begin(conn, query, position, line):
+    cur = conn.cursor()
+    assert conn.status == ext.STATUS_READY
+    with pytest.raises(psycopg2.ProgrammingError) as exc:
+        cur.execute(query)
+    assert "BEGIN" not in exc.value.pgerror
+    assert ("LINE 1: %s\n" % line) in exc.value.pgerror
+    assert exc.value.diag.statement_position == position
+    # the BEGIN ran: the transaction is open and failed, as in psycopg2
+    assert conn.status == ext.STATUS_BEGIN
+    assert conn.info.transaction_status == ext.TRANSACTION_STATUS_INERROR
+    conn.rollback()
+
+
+def test_first_statement_error_same_as_later_one(conn):
+    cur = conn.cursor()
+    with pytest.raises(psycopg2.errors.UndefinedColumn) as first:
+        cur.execute("select nosuchcol from pg_class")
+    conn.rollback()
+    cur.execute("select 1")
+    with pytest.raises(psycopg2.errors.UndefinedColumn) as later:
+        cur.execute("select nosuchcol from pg_class")
+    conn.rollback()
+    assert first.value.pgerror == later.value.pgerror
+    assert str(first.value) == str(later.value)
+
+
+def test_pg_stat_activity_shows_the_query(conn, conn_factory):
+    cur = conn.cursor()
+    cur.execute("select 42 as begin_marker")
+    assert conn.info.transaction_status == ext.TRANSACTION_STATUS_INTRANS
+    other = conn_factory()
+    ocur = other.cursor()
+    ocur.execute("select query, state from pg_stat_activity where pid = %s",
+                 (conn.info.backend_pid,))
+    assert ocur.fetchone() == ("select 42 as begin_marker",
+                               "idle in transaction")
+    other.rollback()
+    conn.rollback()
+
+
+@pytest.mark.parametrize("level, shown", [
+    (ext.ISOLATION_LEVEL_SERIALIZABLE, "serializable"),
+    (ext.ISOLATION_LEVEL_REPEATABLE_READ, "repeatable read"),
+])
+def test_first_statement_runs_in_the_session_transaction(conn, level, shown):
+    conn.set_session(isolation_level=level, readonly=True)
+    cur = conn.cursor()
+    cur.execute("select current_setting('transaction_isolation'), "
+                "current_setting('transaction_read_only')")
+    assert cur.fetchone() == (shown, "on")
+    conn.rollback()
+
+
+@pytest.mark.parametrize("query, rows", [
+    ("select 1; select 2", [(2,)]),
+    ("select 'a;b' as x", [("a;b",)]),
+    ("select $$;$$ as x; ", [(";",)]),
+    ("select 1 as a$b; select 3", [(3,)]),
+    ("/* ; */ select 4 -- ;\n", [(4,)]),
+])
+def test_first_statement_kinds(conn, query, rows):
+    cur = conn.cursor()
+    cur.execute(query)
+    assert cur.fetchall() == rows
+    assert conn.status == ext.STATUS_BEGIN
+    assert conn.info.transaction_status == ext.TRANSACTION_STATUS_INTRANS
+    conn.rollback()
+
+
+def test_multi_statement_error_position(conn):
+    cur = conn.cursor()
+    with pytest.raises(psycopg2.errors.SyntaxError) as exc:
+        cur.execute("select 1; selec 2")
+    assert exc.value.diag.statement_position == "11"
+    assert "LINE 1: select 1; selec 2\n" in exc.value.pgerror
+    assert conn.info.transaction_status == ext.TRANSACTION_STATUS_INERROR
+    conn.rollback()
+
+
+@pytest.mark.parametrize("query", ["", ";", "-- nothing\n"])
+def test_first_statement_empty(conn, query):
+    cur = conn.cursor()
+    with pytest.raises(psycopg2.ProgrammingError) as exc:
+        cur.execute(query)
+    assert str(exc.value) == "can't execute an empty query"
+    conn.rollback()
+
+
+def test_first_statement_not_in_transaction_block(conn):
+    cur = conn.cursor()
+    with pytest.raises(psycopg2.errors.ActiveSqlTransaction):
+        cur.execute("vacuum")
+    assert conn.info.transaction_status == ext.TRANSACTION_STATUS_INERROR
+    conn.rollback()
+
+
+def test_first_statement_commit_leaves_status_begin(conn):
+    cur = conn.cursor()
+    cur.execute("commit")
+    assert cur.statusmessage == "COMMIT"
+    assert conn.status == ext.STATUS_BEGIN
+    assert conn.info.transaction_status == ext.TRANSACTION_STATUS_IDLE
+    conn.rollback()
+    assert conn.status == ext.STATUS_READY
+
+
+def test_first_statement_copy(conn):
+    import io
+    cur = conn.cursor()
+    buf = io.StringIO()
+    cur.copy_expert("copy (select 1, 'x') to stdout", buf)
+    assert buf.getvalue() == "1\tx\n"
+    assert conn.status == ext.STATUS_BEGIN
+    assert conn.info.transaction_status == ext.TRANSACTION_STATUS_INTRANS
+    conn.rollback()
