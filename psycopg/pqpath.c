@@ -775,6 +775,8 @@ pq_exec_pipeline(connectionObject *conn, const pq_pipe_item *items,
     /* queue everything: in non-blocking mode libpq buffers what the
      * socket can't take yet, and we flush below while reading results */
     for (i = 0; i < n; i++) {
+        Dprintf("conn %p (pipeline %zd/%zd): %s", (void *)conn, i + 1, n,
+                items[i].sql ? items[i].sql : "(prepared)");
         if (!pq_pipeline_send(pgconn, &items[i])) {
             io_error = 1;
             break;
