@@ -15,6 +15,14 @@ class PoolError(psycopg2.Error):
     """Raised on pool misuse: exhausted, closed, unknown connection."""
 
 
+def _close_quietly(conn):
+    """Close *conn*; a connection already broken can't fail us here."""
+    try:
+        conn.close()
+    except Exception:
+        pass
+
+
 class AbstractConnectionPool:
     """Generic key-based pooling code (no locking)."""
 
@@ -62,8 +70,13 @@ class AbstractConnectionPool:
         if key in self._used:
             return self._used[key]
 
-        if self._pool:
-            self._used[key] = conn = self._pool.pop()
+        # a pooled connection may have died while idle (closed by a
+        # failed query elsewhere): drop it instead of handing it out
+        while self._pool:
+            conn = self._pool.pop()
+            if conn.closed:
+                continue
+            self._used[key] = conn
             self._rused[id(conn)] = key
             return conn
 
@@ -80,30 +93,45 @@ class AbstractConnectionPool:
             if key is None:
                 raise PoolError("trying to put unkeyed connection")
 
-        if len(self._pool) < self.minconn and not close:
-            # Return the connection into a consistent state before putting
-            # it back into the pool
-            if not conn.closed:
-                status = conn.get_transaction_status()
-                if status == _ext.TRANSACTION_STATUS_UNKNOWN:
-                    # server connection lost
-                    conn.close()
-                elif status != _ext.TRANSACTION_STATUS_IDLE:
-                    # connection in error or in transaction
-                    conn.rollback()
-                    self._pool.append(conn)
-                else:
-                    # regular idle connection
-                    self._pool.append(conn)
-            # If the connection is closed, we just discard it.
-        else:
-            conn.close()
+        # Whatever happens to the connection, its slot is freed: a failure
+        # here used to leave the key in _used, and after maxconn of them
+        # the pool was exhausted for good.
+        try:
+            if len(self._pool) < self.minconn and not close:
+                self._recycle(conn)
+            else:
+                _close_quietly(conn)
+        finally:
+            # here we check for the presence of key because it can happen
+            # that a thread tries to put back a connection after a call to
+            # close
+            if not self.closed or key in self._used:
+                self._used.pop(key, None)
+                self._rused.pop(id(conn), None)
 
-        # here we check for the presence of key because it can happen that a
-        # thread tries to put back a connection after a call to close
-        if not self.closed or key in self._used:
-            self._used.pop(key, None)
-            self._rused.pop(id(conn), None)
+    def _recycle(self, conn):
+        """Put *conn* back in the pool in a clean state, or discard it."""
+        if conn.closed:
+            return  # closed or broken: discard it
+        status = conn.get_transaction_status()
+        if status == _ext.TRANSACTION_STATUS_UNKNOWN:
+            # server connection lost
+            _close_quietly(conn)
+            return
+        if status != _ext.TRANSACTION_STATUS_IDLE:
+            # connection in error or in transaction
+            try:
+                conn.rollback()
+            except BaseException as e:
+                # the rollback failed (backend killed, network gone, or
+                # interrupted): the session state is unknown, discard it
+                _close_quietly(conn)
+                if not isinstance(e, psycopg2.Error):
+                    raise
+                return
+        if conn.closed:
+            return
+        self._pool.append(conn)
 
     def _closeall(self):
         """Close every connection, idle or in use, and close the pool."""

@@ -6,7 +6,7 @@ import pytest
 
 import psycopg2
 from psycopg2 import extensions as ext
-from psycopg2 import pool
+from psycopg2 import errors, pool
 
 
 @pytest.fixture(params=["simple", "threaded"])
@@ -259,3 +259,112 @@ def test_threaded_many_threads(dsn):
             p.putconn(c)
     finally:
         p.closeall()
+
+
+# -- broken connections never cost a slot (issue 15 item 5) -------------------
+
+def _kill_backend(dsn, pid):
+    """Terminate backend *pid* and wait until the server has reaped it."""
+    killer = psycopg2.connect(dsn)
+    killer.autocommit = True
+    try:
+        cur = killer.cursor()
+        cur.execute("select pg_terminate_backend(%s)", (pid,))
+        assert cur.fetchone()[0] is True
+        while True:  # synchronise with the server, not with a sleep
+            cur.execute("select count(*) from pg_stat_activity where pid = %s",
+                        (pid,))
+            if cur.fetchone()[0] == 0:
+                break
+    finally:
+        killer.close()
+
+
+@pytest.mark.parametrize("minconn", [0, 1])
+def test_putconn_backend_killed_in_transaction(dsn, make_pool, minconn):
+    # more rounds than slots: each lost slot would show as "exhausted"
+    p = make_pool(minconn, 2)
+    for _ in range(5):
+        conn = p.getconn()
+        cur = conn.cursor()
+        cur.execute("select pg_backend_pid()")  # opens a transaction
+        pid = cur.fetchone()[0]
+        assert conn.get_transaction_status() == ext.TRANSACTION_STATUS_INTRANS
+        _kill_backend(dsn, pid)
+        p.putconn(conn)  # the rollback fails: discarded, not raised
+        assert conn.closed
+        assert not p._used
+    conn = p.getconn()
+    cur = conn.cursor()
+    cur.execute("select 1")
+    assert cur.fetchone() == (1,)
+    p.putconn(conn)
+
+
+def test_putconn_backend_killed_inerror(dsn, make_pool):
+    p = make_pool(1, 1)
+    for _ in range(3):
+        conn = p.getconn()
+        cur = conn.cursor()
+        cur.execute("select pg_backend_pid()")
+        pid = cur.fetchone()[0]
+        with pytest.raises(errors.DivisionByZero):
+            cur.execute("select 1/0")
+        assert conn.get_transaction_status() == ext.TRANSACTION_STATUS_INERROR
+        _kill_backend(dsn, pid)
+        p.putconn(conn)
+        assert conn.closed
+    conn = p.getconn()
+    assert not conn.closed
+    p.putconn(conn)
+
+
+def test_putconn_broken_connection(dsn, make_pool):
+    # the client already knows the connection is broken (closed == 2)
+    p = make_pool(1, 1)
+    for _ in range(3):
+        conn = p.getconn()
+        cur = conn.cursor()
+        cur.execute("select pg_backend_pid()")
+        pid = cur.fetchone()[0]
+        _kill_backend(dsn, pid)
+        with pytest.raises(psycopg2.OperationalError):
+            cur.execute("select 1")
+        assert conn.closed == 2
+        p.putconn(conn)
+    conn = p.getconn()
+    assert not conn.closed
+    p.putconn(conn)
+
+
+def test_putconn_frees_slot_on_any_exception(make_pool):
+    # an exception out of the cleanup (here a stand-in for Ctrl-C during
+    # the rollback) is raised, and the slot is freed all the same
+    class Interrupted(BaseException):
+        pass
+
+    def recycle(conn):
+        raise Interrupted()
+
+    p = make_pool(1, 1)
+    conn = p.getconn()
+    p._recycle = recycle
+    with pytest.raises(Interrupted):
+        p.putconn(conn)
+    del p._recycle
+    assert not p._used
+    conn.close()
+    conn2 = p.getconn()
+    assert not conn2.closed
+    p.putconn(conn2)
+
+
+def test_getconn_skips_closed_pooled_connection(make_pool):
+    p = make_pool(1, 2)
+    conn = p.getconn()
+    p.putconn(conn)
+    conn.close()  # closed behind the pool's back while idle
+    conn2 = p.getconn()
+    assert not conn2.closed
+    assert conn2 is not conn
+    p.putconn(conn2)
