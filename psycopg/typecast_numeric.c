@@ -342,6 +342,12 @@ typecast_decimal_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     }
     memcpy(PyUnicode_1BYTE_DATA(str), s, (size_t)len);
     rv = PyObject_CallOneArg(ctx->st->Decimal, str);
+    /* well-formed but out of Decimal's range (1E99999999999999999999):
+     * decimal.InvalidOperation, which is no DB-API error */
+    if (rv == NULL && PyErr_ExceptionMatches(PyExc_ArithmeticError)) {
+        PyErr_Clear();
+        rv = typecast_data_error(ctx, "numeric", s, len);
+    }
 
 exit:
     Py_XDECREF(str);
