@@ -118,6 +118,16 @@ conn_decode(connectionObject *self, const char *s, Py_ssize_t len)
     return PyUnicode_Decode(s, len, self->pyenc, "strict");
 }
 
+/* For text the server made up (names, notifications, messages): bad bytes
+ * become U+FFFD, as in the original, rather than losing the whole thing. */
+PyObject *
+conn_decode_replace(connectionObject *self, const char *s, Py_ssize_t len)
+{
+    if (self->is_utf8 || self->pyenc == NULL)
+        return PyUnicode_DecodeUTF8(s, len, "replace");
+    return PyUnicode_Decode(s, len, self->pyenc, "replace");
+}
+
 /* Refresh encoding, pyenc and is_utf8 from the server's client_encoding. */
 static int
 conn_read_encoding(connectionObject *self)
@@ -160,7 +170,7 @@ static void
 conn_notice_processor(void *arg, const char *message)
 {
     connectionObject *self = (connectionObject *)arg;
-    conn_notice *n = malloc(sizeof(conn_notice)), **tail;
+    conn_notice *n = malloc(sizeof(conn_notice));
     if (n == NULL)
         return;
     n->next = NULL;
@@ -168,16 +178,19 @@ conn_notice_processor(void *arg, const char *message)
         free(n);
         return;
     }
-    for (tail = &self->notice_pending; *tail; tail = &(*tail)->next)
-        ;
-    *tail = n;
+    /* append at the tail: a flood of notices stays linear */
+    if (self->notice_pending == NULL)
+        self->notice_pending = n;
+    else
+        self->notice_tail->next = n;
+    self->notice_tail = n;
 }
 
 static void
 conn_free_pending_notices(connectionObject *self)
 {
     conn_notice *n = self->notice_pending, *next;
-    self->notice_pending = NULL;
+    self->notice_pending = self->notice_tail = NULL;
     for (; n; n = next) {
         next = n->next;
         free(n->message);
@@ -192,15 +205,25 @@ conn_flush_notices(connectionObject *self)
 {
     conn_notice *n = self->notice_pending, *next;
     PyObject *exc_type, *exc_value, *exc_tb;
+    Py_ssize_t skip = 0;
 
     if (n == NULL)
         return;
-    self->notice_pending = NULL;
+    self->notice_pending = self->notice_tail = NULL;
+    /* a plain list would drop all but the last CONN_NOTICES_MAX at the end
+     * of this flush: don't decode the ones it would drop */
+    if (self->notice_list && PyList_CheckExact(self->notice_list)) {
+        for (next = n; next; next = next->next)
+            skip++;
+        skip = skip > CONN_NOTICES_MAX ? skip - CONN_NOTICES_MAX : 0;
+    }
     /* appending must not clobber an exception being raised */
     PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
     for (; n; n = next) {
         next = n->next;
-        if (self->notice_list && self->notice_list != Py_None) {
+        if (skip > 0)
+            skip--;
+        else if (self->notice_list && self->notice_list != Py_None) {
             PyObject *msg = PyUnicode_Decode(n->message, strlen(n->message),
                                              self->pyenc ? self->pyenc
                                                          : "utf-8",
@@ -227,39 +250,47 @@ conn_flush_notices(connectionObject *self)
     PyErr_Restore(exc_type, exc_value, exc_tb);
 }
 
+/* Move every notification libpq holds into conn.notifies. Undecodable
+ * bytes become U+FFFD (as the original does) and a failing notifies object
+ * does not stop the loop: whatever stayed inside libpq would never make
+ * the socket readable again. The first error is raised at the end. */
 int
 conn_flush_notifies(connectionObject *self)
 {
     PGnotify *n;
-    int rv = 0;
+    PyObject *exc_type = NULL, *exc_value = NULL, *exc_tb = NULL;
+
     while ((n = PQnotifies(self->pgconn)) != NULL) {
-        PyObject *channel = NULL, *payload = NULL, *notify = NULL, *r;
-        channel = conn_decode(self, n->relname, strlen(n->relname));
+        PyObject *channel, *payload = NULL, *notify = NULL, *r = NULL;
+        channel = conn_decode_replace(self, n->relname, strlen(n->relname));
         if (channel)
-            payload = conn_decode(self, n->extra, strlen(n->extra));
+            payload = conn_decode_replace(self, n->extra, strlen(n->extra));
         if (payload)
             notify = PyObject_CallFunction((PyObject *)self->st->notify_type,
                                            "iOO", n->be_pid, channel, payload);
         PQfreemem(n);
         if (notify && self->notifies) {
-            if (PyList_CheckExact(self->notifies))
-                r = PyList_Append(self->notifies, notify) < 0 ? NULL
-                                                                : Py_None;
-            else if ((r = PyObject_CallMethod(self->notifies, "append", "O",
-                                              notify)))
+            PyObject *target = Py_NewRef(self->notifies);
+            if (PyList_CheckExact(target))
+                r = PyList_Append(target, notify) < 0 ? NULL : Py_None;
+            else if ((r = PyObject_CallMethod(target, "append", "O", notify)))
                 Py_DECREF(r);
-            if (r == NULL)
-                rv = -1;
+            Py_DECREF(target);
         }
-        else if (notify == NULL)
-            rv = -1;
+        else if (notify)
+            r = Py_None;
+        if (r == NULL && exc_type == NULL)
+            PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+        else if (r == NULL)
+            PyErr_Clear(); /* only the first error is raised */
         Py_XDECREF(channel);
         Py_XDECREF(payload);
         Py_XDECREF(notify);
-        if (rv < 0)
-            break;
     }
-    return rv;
+    if (exc_type == NULL)
+        return 0;
+    PyErr_Restore(exc_type, exc_value, exc_tb);
+    return -1;
 }
 
 void

@@ -50,6 +50,7 @@ struct connectionObject {
     int is_utf8;
 
     conn_notice *notice_pending;  /* filled by libpq without the GIL */
+    conn_notice *notice_tail;     /* last of notice_pending: O(1) append */
     PyObject *notice_list;     /* conn.notices */
     PyObject *notifies;        /* conn.notifies */
     PyObject *string_types;    /* per-connection casters */
@@ -143,6 +144,8 @@ conn_is_green(connectionObject *self)
 PyObject *conn_encode(connectionObject *self, PyObject *str);
 /* Decode bytes from the server with the connection encoding. */
 PyObject *conn_decode(connectionObject *self, const char *s, Py_ssize_t len);
+PyObject *conn_decode_replace(connectionObject *self, const char *s,
+                              Py_ssize_t len);
 
 /* Read the session parameters after (re)connecting (may run a query). */
 int conn_setup_session(connectionObject *self);

@@ -67,7 +67,7 @@ curs_build_description(cursorObject *self)
         const char *name = PQfname(res, i);
         PyObject *col = NULL;
 
-        f[0] = conn_decode(self->conn, name, strlen(name));
+        f[0] = conn_decode_replace(self->conn, name, strlen(name));
         f[1] = PyLong_FromUnsignedLong(ftype);
         if (ftype == NUMERICOID_) {
             curs_numeric_typmod(fmod, &f[4], &f[5]);

@@ -67,6 +67,12 @@ diag_field(diagObject *self, void *closure)
     v = PQresultErrorField(e->pgres, code);
     if (v == NULL)
         Py_RETURN_NONE;
+    if (e->pyenc[0]) {
+        PyObject *rv = PyUnicode_Decode(v, strlen(v), e->pyenc, "replace");
+        if (rv || !PyErr_ExceptionMatches(PyExc_LookupError))
+            return rv;
+        PyErr_Clear(); /* unknown codec: fall back to UTF-8 */
+    }
     return PyUnicode_DecodeUTF8(v, strlen(v), "replace");
 }
 

@@ -370,7 +370,7 @@ err_raise_from_result(connectionObject *conn, cursorObject *curs,
         goto exit;
     if (!(pymsg = err_decode(conn, err_strip_severity(msg))))
         goto exit;
-    if (code && !(pgcode = PyUnicode_FromString(code)))
+    if (code && !(pgcode = err_decode(conn, code)))
         goto exit;
     if (!(exc = PyObject_CallOneArg(cls, pymsg)))
         goto exit;
@@ -383,6 +383,10 @@ err_raise_from_result(connectionObject *conn, cursorObject *curs,
             PQclear(e->pgres);
         e->pgres = res;
         res = NULL;
+        /* Diagnostics decodes the fields as the message was decoded */
+        snprintf(e->pyenc, sizeof(e->pyenc), "%s",
+                 conn->pyenc && strlen(conn->pyenc) < sizeof(e->pyenc)
+                     ? conn->pyenc : "");
     }
     PyErr_SetObject(cls, exc);
 exit:

@@ -12,6 +12,7 @@ typedef struct {
     PyObject *pgcode;          /* str or None */
     PyObject *cursor;          /* cursor or None */
     PGresult *pgres;           /* kept for Diagnostics, owned */
+    char pyenc[32];            /* codec of the fields in pgres; "" = UTF-8 */
 } errorObject;
 
 /* The most specific class for a SQLSTATE (borrowed reference). */

@@ -87,4 +87,6 @@ for t in "${TARGETS[@]}"; do
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     echo "fuzz $t: ok, $execs executions"
 done
+# the hostile-server random mode (tests/test_hostile_server.py), ~400 queries a second, a new seed each run
+echo "fuzz hostile server: $((FUZZ_SECONDS * 400)) queries"; HOSTILE_FUZZ_ITERATIONS=$((FUZZ_SECONDS * 400)) HOSTILE_FUZZ_SEED=${HOSTILE_FUZZ_SEED:-$RANDOM} "$PYTHON" -m pytest -q -p no:cacheprovider tests/test_hostile_server.py -k random_server_messages || status=1
 exit $status
