@@ -1344,6 +1344,8 @@ curs_cast(cursorObject *self, PyObject *args)
     typecast_ctx ctx;
     if (!PyArg_ParseTuple(args, "kO:cast", &oid, &s))
         return NULL;
+    if (curs_check_init(self) < 0)
+        return NULL;
     typecast_ctx_init(&ctx, self->conn->st, self, self->conn);
     if (!(caster = typecast_lookup(self->conn->st, self, self->conn,
                                    (Oid)oid)))
@@ -1463,7 +1465,10 @@ curs_set_withhold(cursorObject *self, PyObject *v, void *c)
         return -1;
     }
     if (wh && !self->name) {
-        PyErr_SetString(self->conn->st->ProgrammingError,
+        module_state *st = mod_state_from_type(Py_TYPE(self));
+        if (st == NULL)
+            return -1;
+        PyErr_SetString(st->ProgrammingError,
                         "trying to set .withhold on unnamed cursor");
         return -1;
     }
@@ -1492,7 +1497,10 @@ curs_set_scrollable(cursorObject *self, PyObject *v, void *c)
     else if ((s = PyObject_IsTrue(v)) < 0)
         return -1;
     if (s >= 0 && !self->name) {
-        PyErr_SetString(self->conn->st->ProgrammingError,
+        module_state *st = mod_state_from_type(Py_TYPE(self));
+        if (st == NULL)
+            return -1;
+        PyErr_SetString(st->ProgrammingError,
                         "trying to set .scrollable on unnamed cursor");
         return -1;
     }
@@ -1578,12 +1586,57 @@ curs_add_methods(PyTypeObject *type, PyMethodDef *defs)
     return 0;
 }
 
+/* The quoted identifier of a cursor name (any string is a valid name), in
+ * a new PyMem buffer, or NULL with an exception set. */
+static char *
+curs_quote_name(connectionObject *conn, PyObject *name)
+{
+    PyObject *b;
+    Py_ssize_t i, n, j = 0;
+    const char *s;
+    char *q = NULL;
+    if (!PyUnicode_Check(name)) {
+        PyErr_SetString(PyExc_TypeError, "the cursor name must be a string");
+        return NULL;
+    }
+    if (!(b = conn_encode(conn, name)))
+        return NULL;
+    s = PyBytes_AS_STRING(b);
+    n = PyBytes_GET_SIZE(b);
+    if (memchr(s, '\0', (size_t)n) != NULL) {
+        PyErr_SetString(PyExc_ValueError,
+                        "the cursor name contains NUL characters");
+        goto exit;
+    }
+    if (!(q = PyMem_Malloc(2 * n + 3))) {
+        PyErr_NoMemory();
+        goto exit;
+    }
+    q[j++] = '"';
+    for (i = 0; i < n; i++) {
+        if (s[i] == '"')
+            q[j++] = '"';
+        q[j++] = s[i];
+    }
+    q[j++] = '"';
+    q[j] = '\0';
+exit:
+    Py_DECREF(b);
+    return q;
+}
+
+/* Everything is validated before the cursor changes: a failed __init__ on
+ * a live cursor leaves it as it was.  A successful one gives it the new
+ * connection and name and the options of a new cursor; the current result,
+ * if any, stays (a fetch may be running on it) and is replaced by the next
+ * execute(). */
 static int
 curs_init(cursorObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"conn", "name", NULL};
     module_state *st = mod_state_from_type(Py_TYPE(self));
-    PyObject *conn, *name = Py_None;
+    PyObject *conn, *name = Py_None, *old_conn, *old_name;
+    char *qname = NULL;
     if (st == NULL)
         return -1;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &conn,
@@ -1594,49 +1647,28 @@ curs_init(cursorObject *self, PyObject *args, PyObject *kwargs)
                         "argument 1 must be a psycopg2 connection");
         return -1;
     }
-    Py_XSETREF(self->conn, (connectionObject *)Py_NewRef(conn));
-    if (name != Py_None) {
-        PyObject *b;
-        Py_ssize_t i, n, j = 0;
-        const char *s;
-        if (!PyUnicode_Check(name)) {
-            PyErr_SetString(PyExc_TypeError,
-                            "the cursor name must be a string");
-            return -1;
-        }
-        if (!(b = conn_encode(self->conn, name)))
-            return -1;
-        s = PyBytes_AS_STRING(b);
-        n = PyBytes_GET_SIZE(b);
-        PyMem_Free(self->qname);
-        if (!(self->qname = PyMem_Malloc(2 * n + 3))) {
-            Py_DECREF(b);
-            PyErr_NoMemory();
-            return -1;
-        }
-        /* quoted as an identifier: any string is a valid name */
-        self->qname[j++] = '"';
-        for (i = 0; i < n; i++) {
-            if (s[i] == '\0') {
-                Py_DECREF(b);
-                PyErr_SetString(PyExc_ValueError,
-                                "the cursor name contains NUL characters");
-                return -1;
-            }
-            if (s[i] == '"')
-                self->qname[j++] = '"';
-            self->qname[j++] = s[i];
-        }
-        self->qname[j++] = '"';
-        self->qname[j] = '\0';
-        Py_DECREF(b);
-        Py_XSETREF(self->name, Py_NewRef(name));
-    }
+    if (name != Py_None
+        && !(qname = curs_quote_name((connectionObject *)conn, name)))
+        return -1;
+
+    /* swap in one step; the old references go last, since dropping them
+     * can run Python code that sees the cursor */
+    old_conn = (PyObject *)self->conn;
+    old_name = self->name;
+    self->conn = (connectionObject *)Py_NewRef(conn);
+    self->name = name != Py_None ? Py_NewRef(name) : NULL;
+    PyMem_Free(self->qname);
+    self->qname = qname;
+    self->declared = 0;
+    self->withhold = 0;
+    self->scrollable = -1;
     self->arraysize = 1;
     self->itersize = 2000;
-    self->rowcount = -1;
-    self->scrollable = -1;
+    if (self->pgres == NULL)
+        self->rowcount = -1;
     Py_XSETREF(self->tzinfo_factory, Py_NewRef(st->timezone));
+    Py_XDECREF(old_name);
+    Py_XDECREF(old_conn);
     return 0;
 }
 

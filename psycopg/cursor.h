@@ -57,13 +57,25 @@ struct cursorObject {
     PyObject *dict;
 };
 
+/* A cursor made by __new__ alone (its __init__ never ran, or failed) has
+ * no connection: every method refuses it. */
+static inline int
+curs_check_init(cursorObject *self)
+{
+    if (self->conn == NULL) {
+        module_state *st = mod_state_from_type(Py_TYPE(self));
+        PyErr_SetString(st ? st->InterfaceError : PyExc_TypeError,
+                        "the cursor has no connection");
+        return -1;
+    }
+    return 0;
+}
+
 static inline int
 curs_check_open(cursorObject *self)
 {
-    if (self->conn == NULL) {
-        PyErr_SetString(PyExc_TypeError, "the cursor is not initialised");
+    if (curs_check_init(self) < 0)
         return -1;
-    }
     if (self->closed || self->conn->closed) {
         PyErr_SetString(self->conn->st->InterfaceError,
                         "cursor already closed");
