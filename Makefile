@@ -2,15 +2,19 @@
 #
 #   make          build the extension in place (lib/_psycopg*.so) and link
 #                 build/lib-inplace/psycopg2 -> ../../lib for the tests
-#   make check    install what is missing, build, run the test suite with
-#                 $(PYTHON), then build-and-import on every other CPython
-#                 3.9+ found under pyenv
+#   make check    what CI runs (scripts/check.sh): install missing system
+#                 packages (apt), create .venv/ from $(PYTHON) with the
+#                 packages pinned in tests/requirements.txt, build, run the
+#                 suite in .venv/, build-and-import on every other CPython
+#                 3.9+ under pyenv, the suite under ASan, fuzz smoke.
+#                 Nothing is installed into $(PYTHON) itself. ~7 min.
+#   make venv     create or update .venv/ only (tests/requirements.txt)
 #   make check-asan  build with ASan+UBSan into build/asan, run the suite
 #                 against it (scripts/sanitize.sh)
 #   make fuzz     build the libFuzzer targets (tests/fuzz/), run each for
 #                 FUZZ_SECONDS (default 60; make check runs them 5 s each)
 #   make valgrind memcheck over scripts/valgrind_workload.py (scripts/valgrind.sh)
-#   make demo     install what is missing, build, run examples/tour.py
+#   make demo     install what is missing, build in .venv/, run examples/tour.py
 #   make docs     build the documentation (doc/) into build/docs/html
 #   make dist-check  build sdist and wheel, install each in a fresh venv, smoke test
 #   make bench    install what is missing, build, run the side-by-side
@@ -18,11 +22,16 @@
 #                 into .venv-peers/ on the first run); bench-quick: 0.2 s smoke
 #   make clean    remove build outputs
 
+# PYTHON is the interpreter to build and test with. make check, demo, docs
+# and dist-check only use it to create the project virtualenv $(VENV) and
+# then run everything with $(VPY); nothing is pip-installed into PYTHON.
 PYTHON ?= python3
+VENV ?= .venv
+VPY = $(VENV)/bin/python
 PYTEST_ARGS ?=
 INPLACE = build/lib-inplace
 
-.PHONY: all build deps check test smoke demo bench bench-quick docs dist-check clean
+.PHONY: all build deps venv check test smoke demo bench bench-quick docs dist-check clean
 
 all: build
 
@@ -30,18 +39,18 @@ build:
 	$(PYTHON) setup.py build_ext --inplace
 	@mkdir -p $(INPLACE) && ln -sfn ../../lib $(INPLACE)/psycopg2
 
+# System packages from apt when missing, then the project virtualenv.
 deps:
 	@PYTHON="$(PYTHON)" scripts/ensure_deps.sh
-	@PYTHON="$(PYTHON)" scripts/ensure_integration_deps.sh
+	@PYTHON="$(PYTHON)" VENV="$(VENV)" scripts/ensure_venv.sh >/dev/null
 
-# Sub-makes keep the order deps -> build -> test -> smoke even under make -j.
+venv:
+	@PYTHON="$(PYTHON)" VENV="$(VENV)" scripts/ensure_venv.sh >/dev/null
+
+# deps -> build -> test -> smoke -> check-asan -> fuzz-smoke, in that order,
+# stopping at the first failure and naming it (and the failing tests).
 check:
-	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory build
-	@$(MAKE) --no-print-directory test
-	@$(MAKE) --no-print-directory smoke
-	@$(MAKE) --no-print-directory check-asan ASAN_PYTEST_ARGS='-m "not slow"'
-	@$(MAKE) --no-print-directory fuzz-smoke
+	@MAKE="$(MAKE)" PYTHON="$(PYTHON)" VENV="$(VENV)" scripts/check.sh
 
 # The whole suite again, against the extension built with AddressSanitizer
 # and UndefinedBehaviorSanitizer (build/asan; lib/ is not touched).
@@ -53,8 +62,9 @@ check-asan:
 
 # pytest exits with 5 when it collects no tests: make fails on it like any
 # other non-zero status.
-test:
-	@$(PYTHON) -m pytest $(PYTEST_ARGS); rc=$$?; \
+# The suite, in the project virtualenv.
+test: venv
+	@$(VPY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests: FAILED" >&2; fi; \
 	  exit $$rc
 
@@ -75,30 +85,32 @@ valgrind: build
 	@PYTHON="$(PYTHON)" scripts/valgrind.sh
 
 demo:
-	@PYTHON="$(PYTHON)" scripts/ensure_deps.sh --no-pytest
-	@$(MAKE) --no-print-directory build
-	@PYTHON="$(PYTHON)" scripts/demo.sh
+	@PYTHON="$(PYTHON)" scripts/ensure_deps.sh
+	@PYTHON="$(PYTHON)" VENV="$(VENV)" scripts/ensure_venv.sh --minimal >/dev/null
+	@$(MAKE) --no-print-directory build PYTHON="$(VPY)"
+	@PYTHON="$(VPY)" scripts/demo.sh
 
 bench:
-	@PYTHON="$(PYTHON)" scripts/ensure_deps.sh --no-pytest
+	@PYTHON="$(PYTHON)" scripts/ensure_deps.sh
 	@$(MAKE) --no-print-directory build
 	$(PYTHON) bench/run.py $(BENCH_ARGS)
 
 bench-quick:
-	@PYTHON="$(PYTHON)" scripts/ensure_deps.sh --no-pytest
+	@PYTHON="$(PYTHON)" scripts/ensure_deps.sh
 	@$(MAKE) --no-print-directory build
 	$(PYTHON) bench/run.py --quick $(BENCH_ARGS)
 
 # Sphinx HTML into build/docs/html; warnings are errors.
 docs:
-	@PYTHON="$(PYTHON)" scripts/ensure_integration_deps.sh --docs
-	@$(MAKE) --no-print-directory build
-	$(PYTHON) -m sphinx -W --keep-going -q -b html doc build/docs/html
+	@PYTHON="$(PYTHON)" VENV="$(VENV)" scripts/ensure_venv.sh >/dev/null
+	@$(MAKE) --no-print-directory build PYTHON="$(VPY)"
+	$(VPY) -m sphinx -W --keep-going -q -b html doc build/docs/html
 
 # sdist + wheel with `python -m build`, each installed in a fresh venv and
 # smoke-tested (scripts/check_dist.sh).
 dist-check:
-	@PYTHON="$(PYTHON)" scripts/check_dist.sh
+	@PYTHON="$(PYTHON)" VENV="$(VENV)" scripts/ensure_venv.sh >/dev/null
+	@PYTHON="$(VPY)" scripts/check_dist.sh
 
 clean:
 	rm -rf build dist .eggs *.egg-info lib/*.egg-info .pytest_cache

@@ -7,7 +7,8 @@
 # (also backends, which holds the generic backend tests the postgresql ones
 # build on, is not included by default: pass it explicitly).
 #
-# Needs Django installed for $PYTHON (scripts/ensure_deps.sh --integration).
+# Needs Django installed for $PYTHON (make check puts it in .venv/:
+# PYTHON=.venv/bin/python scripts/django_suite.sh).
 # Downloads the sdist of the *installed* Django version into
 # build/django-suite/ (once), builds this module in place, and runs
 # tests/runtests.py with a settings file pointing at PSYCOPG2_TESTDSN, or at

@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
-# Check what building and testing need; install what is missing when running
-# as root with apt-get, else print exactly what to install and exit 1.
+# Check the system packages that building and testing need; install the
+# missing ones when running as root with apt-get, else print exactly what to
+# install and exit 1. Python packages are not installed here: they go into
+# the project virtualenv (scripts/ensure_venv.sh, tests/requirements.txt),
+# never into $PYTHON itself.
 #
-#   PYTHON=python3 scripts/ensure_deps.sh [--no-pytest]
+#   PYTHON=python3 scripts/ensure_deps.sh
 #
 # Needs: a C compiler; pg_config and libpq-fe.h (libpq-dev); Python.h for
-# $PYTHON (python3-dev); setuptools for $PYTHON; the PostgreSQL server
-# binaries (postgresql) unless a test server is configured through
-# PSYCOPG2_TESTDSN / PSYCOPG2_TESTDB*; pytest for $PYTHON (unless --no-pytest).
+# $PYTHON (python3-dev); the venv module of $PYTHON (python3-venv); the
+# PostgreSQL server binaries (postgresql) unless a test server is configured
+# through PSYCOPG2_TESTDSN / PSYCOPG2_TESTDB*.
 set -euo pipefail
 
 PYTHON=${PYTHON:-python3}
-want_pytest=1
-[ "${1:-}" = "--no-pytest" ] && want_pytest=0
+# (--no-pytest, from when pytest was installed here, is accepted and ignored)
 
 apt_pkgs=()      # Debian packages to install
-pip_pkgs=()      # packages to install with $PYTHON -m pip
 manual=()        # things we cannot install ourselves
 
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
@@ -52,9 +53,13 @@ if [ ! -f "$py_include/Python.h" ]; then
     fi
 fi
 
-# setuptools
-if ! "$PYTHON" -c 'import setuptools' >/dev/null 2>&1; then
-    if [ "$system_python" = 1 ]; then apt_pkgs+=(python3-setuptools); else pip_pkgs+=(setuptools); fi
+# the venv module (with ensurepip), for the project virtualenv
+if ! "$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    if [ "$system_python" = 1 ]; then
+        apt_pkgs+=(python3-venv)
+    else
+        manual+=("the venv module of $PYTHON (python -m venv): reinstall that Python with it")
+    fi
 fi
 
 # PostgreSQL server binaries, for the throwaway test cluster
@@ -71,47 +76,24 @@ if [ "$need_server" = 1 ]; then
     [ "$have_initdb" = 0 ] && apt_pkgs+=(postgresql)
 fi
 
-# pytest
-if [ "$want_pytest" = 1 ] && ! "$PYTHON" -c 'import pytest' >/dev/null 2>&1; then
-    if [ "$system_python" = 1 ]; then apt_pkgs+=(python3-pytest); else pip_pkgs+=(pytest); fi
-fi
-
-# aiopg, optional: tests/test_aiopg.py skips without it.  --no-deps: its
-# psycopg2-binary requirement is this project itself.
-if [ "$want_pytest" = 1 ] && [ "$(id -u)" = 0 ] \
-        && ! "$PYTHON" -c 'import importlib.util as u, sys; sys.exit(not (u.find_spec("aiopg") and u.find_spec("async_timeout")))' >/dev/null 2>&1; then
-    echo "ensure_deps: $PYTHON -m pip install --no-deps aiopg async-timeout (optional)"
-    "$PYTHON" -m pip install -q --no-deps aiopg async-timeout >/dev/null 2>&1 \
-        || echo "ensure_deps: could not install aiopg: tests/test_aiopg.py will be skipped" >&2
-fi
-
 if [ ${#manual[@]} -gt 0 ]; then
     for m in "${manual[@]}"; do echo "ensure_deps: missing $m" >&2; done
     exit 1
 fi
-if [ ${#apt_pkgs[@]} -eq 0 ] && [ ${#pip_pkgs[@]} -eq 0 ]; then
+if [ ${#apt_pkgs[@]} -eq 0 ]; then
     exit 0
 fi
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    if [ ${#apt_pkgs[@]} -gt 0 ]; then
-        echo "ensure_deps: installing ${apt_pkgs[*]}"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
-        apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}"
-    fi
-    if [ ${#pip_pkgs[@]} -gt 0 ]; then
-        echo "ensure_deps: $PYTHON -m pip install ${pip_pkgs[*]}"
-        "$PYTHON" -m pip install -q "${pip_pkgs[@]}"
-    fi
+    echo "ensure_deps: installing ${apt_pkgs[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}"
     exit 0
 fi
 
 echo "ensure_deps: missing build/test dependencies; please install:" >&2
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
     echo "    sudo apt-get install ${apt_pkgs[*]}" >&2
-fi
-if [ ${#pip_pkgs[@]} -gt 0 ]; then
-    echo "    $PYTHON -m pip install ${pip_pkgs[*]}" >&2
 fi
 exit 1

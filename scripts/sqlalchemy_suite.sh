@@ -5,7 +5,8 @@
 #
 # Default selection: test/dialect/test_suite.py (the dialect compliance
 # suite, sqlalchemy.testing.suite) and test/dialect/postgresql.
-# Needs SQLAlchemy installed for $PYTHON (scripts/ensure_integration_deps.sh).
+# Needs SQLAlchemy installed for $PYTHON (make check puts it in .venv/:
+# PYTHON=.venv/bin/python scripts/sqlalchemy_suite.sh).
 # Downloads the sdist of the *installed* version into build/sqlalchemy-suite/
 # (once), runs its tests with pytest against PSYCOPG2_TESTDSN or a throwaway
 # cluster. Summary in build/sqlalchemy-suite/summary.txt, full log in log.txt.

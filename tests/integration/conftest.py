@@ -1,7 +1,8 @@
 """Helpers for the integration tests (frameworks running on this module).
 
-The third-party packages come from PyPI (``scripts/ensure_deps.sh`` installs
-them); a test whose package is missing is skipped with the reason.
+The third-party packages come from PyPI (``make check`` installs them into
+the project virtualenv ``.venv/``, pinned in ``tests/requirements.txt``); a test whose package is missing is
+skipped with the reason.
 """
 import os
 import subprocess
@@ -16,8 +17,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 def need(module, reason=None):
     """Import *module* or skip the calling test module."""
     return pytest.importorskip(
-        module, reason=reason or "%s is not installed (scripts/ensure_deps.sh "
-        "installs it from PyPI)" % module)
+        module, reason=reason or "%s is not installed (make check installs "
+        "it into .venv/ from tests/requirements.txt)" % module)
 
 
 @pytest.fixture(scope="module")
