@@ -42,11 +42,24 @@ def execute_values(cur, sql, argslist, template=None, page_size=100,
                    fetch=False):
     """Execute *sql* with a ``VALUES`` list built from *argslist*.
 
-    *sql* must contain exactly one ``%s`` placeholder (other ``%`` written
-    as ``%%``), replaced by ``(...),(...)`` groups of at most *page_size*
-    items, each merged into *template* (by default ``(%s, %s, ...)`` sized
-    on the first item).  Return the fetched rows of every page if *fetch*,
-    else None.
+    *cur* is the cursor to run the statements on. *sql* must contain exactly
+    one ``%s`` placeholder (any other ``%`` written as ``%%``); it is replaced
+    by ``(...),(...)`` groups of at most *page_size* items (default 100) of
+    *argslist*, a sequence of sequences or of mappings. Each item is merged
+    into *template*: by default ``(%s, %s, ...)`` sized on the first item;
+    with mappings, write e.g. ``(%(id)s, %(name)s)``. One statement per page
+    is sent::
+
+        execute_values(cur,
+            "INSERT INTO t (id, name) VALUES %s",
+            [(1, "a"), (2, "b")])
+        execute_values(cur,
+            "UPDATE t SET name = data.v FROM (VALUES %s) AS data (id, v) "
+            "WHERE t.id = data.id", [(1, "x"), (2, "y")])
+
+    If *fetch* is true, return the rows of every page (as ``fetchall()``
+    would, e.g. for ``INSERT ... RETURNING``), else None. After the call
+    ``cur.rowcount`` only counts the last page.
     """
     if page_size < 1:
         raise ValueError("page_size must be a positive integer")

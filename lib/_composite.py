@@ -13,9 +13,16 @@ __all__ = ["CompositeCaster", "register_composite"]
 class CompositeCaster:
     """Typecaster converting a PostgreSQL composite type to Python.
 
+    ``register_composite()`` makes one; it is rarely built by hand. *name*
+    is the type's name, *oid* its OID, *attrs* a list of ``(attribute name,
+    attribute type OID)`` pairs, *array_oid* the OID of its array type (or
+    None) and *schema* the schema it lives in.
+
     By default values become instances of ``self.type``, a namedtuple with
-    the type's attribute names; override :meth:`make` to build something
-    else.
+    the type's attribute names; subclass it and override :meth:`make` to
+    build something else (e.g. a dict), then pass the subclass as
+    ``register_composite(..., factory=...)``. The casters made are
+    ``self.typecaster`` and ``self.array_typecaster``.
     """
 
     def __init__(self, name, oid, attrs, array_oid=None, schema=None):
@@ -35,7 +42,12 @@ class CompositeCaster:
             self.array_typecaster = None
 
     def parse(self, s, curs):
-        """Parse a record literal; cast each field with ``curs.cast()``."""
+        """parse(s, curs) -- the Python value of the record literal *s*.
+
+        Each field is cast with ``curs.cast()`` to the type of its attribute, and
+        the list of values passed to :meth:`make`. *s* None (NULL) gives None;
+        a number of fields that does not match raises ``DataError``.
+        """
         if s is None:
             return None
 
@@ -57,9 +69,10 @@ class CompositeCaster:
 
     @classmethod
     def tokenize(cls, s):
-        """Split a record literal ``(a,"b c",)`` into a list of str/None.
+        """tokenize(s) -- split the record literal *s*, e.g. ``(a,"b c",)``, into fields.
 
-        An empty unquoted field is NULL (None); ``""`` is the empty string.
+        Return a list of str, with None for NULL (an empty unquoted field);
+        ``""`` is the empty string.
         """
         if len(s) < 2 or s[0] != "(" or s[-1] != ")":
             raise DataError("bad record literal: %r" % s)

@@ -61,6 +61,11 @@ class DictCursorBase(_cursor):
         self.row_factory = row_factory
 
     def execute(self, query, vars=None):
+        """execute(query, vars=None) -- run *query* with the parameters *vars*.
+
+        As ``cursor.execute()``; the rows fetched afterwards can be addressed by
+        column name.
+        """
         self._reset_names()
         self._query_executed = True
         rv = super().execute(query, vars)
@@ -69,6 +74,11 @@ class DictCursorBase(_cursor):
         return rv
 
     def callproc(self, procname, vars=None):
+        """callproc(procname, vars=None) -- call the function *procname* with *vars*.
+
+        As ``cursor.callproc()``; the rows fetched afterwards can be addressed by
+        column name.
+        """
         self._reset_names()
         self._query_executed = True
         rv = super().callproc(procname, vars)
@@ -92,6 +102,11 @@ class DictConnection(_connection):
     """A connection whose cursors default to DictCursor."""
 
     def cursor(self, *args, **kwargs):
+        """cursor(name=None, cursor_factory=DictCursor, ...) -- a new cursor.
+
+        Takes the arguments of ``connection.cursor()``; without a
+        *cursor_factory* the cursor is a ``DictCursor``.
+        """
         args, kwargs = _with_default_factory(self, DictCursor, args, kwargs)
         return super().cursor(*args, **kwargs)
 
@@ -128,7 +143,13 @@ def _dictrow_index(cursor):
 
 
 class DictRow(list):
-    """A row that can be indexed by position and by column name."""
+    """A row that can be indexed by position and by column name.
+
+    Made by ``DictCursor`` for each row it returns; *cursor* is that cursor,
+    whose ``description`` gives the names. ``row[0]`` and ``row["id"]`` read
+    the same value; ``keys()``, ``values()``, ``items()`` and ``get()`` work
+    as on a dict, and ``copy()`` returns an ``OrderedDict``.
+    """
 
     __slots__ = ("_index",)
 
@@ -161,6 +182,7 @@ class DictRow(list):
         return (g(i) for i in self._index.values())
 
     def get(self, x, default=None):
+        """get(x, default=None) -- the value of column *x* (name or index), or *default*."""
         try:
             return self[x]
         except (KeyError, IndexError):
@@ -188,6 +210,11 @@ class RealDictConnection(_connection):
     """A connection whose cursors default to RealDictCursor."""
 
     def cursor(self, *args, **kwargs):
+        """cursor(name=None, cursor_factory=RealDictCursor, ...) -- a new cursor.
+
+        Takes the arguments of ``connection.cursor()``; without a
+        *cursor_factory* the cursor is a ``RealDictCursor``.
+        """
         args, kwargs = _with_default_factory(self, RealDictCursor, args, kwargs)
         return super().cursor(*args, **kwargs)
 
@@ -250,6 +277,11 @@ class NamedTupleConnection(_connection):
     """A connection whose cursors default to NamedTupleCursor."""
 
     def cursor(self, *args, **kwargs):
+        """cursor(name=None, cursor_factory=NamedTupleCursor, ...) -- a new cursor.
+
+        Takes the arguments of ``connection.cursor()``; without a
+        *cursor_factory* the cursor is a ``NamedTupleCursor``.
+        """
         args, kwargs = _with_default_factory(
             self, NamedTupleCursor, args, kwargs)
         return super().cursor(*args, **kwargs)
@@ -274,14 +306,27 @@ class NamedTupleCursor(_cursor):
     MAX_CACHE = 512
 
     def execute(self, query, vars=None):
+        """execute(query, vars=None) -- run *query* with the parameters *vars*.
+
+        As ``cursor.execute()``; the rows fetched afterwards are namedtuples
+        whose fields are the column names.
+        """
         self.Record = None
         return super().execute(query, vars)
 
     def executemany(self, query, vars):
+        """executemany(query, vars) -- run *query* once for each parameter set in *vars*.
+
+        As ``cursor.executemany()``.
+        """
         self.Record = None
         return super().executemany(query, vars)
 
     def callproc(self, procname, vars=None):
+        """callproc(procname, vars=None) -- call the function *procname* with *vars*.
+
+        As ``cursor.callproc()``; the rows fetched afterwards are namedtuples.
+        """
         self.Record = None
         return super().callproc(procname, vars)
 
@@ -312,7 +357,12 @@ class LoggingConnection(_connection):
     """
 
     def initialize(self, logobj):
-        """Start logging to *logobj* (a file-like or a Logger)."""
+        """initialize(logobj) -- start logging to *logobj*.
+
+        *logobj* is a ``logging.Logger`` (each query is logged at DEBUG level) or
+        a file-like object with a ``write()`` method (one query per line). Must
+        be called before the first cursor is made.
+        """
         self._logobj = logobj
         if isinstance(logobj, (logging.Logger, logging.LoggerAdapter)):
             self.log = self._logtologger
@@ -320,9 +370,11 @@ class LoggingConnection(_connection):
             self.log = self._logtofile
 
     def filter(self, msg, curs):
-        """Return the message to log for *msg* (falsy to skip it).
+        """filter(msg, curs) -- return the message to log for the query *msg*.
 
-        Override it to alter or drop messages.
+        *msg* is the query as sent (bytes), *curs* the cursor that ran it. The
+        default returns *msg* unchanged; override it in a subclass to alter the
+        message, or return a false value to log nothing for this query.
         """
         return msg
 
@@ -349,6 +401,12 @@ class LoggingConnection(_connection):
                 "LoggingConnection object has not been initialize()d")
 
     def cursor(self, *args, **kwargs):
+        """cursor(name=None, cursor_factory=LoggingCursor, ...) -- a new cursor.
+
+        Takes the arguments of ``connection.cursor()``; without a
+        *cursor_factory* the cursor is a ``LoggingCursor``. Raises
+        ``ProgrammingError`` if ``initialize()`` has not been called.
+        """
         self._check()
         args, kwargs = _with_default_factory(self, LoggingCursor, args, kwargs)
         return super().cursor(*args, **kwargs)
@@ -358,12 +416,18 @@ class LoggingCursor(_cursor):
     """A cursor that logs its queries through its LoggingConnection."""
 
     def execute(self, query, vars=None):
+        """execute(query, vars=None) -- run *query* with *vars* and log it.
+
+        The query is logged through the connection after it ran, also when it
+        failed.
+        """
         try:
             return super().execute(query, vars)
         finally:
             self.connection.log(self.query, self)
 
     def callproc(self, procname, vars=None):
+        """callproc(procname, vars=None) -- call *procname* with *vars* and log it."""
         try:
             return super().callproc(procname, vars)
         finally:
@@ -374,10 +438,21 @@ class MinTimeLoggingConnection(LoggingConnection):
     """A connection that logs only the queries slower than *mintime* ms."""
 
     def initialize(self, logobj, mintime=0):
+        """initialize(logobj, mintime=0) -- start logging to *logobj*.
+
+        Only the queries that took longer than *mintime* milliseconds are
+        logged, followed by their execution time. *logobj* is as for
+        ``LoggingConnection.initialize()``.
+        """
         LoggingConnection.initialize(self, logobj)
         self._mintime = mintime
 
     def filter(self, msg, curs):
+        """filter(msg, curs) -- the message for the query *msg* run by *curs*.
+
+        Returns *msg* followed by the execution time if the query took longer
+        than *mintime* milliseconds, else None (nothing logged).
+        """
         t = (time.time() - curs.timestamp) * 1000
         if t > self._mintime:
             if msg is None:
@@ -387,6 +462,11 @@ class MinTimeLoggingConnection(LoggingConnection):
         return None
 
     def cursor(self, *args, **kwargs):
+        """cursor(name=None, cursor_factory=MinTimeLoggingCursor, ...) -- a new cursor.
+
+        Takes the arguments of ``connection.cursor()``; without a
+        *cursor_factory* the cursor is a ``MinTimeLoggingCursor``.
+        """
         args, kwargs = _with_default_factory(
             self, MinTimeLoggingCursor, args, kwargs)
         return super().cursor(*args, **kwargs)
@@ -396,9 +476,11 @@ class MinTimeLoggingCursor(LoggingCursor):
     """The cursor of MinTimeLoggingConnection: records the start time."""
 
     def execute(self, query, vars=None):
+        """execute(query, vars=None) -- run *query* with *vars*, timing and logging it."""
         self.timestamp = time.time()
         return super().execute(query, vars)
 
     def callproc(self, procname, vars=None):
+        """callproc(procname, vars=None) -- call *procname* with *vars*, timing and logging it."""
         self.timestamp = time.time()
         return super().callproc(procname, vars)

@@ -37,8 +37,9 @@ def _unescape(s):
 class HstoreAdapter:
     """Adapt a Python dict to an hstore value.
 
-    Renders ``hstore(ARRAY[keys], ARRAY[values])``, or ``''::hstore`` for an
-    empty dict; None values become NULL.
+    *wrapped* is the dict. It renders as ``hstore(ARRAY[keys],
+    ARRAY[values])``, or ``''::hstore`` for an empty dict; None values become
+    NULL. ``register_hstore()`` registers it for dict.
     """
 
     def __init__(self, wrapped):
@@ -46,6 +47,7 @@ class HstoreAdapter:
         self.conn = None
 
     def prepare(self, conn):
+        """prepare(conn) -- quote keys and values for the connection *conn*."""
         self.conn = conn
         # hstore(text[], text[]) exists from PostgreSQL 9.0
         if conn.server_version < 90000:
@@ -80,9 +82,10 @@ class HstoreAdapter:
 
     @classmethod
     def parse(cls, s, cur, _bsdec=None):
-        """Parse an hstore representation into a Python dict.
+        """parse(s, cur) -- the dict of the hstore representation *s*.
 
-        Raise InterfaceError on a syntax error.
+        *cur* is the cursor reading the value (unused); *s* None (NULL) gives
+        None. Raises ``InterfaceError`` on a syntax error.
         """
         if s is None:
             return None
@@ -109,14 +112,16 @@ class HstoreAdapter:
 
     @classmethod
     def parse_unicode(cls, s, cur):
-        """Parse an hstore returning str keys and values (as parse())."""
+        """parse_unicode(s, cur) -- as parse(): a dict of str keys and values from *s*."""
         return cls.parse(s, cur)
 
     @classmethod
     def get_oids(cls, conn_or_curs):
-        """Return the (oids, array oids) of the hstore types in the database.
+        """get_oids(conn_or_curs) -- the OIDs of the hstore type in the database.
 
-        Both tuples are empty if hstore is not installed.
+        *conn_or_curs* is a connection or cursor to query the catalogue with.
+        Return ``(oids, array_oids)``, two tuples (hstore may be installed in
+        several schemas); both are empty if the extension is not installed.
         """
         conn, curs = _solve_conn_curs(conn_or_curs)
         rv0, rv1 = [], []

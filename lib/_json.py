@@ -29,10 +29,16 @@ JSONBARRAY_OID = 3807
 
 
 class Json:
-    """Adapter wrapping any JSON-serialisable object to pass it as json.
+    """Adapter passing any JSON-serialisable object as a json value.
 
-    The object is serialised with *dumps* (default :func:`json.dumps`), or
-    with the :meth:`dumps` method of a subclass, and quoted as a string.
+    *adapted* is the object (dict, list, str, number, ...); *dumps* the
+    function serialising it, by default :func:`json.dumps`. A subclass can
+    override the :meth:`dumps` method instead. The JSON text is quoted as a
+    string literal::
+
+        cur.execute("INSERT INTO t (data) VALUES (%s)", [Json({"a": 1})])
+
+    To adapt every dict this way: ``register_adapter(dict, Json)``.
     """
 
     def __init__(self, adapted, dumps=None):
@@ -49,9 +55,11 @@ class Json:
         return self._dumps(obj)
 
     def prepare(self, conn):
+        """prepare(conn) -- quote the JSON text for the connection *conn*."""
         self._conn = conn
 
     def getquoted(self):
+        """getquoted() -- the SQL literal of the JSON text, as bytes."""
         s = self.dumps(self.adapted)
         qs = QuotedString(s)
         if self._conn is not None:
@@ -66,9 +74,16 @@ def register_json(conn_or_curs=None, globally=False, loads=None,
                   oid=None, array_oid=None, name="json"):
     """Create and register typecasters converting json values to Python.
 
-    Unless *oid* is given, the oids of the type *name* are looked up in the
-    database.  Return the ``(JSON, JSONARRAY)`` casters (the latter None
-    if no array oid is known).
+    *conn_or_curs* is the connection or cursor to register them on (and to
+    look up the OIDs with); if *globally* is true they are registered for
+    every connection. *loads* parses the JSON text (default
+    :func:`json.loads`). Unless *oid* (and *array_oid*) are given, the OIDs
+    of the type *name* (default ``json``) are looked up in the database.
+    Return the ``(JSON, JSONARRAY)`` casters, the latter None if no array
+    OID is known. json and jsonb are already converted with
+    :func:`json.loads` by default; use this to change *loads*::
+
+        register_json(conn, loads=lambda s: json.loads(s, parse_float=Decimal))
     """
     if oid is None:
         oid, array_oid = _get_json_oids(conn_or_curs, name)
@@ -85,13 +100,21 @@ def register_json(conn_or_curs=None, globally=False, loads=None,
 
 
 def register_default_json(conn_or_curs=None, globally=False, loads=None):
-    """Register json typecasters for the builtin oids (114, 199)."""
+    """Register a json typecaster for the builtin OIDs (114, 199).
+
+    As :func:`register_json` with *conn_or_curs*, *globally* and *loads*,
+    without a database look-up.
+    """
     return register_json(conn_or_curs=conn_or_curs, globally=globally,
                          loads=loads, oid=JSON_OID, array_oid=JSONARRAY_OID)
 
 
 def register_default_jsonb(conn_or_curs=None, globally=False, loads=None):
-    """Register jsonb typecasters for the builtin oids (3802, 3807)."""
+    """Register a jsonb typecaster for the builtin OIDs (3802, 3807).
+
+    As :func:`register_json` with *conn_or_curs*, *globally* and *loads*,
+    without a database look-up.
+    """
     return register_json(conn_or_curs=conn_or_curs, globally=globally,
                          loads=loads, oid=JSONB_OID, array_oid=JSONBARRAY_OID,
                          name="jsonb")

@@ -38,8 +38,13 @@ def register_adapter(typ, callable):
 class Range:
     """Python representation of a PostgreSQL range value.
 
-    *bounds* is one of ``'[)'``, ``'(]'``, ``'()'``, ``'[]'``; a None bound
-    is unbounded on that side.  Instances are immutable and hashable.
+    *lower* and *upper* are the bounds (None: unbounded on that side);
+    *bounds* says which are included, one of ``'[)'`` (the default),
+    ``'(]'``, ``'()'``, ``'[]'``; *empty* true makes the empty range (the
+    other arguments are then ignored). Instances are immutable and hashable,
+    support ``in`` (``5 in NumericRange(1, 10)``) and can be sorted. The subclasses :class:`NumericRange`, :class:`DateRange`,
+    :class:`DateTimeRange` and :class:`DateTimeTZRange` map the builtin range
+    types.
     """
 
     __slots__ = ("_lower", "_upper", "_bounds")
@@ -208,7 +213,9 @@ class DateTimeTZRange(Range):
 class RangeAdapter:
     """Adapter for Range objects; subclasses set ``name`` to the SQL type.
 
-    Renders ``name(lower, upper, 'bounds')``, or ``'empty'::name``.
+    *adapted* is the Range. It renders as ``name(lower, upper, 'bounds')``,
+    or ``'empty'::name`` for an empty range. ``register_range()`` makes and
+    registers the subclasses it needs.
     """
 
     name = None
@@ -222,6 +229,7 @@ class RangeAdapter:
             return self
 
     def prepare(self, conn):
+        """prepare(conn) -- adapt the bounds for the connection *conn*."""
         self._conn = conn
 
     def _quote(self, obj):
@@ -236,6 +244,7 @@ class RangeAdapter:
         return rv
 
     def getquoted(self):
+        """getquoted() -- the SQL of the range value, as bytes."""
         if self.name is None:
             raise NotImplementedError(
                 "RangeAdapter must be subclassed overriding its name "
@@ -268,6 +277,7 @@ class NumericRangeAdapter(RangeAdapter):
         return rv
 
     def getquoted(self):
+        """getquoted() -- the SQL literal of the range, e.g. ``'[1,10)'``, as bytes."""
         r = self.adapted
         if r.isempty:
             return b"'empty'"
@@ -301,6 +311,11 @@ class RangeCaster:
 
     *pgrange* is a RangeAdapter subclass or the SQL type name (an adapter
     is then created); *pyrange* a Range subclass or a name for a new one.
+    *oid*, *subtype_oid* and *array_oid* are the OIDs of the range type, of
+    its element type and of its array type. ``register_range()`` builds one
+    from the catalogue and returns it; its ``typecaster``,
+    ``array_typecaster``, ``adapter`` and ``range`` attributes are what was
+    registered.
     """
 
     def __init__(self, pgrange, pyrange, oid, subtype_oid, array_oid=None):
@@ -372,9 +387,11 @@ class RangeCaster:
                    array_oid=array_oid or None)
 
     def parse(self, s, cur=None):
-        """Parse a range literal into an instance of ``self.range``.
+        """parse(s, cur=None) -- an instance of ``self.range`` from the range literal *s*.
 
-        Bounds are cast with ``cur.cast(subtype_oid, ...)`` if *cur* is given.
+        The bounds are cast with ``cur.cast(subtype_oid, ...)`` if the cursor
+        *cur* is given, else left as strings. *s* None (NULL) gives None; a
+        malformed literal raises ``InterfaceError``.
         """
         if s is None:
             return None

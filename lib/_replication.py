@@ -70,7 +70,14 @@ class ReplicationCursor(_ReplicationCursor):
 
     def create_replication_slot(self, slot_name, slot_type=None,
                                 output_plugin=None):
-        """Create a replication slot (LOGICAL needs an output plugin)."""
+        """Create a replication slot named *slot_name*.
+
+        *slot_type* is ``REPLICATION_LOGICAL`` or ``REPLICATION_PHYSICAL``
+        (default: the type of the connection). A logical slot needs
+        *output_plugin*, the name of the decoding plugin (e.g. ``test_decoding``
+        or ``pgoutput``); a physical slot takes none. Misuse raises
+        ``ProgrammingError``.
+        """
         command = "CREATE_REPLICATION_SLOT %s " % quote_ident(slot_name, self)
 
         if slot_type is None:
@@ -103,7 +110,17 @@ class ReplicationCursor(_ReplicationCursor):
     def start_replication(self, slot_name=None, slot_type=None, start_lsn=0,
                           timeline=0, options=None, decode=False,
                           status_interval=10):
-        """Start replicating (builds a START_REPLICATION command)."""
+        """Start replicating: send START_REPLICATION, then read with consume_stream() or read_message().
+
+        *slot_name* is the slot to use (required for logical replication,
+        optional for physical); *slot_type* defaults to the connection's type.
+        *start_lsn* is where to start, as an int or a ``'XXX/XXX'`` string (0:
+        where the slot is). *timeline* (physical only) asks for a given
+        timeline. *options* (logical only) is a dict of options passed to the
+        output plugin. With *decode* true, the payloads of a logical stream are
+        decoded to str with the connection encoding. *status_interval* is the
+        number of seconds between the feedback messages sent to the server.
+        """
         command = "START_REPLICATION "
 
         if slot_type is None:

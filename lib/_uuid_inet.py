@@ -27,6 +27,7 @@ class UUID_adapter:
             return self
 
     def getquoted(self):
+        """getquoted() -- the SQL literal ``'...'::uuid`` of the wrapped UUID, as bytes."""
         return ("'%s'::uuid" % self._uuid).encode("utf8")
 
     def __str__(self):
@@ -70,7 +71,12 @@ def register_uuid(oids=None, conn_or_curs=None):
 
 
 class Inet:
-    """Wrap a string to pass it as an inet value (deprecated)."""
+    """Wrap a string to pass it as an inet value (deprecated).
+
+    *addr* is the address as a string, e.g. ``'192.168.0.1/24'``; it is
+    quoted as a string and cast to ``inet``. New code should pass
+    :mod:`ipaddress` objects and call ``register_ipaddress()``.
+    """
 
     def __init__(self, addr):
         self.addr = addr
@@ -80,9 +86,11 @@ class Inet:
         return "%s(%r)" % (self.__class__.__name__, self.addr)
 
     def prepare(self, conn):
+        """prepare(conn) -- quote the address for the connection *conn*."""
         self._conn = conn
 
     def getquoted(self):
+        """getquoted() -- the SQL literal ``'...'::inet`` of the address, as bytes."""
         obj = adapt(self.addr)
         if self._conn is not None and hasattr(obj, "prepare"):
             obj.prepare(self._conn)
@@ -102,7 +110,9 @@ class Inet:
 def register_inet(oid=None, conn_or_curs=None):
     """Convert inet values to Inet objects (deprecated).
 
-    Use register_ipaddress() instead.  Return the caster.
+    *oid* is the inet OID, or an (inet OID, inet[] OID) pair (default 869,
+    1041). The typecasters go to *conn_or_curs* (None: globally). Use
+    ``register_ipaddress()`` instead. Return the caster.
     """
     warnings.warn(
         "the inet adapter is deprecated, use register_ipaddress() instead",

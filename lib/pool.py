@@ -29,7 +29,9 @@ class AbstractConnectionPool:
     def __init__(self, minconn, maxconn, *args, **kwargs):
         """Open *minconn* connections with ``psycopg2.connect(*args, **kwargs)``.
 
-        At most *maxconn* connections are handed out at the same time.
+        At most *maxconn* connections are handed out at the same time; the
+        other arguments are passed to :func:`psycopg2.connect` for every
+        connection the pool opens.
         """
         self.minconn = int(minconn)
         self.maxconn = int(maxconn)
@@ -62,6 +64,14 @@ class AbstractConnectionPool:
         return self._keys
 
     def _getconn(self, key=None):
+        """getconn(key=None) -- take a connection from the pool and return it.
+
+        An idle connection is reused, else a new one is opened, up to *maxconn*
+        in use at once; beyond that ``PoolError`` is raised (the pool does not
+        wait). With a *key*, the connection is bound to it: the same key gives
+        back the same connection until it is returned. Raises ``PoolError`` if
+        the pool is closed.
+        """
         if self.closed:
             raise PoolError("connection pool is closed")
         if key is None:
@@ -85,6 +95,14 @@ class AbstractConnectionPool:
         return self._connect(key)
 
     def _putconn(self, conn, key=None, close=False):
+        """putconn(conn, key=None, close=False) -- give the connection *conn* back.
+
+        *key* is the key it was taken with, if any. The connection is closed if
+        *close* is true, if it is broken, or if the pool already keeps *minconn*
+        idle connections; otherwise an open transaction is rolled back and the
+        connection kept for the next getconn(). Raises ``PoolError`` for a
+        connection that does not belong to the pool, or if the pool is closed.
+        """
         if self.closed:
             raise PoolError("connection pool is closed")
 
@@ -154,19 +172,40 @@ class SimpleConnectionPool(AbstractConnectionPool):
 
 
 class ThreadedConnectionPool(AbstractConnectionPool):
-    """A connection pool that works with the threading module."""
+    """A connection pool that can be shared between threads.
+
+    *minconn* connections are opened at once and kept open when idle; at
+    most *maxconn* are in use at the same time. The other arguments are
+    passed to :func:`psycopg2.connect`. Every method holds a lock, so
+    threads can call getconn() and putconn() concurrently.
+    """
 
     def __init__(self, minconn, maxconn, *args, **kwargs):
         self._lock = threading.Lock()
         super().__init__(minconn, maxconn, *args, **kwargs)
 
     def getconn(self, key=None):
-        """Get a free connection and assign it to *key* if not None."""
+        """getconn(key=None) -- take a connection from the pool and return it.
+
+        An idle connection is reused, else a new one is opened, up to *maxconn*
+        in use at once; beyond that ``PoolError`` is raised (the pool does not
+        wait). With a *key*, the connection is bound to it: the same key gives
+        back the same connection until it is returned. Raises ``PoolError`` if
+        the pool is closed.
+        """
         with self._lock:
             return self._getconn(key)
 
     def putconn(self, conn=None, key=None, close=False):
-        """Put away an unused connection."""
+        """putconn(conn=None, key=None, close=False) -- give the connection *conn* back.
+
+        *conn* may be omitted if *key*, the key it was taken with, is given.
+        The connection is closed if *close* is true, if it is broken, or if the
+        pool already keeps *minconn* idle connections; otherwise an open
+        transaction is rolled back and the connection kept for the next
+        getconn(). Raises ``PoolError`` for a connection that does not belong to
+        the pool, or if the pool is closed.
+        """
         with self._lock:
             if conn is None:
                 if key is None:

@@ -29,7 +29,15 @@ def _connection_of(context):
 
 
 class Composable:
-    """Abstract base for the objects that render to a piece of SQL."""
+    """Abstract base of the objects that render to a piece of SQL.
+
+    *wrapped* is the object the subclass wraps. Composables are joined with
+    ``+`` (giving a :class:`Composed`), repeated with ``*``, and accepted by
+    ``cursor.execute()``, ``executemany()`` and ``copy_expert()`` in place of
+    a query string. The concrete classes are :class:`SQL`,
+    :class:`Identifier`, :class:`Literal`, :class:`Placeholder` and
+    :class:`Composed`.
+    """
 
     def __init__(self, wrapped):
         self._wrapped = wrapped
@@ -38,7 +46,12 @@ class Composable:
         return "%s(%r)" % (self.__class__.__name__, self._wrapped)
 
     def as_string(self, context):
-        """Return the SQL text of the object, as a str."""
+        """as_string(context) -- the SQL text of the object, as a str.
+
+        *context* is a connection or a cursor: quoting identifiers and literals
+        depends on its encoding and settings. Useful to inspect a composed query;
+        ``cursor.execute()`` accepts the object itself.
+        """
         raise NotImplementedError
 
     def __add__(self, other):
@@ -61,7 +74,18 @@ class Composable:
 
 
 class Composed(Composable):
-    """A sequence of Composables, rendered one after the other."""
+    """A sequence of Composables, rendered one after the other.
+
+    *seq* is a sequence of :class:`Composable` objects; anything else raises
+    ``TypeError``. Usually made by ``+`` or :meth:`SQL.format` rather than by
+    hand::
+
+        >>> q = sql.SQL("SELECT ") + sql.Identifier("id")
+        >>> q.as_string(conn)
+        'SELECT "id"'
+
+    Iterating gives the parts; :meth:`join` puts a separator between them.
+    """
 
     def __init__(self, seq):
         wrapped = []
@@ -79,6 +103,12 @@ class Composed(Composable):
         return list(self._wrapped)
 
     def as_string(self, context):
+        """as_string(context) -- the SQL text of the object, as a str.
+
+        *context* is a connection or a cursor: quoting identifiers and literals
+        depends on its encoding and settings. Useful to inspect a composed query;
+        ``cursor.execute()`` accepts the object itself.
+        """
         return "".join(item.as_string(context) for item in self._wrapped)
 
     def __iter__(self):
@@ -102,7 +132,20 @@ class Composed(Composable):
 
 
 class SQL(Composable):
-    """A snippet of SQL text, inserted verbatim (never escaped)."""
+    """A snippet of SQL text, inserted verbatim (never escaped).
+
+    *string* is the text; anything but a str raises ``TypeError``. Use it
+    for the fixed parts of a query, and :meth:`format` to put identifiers,
+    literals and placeholders into it::
+
+        query = sql.SQL("SELECT {fields} FROM {table} WHERE id = %s").format(
+            fields=sql.SQL(", ").join(map(sql.Identifier, ["a", "b"])),
+            table=sql.Identifier("public", "t"))
+        cur.execute(query, (42,))
+
+    Never put data received from users into an SQL object: wrap it in
+    :class:`Literal` or pass it as a query parameter.
+    """
 
     def __init__(self, string):
         if not isinstance(string, str):
@@ -115,6 +158,12 @@ class SQL(Composable):
         return self._wrapped
 
     def as_string(self, context):
+        """as_string(context) -- the SQL text of the object, as a str.
+
+        *context* is a connection or a cursor: quoting identifiers and literals
+        depends on its encoding and settings. Useful to inspect a composed query;
+        ``cursor.execute()`` accepts the object itself.
+        """
         return self._wrapped
 
     def format(self, *args, **kwargs):
@@ -196,6 +245,12 @@ class Identifier(Composable):
             self.__class__.__name__, ", ".join(map(repr, self._wrapped)))
 
     def as_string(self, context):
+        """as_string(context) -- the SQL text of the object, as a str.
+
+        *context* is a connection or a cursor: quoting identifiers and literals
+        depends on its encoding and settings. Useful to inspect a composed query;
+        ``cursor.execute()`` accepts the object itself.
+        """
         return ".".join(quote_ident(s, context) for s in self._wrapped)
 
 
@@ -208,6 +263,12 @@ class Literal(Composable):
         return self._wrapped
 
     def as_string(self, context):
+        """as_string(context) -- the SQL text of the object, as a str.
+
+        *context* is a connection or a cursor: quoting identifiers and literals
+        depends on its encoding and settings. Useful to inspect a composed query;
+        ``cursor.execute()`` accepts the object itself.
+        """
         conn = _connection_of(context)
         a = adapt(self._wrapped)
         if hasattr(a, "prepare"):
@@ -240,6 +301,12 @@ class Placeholder(Composable):
         return "%s(%r)" % (self.__class__.__name__, self._wrapped)
 
     def as_string(self, context):
+        """as_string(context) -- the SQL text of the object, as a str.
+
+        *context* is a connection or a cursor: quoting identifiers and literals
+        depends on its encoding and settings. Useful to inspect a composed query;
+        ``cursor.execute()`` accepts the object itself.
+        """
         if self._wrapped is not None:
             return "%%(%s)s" % self._wrapped
         return "%s"

@@ -92,9 +92,14 @@ class FixedOffsetTimezone(datetime.tzinfo):
         return (self._offset, self._name)
 
     def utcoffset(self, dt):
+        """utcoffset(dt) -- the fixed offset, as a timedelta, whatever *dt* is."""
         return self._offset
 
     def tzname(self, dt):
+        """tzname(dt) -- the name given, or the offset as ``+HH``, ``+HH:MM`` or ``+HH:MM:SS``.
+
+        The same for every *dt*.
+        """
         if self._name is not None:
             return self._name
         secs = int(self._offset.total_seconds())
@@ -110,6 +115,7 @@ class FixedOffsetTimezone(datetime.tzinfo):
         return out
 
     def dst(self, dt):
+        """dst(dt) -- zero: a fixed offset has no daylight saving time (*dt* is ignored)."""
         return ZERO
 
 
@@ -125,16 +131,19 @@ class LocalTimezone(datetime.tzinfo):
     """The platform's local timezone, DST decided by :func:`time.localtime`."""
 
     def utcoffset(self, dt):
+        """utcoffset(dt) -- the local offset from UTC at the naive datetime *dt*."""
         if self._isdst(dt):
             return DSTOFFSET
         return STDOFFSET
 
     def dst(self, dt):
+        """dst(dt) -- the daylight saving time adjustment in force at *dt*."""
         if self._isdst(dt):
             return DSTDIFF
         return ZERO
 
     def tzname(self, dt):
+        """tzname(dt) -- the local zone's name at *dt* (e.g. ``CET`` or ``CEST``)."""
         return time.tzname[self._isdst(dt)]
 
     def _isdst(self, dt):

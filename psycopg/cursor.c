@@ -1294,7 +1294,14 @@ curs_exit(cursorObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
-PyDoc_STRVAR(curs_noop_doc, "Accepted for DB-API compliance; does nothing.");
+PyDoc_STRVAR(curs_setinputsizes_doc,
+"setinputsizes(sizes) -- accepted for DB-API compliance; does nothing.\n\n"
+"The parameter types are inferred from the Python values.");
+
+PyDoc_STRVAR(curs_setoutputsize_doc,
+"setoutputsize(size, column=None) -- accepted for DB-API compliance; does "
+"nothing.\n\n"
+"Values of any size are read whole.");
 
 static PyObject *
 curs_setinputsizes(cursorObject *self, PyObject *args, PyObject *kwargs)
@@ -1385,9 +1392,9 @@ static PyMethodDef curs_methods[] = {
     {"__enter__", (PyCFunction)curs_enter, METH_NOARGS, curs_enter_doc},
     {"__exit__", (PyCFunction)curs_exit, METH_VARARGS, curs_exit_doc},
     {"setinputsizes", (PyCFunction)(void (*)(void))curs_setinputsizes,
-     METH_VARARGS | METH_KEYWORDS, curs_noop_doc},
+     METH_VARARGS | METH_KEYWORDS, curs_setinputsizes_doc},
     {"setoutputsize", (PyCFunction)(void (*)(void))curs_setoutputsize,
-     METH_VARARGS | METH_KEYWORDS, curs_noop_doc},
+     METH_VARARGS | METH_KEYWORDS, curs_setoutputsize_doc},
     {"nextset", (PyCFunction)curs_nextset, METH_NOARGS, curs_nextset_doc},
     {"cast", (PyCFunction)curs_cast, METH_VARARGS, curs_cast_doc},
     {NULL}};

@@ -123,7 +123,14 @@ static PyType_Slot error_slots[] = {
     {Py_tp_members, error_members},
     {Py_tp_methods, error_methods},
     {Py_tp_getset, error_getset},
-    {Py_tp_doc, "Base class for error exceptions."},
+    {Py_tp_doc, "Base class of the exceptions raised by this module "
+                "(except Warning).\n\n"
+                "For an error the server reports, pgerror is its message, "
+                "pgcode its SQLSTATE (see psycopg2.errorcodes), diag the "
+                "other fields (a Diagnostics object) and cursor the cursor "
+                "that ran the statement; they are None otherwise. "
+                "psycopg2.errors has one subclass per SQLSTATE, e.g. "
+                "UniqueViolation."},
     {0, NULL}};
 
 static PyType_Spec error_spec = {
@@ -223,20 +230,74 @@ err_make_sqlstate_classes(PyObject *module, module_state *st)
 
 static int
 err_new_class(PyObject *module, PyObject **slot, const char *qualname,
-              PyObject *base)
+              PyObject *base, const char *doc)
 {
     const char *dot = strrchr(qualname, '.');
-    if (!(*slot = PyErr_NewException(qualname, base, NULL)))
+    if (!(*slot = PyErr_NewExceptionWithDoc(qualname, doc, base, NULL)))
         return -1;
     return PyModule_AddObjectRef(module, dot + 1, *slot);
 }
+
+/* The docstrings of the DB-API classes, as help() shows them. */
+PyDoc_STRVAR(err_Warning_doc,
+"Important warnings such as data truncation (DB-API). Defined for "
+"DB-API compliance; this module does not raise it.");
+
+PyDoc_STRVAR(err_InterfaceError_doc,
+"Error of the database interface rather than of the database: using a "
+"closed connection or cursor, a connection inherited through fork(), a "
+"libpq failure on the client side.");
+
+PyDoc_STRVAR(err_DatabaseError_doc,
+"Error related to the database: the base class of every error the "
+"server reports, and of the classes below.");
+
+PyDoc_STRVAR(err_DataError_doc,
+"Error due to the processed data: division by zero, a value out of "
+"range, invalid input syntax for a type (SQLSTATE class 22).");
+
+PyDoc_STRVAR(err_OperationalError_doc,
+"Error related to the operation of the database, not necessarily under "
+"the programmer's control: the server cannot be reached or closes the "
+"connection, out of memory or disk space (SQLSTATE classes 08, 53, 54, "
+"55, 57, 58).");
+
+PyDoc_STRVAR(err_IntegrityError_doc,
+"The relational integrity of the database would be broken: a unique, "
+"foreign key, not-null or check constraint is violated (SQLSTATE class "
+"23).");
+
+PyDoc_STRVAR(err_InternalError_doc,
+"Error internal to the database: invalid transaction state, the "
+"transaction is aborted, internal server error (SQLSTATE classes 24, "
+"25, 2B, 2D, 2F, 38, 39, 3B, F0, P0, XX).");
+
+PyDoc_STRVAR(err_ProgrammingError_doc,
+"Programming error: a table not found or already existing, a syntax "
+"error in the SQL, the wrong number of parameters, misuse of the API "
+"such as fetching when the last statement returned no rows (SQLSTATE "
+"classes 20, 21, 3D, 3F, 42, 44).");
+
+PyDoc_STRVAR(err_NotSupportedError_doc,
+"A method or a database feature is used that the database does not "
+"support (SQLSTATE class 0A).");
+
+PyDoc_STRVAR(err_QueryCanceledError_doc,
+"The statement was cancelled: by connection.cancel(), by Ctrl-C during "
+"a query, or by statement_timeout (SQLSTATE 57014). A subclass of "
+"OperationalError.");
+
+PyDoc_STRVAR(err_TransactionRollbackError_doc,
+"The server rolled the transaction back: serialization failure or "
+"deadlock (SQLSTATE class 40). Running the transaction again may "
+"succeed. A subclass of OperationalError.");
 
 int
 err_setup(PyObject *module, module_state *st)
 {
     PyObject *err;
     if (err_new_class(module, &st->Warning, "psycopg2.Warning",
-                      PyExc_Exception) < 0)
+                      PyExc_Exception, err_Warning_doc) < 0)
         return -1;
     {
         /* Python 3.9 wants a tuple of bases, not a single type */
@@ -252,27 +313,36 @@ err_setup(PyObject *module, module_state *st)
     if (PyModule_AddObjectRef(module, "Error", err) < 0)
         return -1;
     if (err_new_class(module, &st->InterfaceError, "psycopg2.InterfaceError",
-                      st->Error) < 0
+                      st->Error, err_InterfaceError_doc) < 0
         || err_new_class(module, &st->DatabaseError,
-                         "psycopg2.DatabaseError", st->Error) < 0
+                         "psycopg2.DatabaseError", st->Error,
+                         err_DatabaseError_doc) < 0
         || err_new_class(module, &st->DataError, "psycopg2.DataError",
-                         st->DatabaseError) < 0
+                         st->DatabaseError,
+                         err_DataError_doc) < 0
         || err_new_class(module, &st->OperationalError,
-                         "psycopg2.OperationalError", st->DatabaseError) < 0
+                         "psycopg2.OperationalError", st->DatabaseError,
+                         err_OperationalError_doc) < 0
         || err_new_class(module, &st->IntegrityError,
-                         "psycopg2.IntegrityError", st->DatabaseError) < 0
+                         "psycopg2.IntegrityError", st->DatabaseError,
+                         err_IntegrityError_doc) < 0
         || err_new_class(module, &st->InternalError,
-                         "psycopg2.InternalError", st->DatabaseError) < 0
+                         "psycopg2.InternalError", st->DatabaseError,
+                         err_InternalError_doc) < 0
         || err_new_class(module, &st->ProgrammingError,
-                         "psycopg2.ProgrammingError", st->DatabaseError) < 0
+                         "psycopg2.ProgrammingError", st->DatabaseError,
+                         err_ProgrammingError_doc) < 0
         || err_new_class(module, &st->NotSupportedError,
-                         "psycopg2.NotSupportedError", st->DatabaseError) < 0
+                         "psycopg2.NotSupportedError", st->DatabaseError,
+                         err_NotSupportedError_doc) < 0
         || err_new_class(module, &st->QueryCanceledError,
                          "psycopg2.extensions.QueryCanceledError",
-                         st->OperationalError) < 0
+                         st->OperationalError,
+                         err_QueryCanceledError_doc) < 0
         || err_new_class(module, &st->TransactionRollbackError,
                          "psycopg2.extensions.TransactionRollbackError",
-                         st->OperationalError) < 0)
+                         st->OperationalError,
+                         err_TransactionRollbackError_doc) < 0)
         return -1;
     if (err_make_sqlstate_classes(module, st) < 0)
         return -1;
