@@ -1,8 +1,22 @@
 /* The only code that waits on the socket.  The GIL is released while
  * waiting; every slice (or EINTR) we take it back to run signal handlers.
- * A KeyboardInterrupt while a query runs cancels it on the server: the
- * caller drains the results and then the exception is raised.  In green
- * mode the wait is the user's callback instead (wait_green). */
+ *
+ * A KeyboardInterrupt (or any exception from a signal handler) while a
+ * query runs cancels it on the server, and the caller goes on draining
+ * the results until the server ends the query; then the exception is
+ * raised.  A cancel request that reaches the server before the query
+ * starts is ignored, so it is sent again every WAIT_CANCEL_RESEND seconds
+ * until the query ends.  If the server stops answering (nothing read or
+ * written for WAIT_CANCEL_GIVEUP seconds after the interrupt), or a second
+ * interrupt comes, the connection is abandoned: the wait ends, the
+ * connection is marked broken (closed == 2) and the first exception is
+ * raised.
+ *
+ * PQcancel blocks (it opens a connection to the server and waits for it to
+ * close), so each request runs on a short-lived detached thread that owns
+ * its own PGcancel: a dead network can't block the wait, nor Ctrl-C.
+ *
+ * In green mode the wait is the user's callback instead (wait_green). */
 #include "psycopg.h"
 #include "wait.h"
 #include "connection.h"
@@ -10,10 +24,137 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <time.h>
 
 /* How long to sleep before checking signals again (EINTR wakes us sooner
  * in the main thread). */
 #define WAIT_SLICE_MS 200
+/* Seconds between two cancel requests for the same interrupt. */
+#define WAIT_CANCEL_RESEND 1.0
+/* Seconds of silence from the server after an interrupt before the
+ * connection is abandoned (documented in doc/migration.rst). */
+#define WAIT_CANCEL_GIVEUP 5.0
+
+/* One cancel request in flight.  Shared by the waiter and the thread that
+ * sends it; the last one to let go frees it. */
+struct wait_cancel {
+    PGcancel *pgcancel;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;          /* signalled when done */
+    int done;
+    int refs;
+};
+
+static double
+wait_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+wait_cancel_release(wait_cancel *c)
+{
+    int last;
+    pthread_mutex_lock(&c->mu);
+    last = (--c->refs == 0);
+    pthread_mutex_unlock(&c->mu);
+    if (!last)
+        return;
+    PQfreeCancel(c->pgcancel);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+static void *
+wait_cancel_run(void *arg)
+{
+    wait_cancel *c = arg;
+    char errbuf[256];
+    if (!PQcancel(c->pgcancel, errbuf, sizeof(errbuf)))
+        Dprintf("cancel failed: %s", errbuf);
+    pthread_mutex_lock(&c->mu);
+    c->done = 1;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    wait_cancel_release(c);
+    return NULL;
+}
+
+/* Send a cancel request for the query running on `pgconn` from a new
+ * thread (GIL released, connection lock held).  NULL if it could not even
+ * be prepared; the caller tries again later. */
+static wait_cancel *
+wait_cancel_start(PGconn *pgconn)
+{
+    wait_cancel *c;
+    pthread_condattr_t ca;
+    pthread_attr_t attr;
+    pthread_t tid;
+    sigset_t all, old;
+    int rc;
+
+    if (pgconn == NULL || (c = calloc(1, sizeof(*c))) == NULL)
+        return NULL;
+    if ((c->pgcancel = PQgetCancel(pgconn)) == NULL) {
+        free(c);
+        return NULL;
+    }
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    c->refs = 2;
+
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    /* the thread inherits our mask: keep every signal for Python's
+     * threads, whose handlers must see Ctrl-C */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    rc = pthread_create(&tid, &attr, wait_cancel_run, c);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        Dprintf("no thread for the cancel (%d): sending it inline", rc);
+        wait_cancel_run(c); /* drops the thread's reference */
+    }
+    return c;
+}
+
+static int
+wait_cancel_done(wait_cancel *c)
+{
+    int done;
+    pthread_mutex_lock(&c->mu);
+    done = c->done;
+    pthread_mutex_unlock(&c->mu);
+    return done;
+}
+
+/* (Re)send the cancel request unless one is still on its way. */
+static void
+wait_send_cancel(wait_state *ws, double now)
+{
+    if (ws->cancel) {
+        if (!wait_cancel_done(ws->cancel))
+            return;
+        wait_cancel_release(ws->cancel);
+        ws->cancel = NULL;
+    }
+    Dprintf("conn %p: sending cancel #%d", (void *)ws->conn,
+            ws->cancels_sent + 1);
+    ws->cancel = wait_cancel_start(ws->conn->pgconn);
+    ws->cancel_last = now;
+    if (ws->cancel)
+        ws->cancels_sent++;
+}
 
 void
 wait_begin(wait_state *ws, connectionObject *conn, int abort_on_signal)
@@ -21,7 +162,11 @@ wait_begin(wait_state *ws, connectionObject *conn, int abort_on_signal)
     ws->conn = conn;
     ws->exc = NULL;
     ws->abort_on_signal = abort_on_signal;
-    ws->cancel_sent = 0;
+    ws->abandoned = 0;
+    ws->cancel = NULL;
+    ws->cancels_sent = 0;
+    ws->interrupted = 0;
+    ws->cancel_last = ws->heard = 0.0;
     ws->ts = PyEval_SaveThread();
 }
 
@@ -46,22 +191,29 @@ wait_check_signals(wait_state *ws)
 #endif
     }
     else {
-        PyErr_Clear(); /* a second Ctrl-C: the first one wins */
+        PyErr_Clear(); /* a second Ctrl-C: the first exception is raised */
     }
     return -1;
 }
 
-static void
-wait_send_cancel(wait_state *ws)
+static int
+wait_abandon(wait_state *ws, const char *why)
 {
-    char errbuf[256];
-    PGcancel *cancel = ws->conn->cancel;
-    if (cancel == NULL || ws->cancel_sent)
-        return;
-    ws->cancel_sent = 1;
-    /* PQcancel opens a new connection: never with the GIL */
-    if (!PQcancel(cancel, errbuf, sizeof(errbuf)))
-        Dprintf("cancel failed: %s", errbuf);
+    Dprintf("conn %p: abandoning the connection: %s", (void *)ws->conn, why);
+    (void)why;
+    ws->abandoned = 1;
+    return WAIT_ABANDONED;
+}
+
+/* After an interrupt: resend the cancel, or give up on a silent server. */
+static int
+wait_cancel_tick(wait_state *ws, double now)
+{
+    if (now - ws->heard >= WAIT_CANCEL_GIVEUP)
+        return wait_abandon(ws, "the server did not answer the cancel");
+    if (now - ws->cancel_last >= WAIT_CANCEL_RESEND)
+        wait_send_cancel(ws, now);
+    return 0;
 }
 
 int
@@ -70,6 +222,8 @@ wait_socket(wait_state *ws, int fd, int events)
     struct pollfd pfd;
     int r, got = 0;
 
+    if (ws->abandoned)
+        return WAIT_ABANDONED;
     pfd.fd = fd;
     pfd.events = ((events & WAIT_READ) ? POLLIN : 0)
                  | ((events & WAIT_WRITE) ? POLLOUT : 0);
@@ -85,7 +239,10 @@ wait_socket(wait_state *ws, int fd, int events)
         /* an error condition means "go read it": libpq reports it */
         if (got == 0)
             got = events;
-        return got;
+        if (!ws->interrupted)
+            return got;
+        ws->heard = wait_now();
+        return wait_cancel_tick(ws, ws->heard) < 0 ? WAIT_ABANDONED : got;
     }
     /* timeout or signal: take the GIL to run the handlers */
     PyEval_RestoreThread(ws->ts);
@@ -94,16 +251,67 @@ wait_socket(wait_state *ws, int fd, int events)
     if (r < 0) {
         if (ws->abort_on_signal)
             return -2;
-        wait_send_cancel(ws);
+        if (ws->interrupted)
+            return wait_abandon(ws, "interrupted again");
+        ws->interrupted = 1;
+        ws->heard = wait_now();
+        wait_send_cancel(ws, ws->heard);
+        return 0;
     }
+    if (ws->interrupted)
+        return wait_cancel_tick(ws, wait_now());
     return 0;
+}
+
+/* The operation is over but a cancel request may still be on its way: wait
+ * for it (GIL released), so that it can't hit the next query.  A second
+ * interrupt, or a server that does not take it within the bound, abandons
+ * the connection. */
+static void
+wait_cancel_finish(wait_state *ws)
+{
+    wait_cancel *c = ws->cancel;
+    struct timespec until;
+    int done = 0, r;
+
+    if (c == NULL)
+        return;
+    while (!ws->abandoned) {
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += WAIT_SLICE_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_mutex_lock(&c->mu);
+        while (!c->done) {
+            if (pthread_cond_timedwait(&c->cv, &c->mu, &until) != 0)
+                break;
+        }
+        done = c->done;
+        pthread_mutex_unlock(&c->mu);
+        if (done)
+            break;
+        PyEval_RestoreThread(ws->ts);
+        r = wait_check_signals(ws);
+        ws->ts = PyEval_SaveThread();
+        if (r < 0)
+            wait_abandon(ws, "interrupted again");
+        else if (wait_now() - ws->cancel_last >= WAIT_CANCEL_GIVEUP)
+            wait_abandon(ws, "the cancel request got no answer");
+    }
+    ws->cancel = NULL;
+    wait_cancel_release(c);
 }
 
 int
 wait_end(wait_state *ws)
 {
+    wait_cancel_finish(ws);
     PyEval_RestoreThread(ws->ts);
     ws->ts = NULL;
+    if (ws->abandoned)
+        conn_set_broken(ws->conn);
     if (ws->exc) {
 #if PY_VERSION_HEX >= 0x030c0000
         PyErr_SetRaisedException(ws->exc);
@@ -115,6 +323,12 @@ wait_end(wait_state *ws)
         Py_DECREF(ws->exc);
 #endif
         ws->exc = NULL;
+        return -1;
+    }
+    if (ws->abandoned) {
+        /* not reached: only an interrupt abandons */
+        PyErr_SetString(ws->conn->st->OperationalError,
+                        "the connection was abandoned");
         return -1;
     }
     return 0;

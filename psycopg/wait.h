@@ -7,6 +7,11 @@
 #define WAIT_READ 1
 #define WAIT_WRITE 2
 
+/* wait_socket: the connection was given up after an interrupt */
+#define WAIT_ABANDONED (-3)
+
+typedef struct wait_cancel wait_cancel;
+
 /* One blocking operation: the GIL is released between wait_begin and
  * wait_end; wait_socket takes it back briefly to run signal handlers. */
 typedef struct {
@@ -14,18 +19,27 @@ typedef struct {
     PyThreadState *ts;          /* non-NULL while the GIL is released */
     PyObject *exc;              /* interrupt caught while waiting */
     int abort_on_signal;        /* connect: give up instead of cancelling */
-    int cancel_sent;
+    int interrupted;            /* cancelling the query */
+    int abandoned;              /* the connection is given up */
+    int cancels_sent;
+    wait_cancel *cancel;        /* the last cancel request sent */
+    double cancel_last;         /* when it was sent (monotonic seconds) */
+    double heard;               /* last sign of life from the server */
 } wait_state;
 
 void wait_begin(wait_state *ws, connectionObject *conn, int abort_on_signal);
 
 /* Wait until the socket is ready for `events`.  Returns the ready events,
  * 0 when woken to check signals (call again), -1 on an OS error (errno
- * set), -2 when a signal handler raised and abort_on_signal is set. */
+ * set), -2 when a signal handler raised and abort_on_signal is set,
+ * WAIT_ABANDONED when the connection is given up after an interrupt (a
+ * second one, or a silent server): stop using the socket and call
+ * wait_end, which marks the connection broken and raises. */
 int wait_socket(wait_state *ws, int fd, int events);
 
-/* Take the GIL back.  Returns -1 with the caught exception set if a
- * signal handler raised while waiting, else 0. */
+/* Take the GIL back (first waiting for a cancel request still on its
+ * way).  Returns -1 with the caught exception set if a signal handler
+ * raised while waiting, else 0. */
 int wait_end(wait_state *ws);
 
 /* Green mode: call the wait callback, `callback(conn)`, which loops on
