@@ -7,6 +7,7 @@ import pytest
 
 import psycopg2
 from psycopg2 import errors, extensions as ext
+from pgsync import WATCHDOG, wait_backend
 
 
 def wait(conn, timeout=10):
@@ -197,12 +198,18 @@ def test_explicit_transaction(aconn):
     assert cur.fetchall() == [(2,)]
 
 
-def test_cancel(aconn):
+def test_cancel(dsn, aconn):
     cur = aconn.cursor()
-    cur.execute("select pg_sleep(10)")
+    # watchdog: a lost cancel ends in a statement timeout, not a hang
+    cur.execute("set statement_timeout = '%ds'" % WATCHDOG)
+    wait(aconn)
+    cur.execute("select pg_sleep(3600)")
+    # a cancel that reaches the server before the query is ignored
+    wait_backend(dsn, aconn.get_backend_pid(), "pg_sleep(3600)")
     aconn.cancel()
-    with pytest.raises(ext.QueryCanceledError):
+    with pytest.raises(ext.QueryCanceledError) as exc:
         wait(aconn)
+    assert "user request" in str(exc.value)
     cur.execute("select 1")
     wait(aconn)
     assert cur.fetchone() == (1,)

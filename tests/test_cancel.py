@@ -3,12 +3,53 @@ raise QueryCanceledError (SQLSTATE 57014) and leave the connection usable."""
 
 import signal
 import threading
-import time
 
 import pytest
 
 import psycopg2
 from psycopg2 import errors, extensions as ext
+from pgsync import WATCHDOG, wait_backend
+
+SLEEP = "select pg_sleep(3600)"
+
+
+def watchdog(conn):
+    """A query that is never cancelled ends with a statement timeout (same
+    SQLSTATE, other message) instead of hanging the suite."""
+    autocommit = conn.autocommit
+    conn.autocommit = True
+    conn.cursor().execute("set statement_timeout = '%ds'" % WATCHDOG)
+    conn.autocommit = autocommit
+
+
+def when_running(dsn, conn, action):
+    """Run *action* in a thread once *conn*'s backend runs SLEEP; returns
+    a join() that re-raises what the thread raised."""
+    pid = conn.get_backend_pid()
+    errors_ = []
+
+    def body():
+        try:
+            wait_backend(dsn, pid, SLEEP)
+            action()
+        except BaseException as e:  # re-raised by join()
+            errors_.append(e)
+
+    t = threading.Thread(target=body, daemon=True)
+    t.start()
+
+    def join():
+        t.join(WATCHDOG)
+        assert not t.is_alive()
+        if errors_:
+            raise errors_[0]
+
+    return join
+
+
+def assert_user_cancel(exc):
+    assert exc.value.pgcode == "57014"
+    assert "user request" in str(exc.value)  # not the watchdog
 
 
 def assert_usable(conn):
@@ -19,56 +60,53 @@ def assert_usable(conn):
     conn.rollback()
 
 
-def test_cancel_from_thread(conn):
+def test_cancel_from_thread(dsn, conn):
+    watchdog(conn)
     cur = conn.cursor()
-    timer = threading.Timer(0.3, conn.cancel)
-    timer.start()
-    t0 = time.monotonic()
-    try:
-        with pytest.raises(ext.QueryCanceledError) as exc:
-            cur.execute("select pg_sleep(10)")
-    finally:
-        timer.cancel()
-    assert time.monotonic() - t0 < 8
-    assert exc.value.pgcode == "57014"
+    join = when_running(dsn, conn, conn.cancel)
+    with pytest.raises(ext.QueryCanceledError) as exc:
+        cur.execute(SLEEP)
+    join()
+    assert_user_cancel(exc)
     assert isinstance(exc.value, errors.QueryCanceled)
     assert isinstance(exc.value, psycopg2.OperationalError)
     assert not conn.closed
     assert_usable(conn)
 
 
-@pytest.mark.skipif(not hasattr(signal, "setitimer"),
-                    reason="needs signal.setitimer")
-def test_cancel_from_signal_handler(conn):
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"),
+                    reason="needs signal.pthread_kill")
+def test_cancel_from_signal_handler(dsn, conn):
+    watchdog(conn)
     cur = conn.cursor()
+    main = threading.get_ident()
     old = signal.signal(signal.SIGALRM, lambda *args: conn.cancel())
-    signal.setitimer(signal.ITIMER_REAL, 0.3)
     try:
-        with pytest.raises(ext.QueryCanceledError):
-            cur.execute("select pg_sleep(10)")
+        join = when_running(
+            dsn, conn, lambda: signal.pthread_kill(main, signal.SIGALRM))
+        with pytest.raises(ext.QueryCanceledError) as exc:
+            cur.execute(SLEEP)
+        join()
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+    assert_user_cancel(exc)
     assert_usable(conn)
 
 
-def test_pg_cancel_backend(conn, conn_factory):
+def test_pg_cancel_backend(dsn, conn, conn_factory):
+    watchdog(conn)
     other = conn_factory()
     other.autocommit = True
     pid = conn.get_backend_pid()
 
     def kill():
-        time.sleep(0.3)
         other.cursor().execute("select pg_cancel_backend(%s)", (pid,))
 
-    t = threading.Thread(target=kill)
-    t.start()
-    try:
-        with pytest.raises(ext.QueryCanceledError) as exc:
-            conn.cursor().execute("select pg_sleep(10)")
-    finally:
-        t.join()
-    assert exc.value.pgcode == "57014"
+    join = when_running(dsn, conn, kill)
+    with pytest.raises(ext.QueryCanceledError) as exc:
+        conn.cursor().execute(SLEEP)
+    join()
+    assert_user_cancel(exc)
     assert_usable(conn)
 
 
@@ -98,16 +136,15 @@ def test_cancel_closed(dsn):
         conn.cancel()
 
 
-def test_cancel_autocommit_then_continue(conn):
+def test_cancel_autocommit_then_continue(dsn, conn):
+    watchdog(conn)
     conn.autocommit = True
     cur = conn.cursor()
-    timer = threading.Timer(0.3, conn.cancel)
-    timer.start()
-    try:
-        with pytest.raises(ext.QueryCanceledError):
-            cur.execute("select pg_sleep(10)")
-    finally:
-        timer.cancel()
+    join = when_running(dsn, conn, conn.cancel)
+    with pytest.raises(ext.QueryCanceledError) as exc:
+        cur.execute(SLEEP)
+    join()
+    assert_user_cancel(exc)
     cur.execute("select 2")  # no failed transaction to roll back
     assert cur.fetchone() == (2,)
 
@@ -118,13 +155,12 @@ def test_cancel_with_wait_callback(dsn):
     try:
         conn = psycopg2.connect(dsn)
         try:
-            timer = threading.Timer(0.3, conn.cancel)
-            timer.start()
-            try:
-                with pytest.raises(ext.QueryCanceledError):
-                    conn.cursor().execute("select pg_sleep(10)")
-            finally:
-                timer.cancel()
+            watchdog(conn)
+            join = when_running(dsn, conn, conn.cancel)
+            with pytest.raises(ext.QueryCanceledError) as exc:
+                conn.cursor().execute(SLEEP)
+            join()
+            assert_user_cancel(exc)
             assert_usable(conn)
         finally:
             conn.close()

@@ -3,7 +3,6 @@
 import gc
 import pickle
 import threading
-import time
 import weakref
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 import psycopg2
 import psycopg2.errors
 import psycopg2.extensions as ext
+from pgsync import WATCHDOG, wait_backend, wait_backend_gone
 
 
 def test_close_idempotent(conn):
@@ -52,23 +52,15 @@ def test_close_does_not_commit(conn_factory):
     other.commit()
 
 
-def test_gc_closes_connection(conn_factory, dsn):
-    monitor = conn_factory()
+def test_gc_closes_connection(dsn):
     conn = psycopg2.connect(dsn)
     pid = conn.get_backend_pid()
     ref = weakref.ref(conn)
     del conn
     gc.collect()
     assert ref() is None
-    cur = monitor.cursor()
-    for _ in range(50):
-        cur.execute("select count(*) from pg_stat_activity where pid = %s",
-                    (pid,))
-        if cur.fetchone()[0] == 0:
-            break
-        time.sleep(0.05)
-    else:
-        pytest.fail("backend still alive after the connection was collected")
+    # the backend exits once it reads the Terminate message
+    wait_backend_gone(dsn, pid)
 
 
 def test_repr(conn):
@@ -472,16 +464,24 @@ def test_cancel_idle_is_harmless(conn):
     assert cur.fetchone() == (1,)
 
 
-def test_cancel_from_thread(conn):
+def test_cancel_from_thread(dsn, conn):
     cur = conn.cursor()
-    t = threading.Timer(0.3, conn.cancel)
+    cur.execute("set statement_timeout = '%ds'" % WATCHDOG)  # watchdog
+    conn.commit()
+    pid = conn.get_backend_pid()
+
+    def cancel():
+        # a cancel that arrives before the query starts is lost
+        wait_backend(dsn, pid, "pg_sleep(3600)")
+        conn.cancel()
+
+    t = threading.Thread(target=cancel, daemon=True)
     t.start()
-    start = time.time()
     with pytest.raises(ext.QueryCanceledError) as exc:
-        cur.execute("select pg_sleep(10)")
-    t.join()
-    assert time.time() - start < 5
+        cur.execute("select pg_sleep(3600)")
+    t.join(WATCHDOG)
     assert exc.value.pgcode == "57014"
+    assert "user request" in str(exc.value)
     assert isinstance(exc.value, psycopg2.errors.QueryCanceled)
     conn.rollback()
     cur.execute("select 1")
@@ -505,14 +505,14 @@ def test_native_connection(conn):
     assert conn.pgconn_ptr is None
 
 
-def test_server_terminates_connection(conn, conn_factory):
+def test_server_terminates_connection(dsn, conn, conn_factory):
     killer = conn_factory()
     killer.autocommit = True
     cur = conn.cursor()
     cur.execute("select 1")
     killer.cursor().execute("select pg_terminate_backend(%s)",
                             (conn.get_backend_pid(),))
-    time.sleep(0.1)
+    wait_backend_gone(dsn, conn.get_backend_pid())
     with pytest.raises(psycopg2.OperationalError):
         cur.execute("select 1")
     assert conn.closed == 2
@@ -522,17 +522,20 @@ def test_server_terminates_connection(conn, conn_factory):
     assert conn.closed in (1, 2)
 
 
-def test_server_terminates_mid_query(conn, conn_factory):
+def test_server_terminates_mid_query(dsn, conn, conn_factory):
     killer = conn_factory()
     killer.autocommit = True
     pid = conn.get_backend_pid()
-    t = threading.Timer(
-        0.3, lambda: killer.cursor().execute(
-            "select pg_terminate_backend(%s)", (pid,)))
+
+    def terminate():
+        wait_backend(dsn, pid, "pg_sleep(3600)")
+        killer.cursor().execute("select pg_terminate_backend(%s)", (pid,))
+
+    t = threading.Thread(target=terminate, daemon=True)
     t.start()
     with pytest.raises(psycopg2.OperationalError) as exc:
-        conn.cursor().execute("select pg_sleep(10)")
-    t.join()
+        conn.cursor().execute("select pg_sleep(3600)")
+    t.join(WATCHDOG)
     assert conn.closed == 2
     assert isinstance(exc.value, psycopg2.errors.AdminShutdown) or \
         exc.value.pgcode is None

@@ -24,6 +24,7 @@ import psycopg2
 import psycopg2.errors
 import psycopg2.extensions as ext
 from psycopg2.pool import ThreadedConnectionPool
+from pgsync import WATCHDOG, wait_backend, wait_backend_gone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAULTS = {"injected": 0}
@@ -46,16 +47,19 @@ def admin(dsn):
 
 
 def terminate(admin, pid):
+    """pg_terminate_backend, returning once the backend has exited."""
     FAULTS["injected"] += 1
     cur = admin.cursor()
-    cur.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    cur.execute("SELECT pg_terminate_backend(%s, %s)",
+                (pid, int(WATCHDOG * 1000)))
     assert cur.fetchone() == (True,)
 
 
-def terminate_later(admin_dsn, pid, delay):
-    """pg_terminate_backend from another thread and connection."""
+def terminate_when(admin_dsn, pid, query, state="active"):
+    """pg_terminate_backend from another thread and connection, once the
+    backend shows *query* in *state* (no timing)."""
     def run():
-        time.sleep(delay)
+        wait_backend(admin_dsn, pid, query, state)
         c = psycopg2.connect(admin_dsn)
         try:
             c.autocommit = True
@@ -84,12 +88,10 @@ def assert_broken(conn, exc_info):
 
 def test_kill_mid_query(dsn):
     conn = psycopg2.connect(dsn)
-    t = terminate_later(dsn, conn.get_backend_pid(), 0.3)
-    start = time.monotonic()
+    t = terminate_when(dsn, conn.get_backend_pid(), "pg_sleep(3600)")
     with pytest.raises(psycopg2.Error) as ei:
-        conn.cursor().execute("SELECT pg_sleep(10)")
-    t.join(10)
-    assert time.monotonic() - start < 8
+        conn.cursor().execute("SELECT pg_sleep(3600)")
+    t.join(WATCHDOG)
     assert isinstance(ei.value, psycopg2.errors.AdminShutdown)
     assert_broken(conn, ei)
 
@@ -99,7 +101,6 @@ def test_kill_between_queries(dsn, admin):
     cur = conn.cursor()
     cur.execute("SELECT 1")
     terminate(admin, conn.get_backend_pid())
-    time.sleep(0.2)
     with pytest.raises(psycopg2.Error) as ei:
         cur.execute("SELECT 1")
     assert_broken(conn, ei)
@@ -112,7 +113,6 @@ def test_kill_mid_named_fetch(dsn, admin):
     cur.execute("SELECT generate_series(1, 1000)")
     assert len(cur.fetchmany(10)) == 10
     terminate(admin, conn.get_backend_pid())
-    time.sleep(0.2)
     with pytest.raises(psycopg2.Error) as ei:
         cur.fetchmany(10)
     assert_broken(conn, ei)
@@ -132,7 +132,6 @@ def test_kill_mid_copy_from(dsn, admin):
             self.n += 1
             if self.n == 3:
                 terminate(admin, pid)
-                time.sleep(0.2)
             if self.n > 50:
                 return ""
             return "".join("%d\n" % i for i in range(1000))
@@ -154,7 +153,6 @@ def test_kill_mid_copy_to(dsn, admin):
             self.n += 1
             if self.n == 2:
                 terminate(admin, pid)
-                time.sleep(0.2)
 
     with pytest.raises(psycopg2.Error) as ei:
         cur.copy_expert(
@@ -167,13 +165,13 @@ def test_kill_during_notify_wait(dsn):
     conn = psycopg2.connect(dsn)
     conn.autocommit = True
     conn.cursor().execute("LISTEN faulty")
-    t = terminate_later(dsn, conn.get_backend_pid(), 0.2)
-    deadline = time.monotonic() + 10
+    t = terminate_when(dsn, conn.get_backend_pid(), "LISTEN faulty", "idle")
+    deadline = time.monotonic() + WATCHDOG
     with pytest.raises(psycopg2.Error) as ei:
         while time.monotonic() < deadline:
             select.select([conn], [], [], 1)
             conn.poll()
-    t.join(10)
+    t.join(WATCHDOG)
     assert_broken(conn, ei)
 
 
@@ -185,7 +183,6 @@ def test_kill_before_commit_is_not_committed(dsn, admin):
         cur = conn.cursor()
         cur.execute("INSERT INTO faulty_commit VALUES (1)")
         terminate(admin, conn.get_backend_pid())
-        time.sleep(0.2)
         with pytest.raises(psycopg2.Error) as ei:
             conn.commit()
         assert_broken(conn, ei)
@@ -203,7 +200,6 @@ def test_with_block_on_dead_connection(dsn, admin):
         with conn:
             conn.cursor().execute("SELECT 1")
             terminate(admin, conn.get_backend_pid())
-            time.sleep(0.2)
     assert conn.closed == 2
     conn.close()
 
@@ -214,7 +210,6 @@ def test_pool_discards_dead_connection(dsn, admin):
         conn = pool.getconn()
         dead_pid = conn.get_backend_pid()
         terminate(admin, dead_pid)
-        time.sleep(0.2)
         with pytest.raises(psycopg2.OperationalError):
             conn.cursor().execute("SELECT 1")
         assert conn.closed == 2
@@ -237,7 +232,6 @@ def test_pool_discards_silently_dead_connection(dsn, admin):
         conn = pool.getconn()
         pool.putconn(conn)
         terminate(admin, conn.get_backend_pid())
-        time.sleep(0.2)
         conn = pool.getconn()
         with pytest.raises(psycopg2.OperationalError):
             conn.cursor().execute("SELECT 1")
@@ -343,12 +337,19 @@ def proxied(dsn, proxy, **kwargs):
 
 def test_cut_mid_query(dsn, proxy):
     conn = psycopg2.connect(proxied(dsn, proxy))
-    threading.Timer(0.3, proxy.cut).start()
-    start = time.monotonic()
+    pid = conn.get_backend_pid()
+
+    def cut():
+        wait_backend(dsn, pid, "pg_sleep(3600)")
+        proxy.cut()
+
+    t = threading.Thread(target=cut, daemon=True)
+    t.start()
     with pytest.raises(psycopg2.Error) as ei:
-        conn.cursor().execute("SELECT pg_sleep(10)")
-    assert time.monotonic() - start < 8
+        conn.cursor().execute("SELECT pg_sleep(3600)")
+    t.join(WATCHDOG)
     assert_broken(conn, ei)
+    terminate_when(dsn, pid, "pg_sleep(3600)").join(WATCHDOG)
 
 
 def test_cut_mid_named_fetch(dsn, proxy):
@@ -387,8 +388,8 @@ def test_cut_during_notify_wait(dsn, proxy):
     conn = psycopg2.connect(proxied(dsn, proxy))
     conn.autocommit = True
     conn.cursor().execute("LISTEN cut")
-    threading.Timer(0.2, proxy.cut).start()
-    deadline = time.monotonic() + 10
+    proxy.cut()  # the wait below sees the socket at EOF
+    deadline = time.monotonic() + WATCHDOG
     with pytest.raises(psycopg2.Error) as ei:
         while time.monotonic() < deadline:
             select.select([conn], [], [], 1)
@@ -401,12 +402,13 @@ def test_cut_before_commit_is_not_committed(dsn, proxy, admin):
         "DROP TABLE IF EXISTS cut_commit; CREATE TABLE cut_commit (x int)")
     try:
         conn = psycopg2.connect(proxied(dsn, proxy))
+        pid = conn.get_backend_pid()
         conn.cursor().execute("INSERT INTO cut_commit VALUES (1)")
         proxy.cut()
         with pytest.raises(psycopg2.Error) as ei:
             conn.commit()
         assert_broken(conn, ei)
-        time.sleep(0.3)  # the backend notices the EOF and aborts
+        wait_backend_gone(dsn, pid)  # it saw the EOF and aborted
         cur = admin.cursor()
         cur.execute("SELECT count(*) FROM cut_commit")
         assert cur.fetchone() == (0,)
@@ -417,11 +419,18 @@ def test_cut_before_commit_is_not_committed(dsn, proxy, admin):
 def test_cut_during_connect(dsn, proxy):
     """The server disappears during the startup exchange."""
     proxy.hang = True
-    threading.Timer(0.3, proxy.cut).start()
-    start = time.monotonic()
+
+    def cut():
+        # once the client is connected to the proxy (which never answers)
+        while not proxy.socks:
+            time.sleep(0.01)
+        proxy.cut()
+
+    t = threading.Thread(target=cut, daemon=True)
+    t.start()
     with pytest.raises(psycopg2.OperationalError):
-        psycopg2.connect(proxied(dsn, proxy, connect_timeout="10"))
-    assert time.monotonic() - start < 8
+        psycopg2.connect(proxied(dsn, proxy, connect_timeout=str(int(WATCHDOG))))
+    t.join(WATCHDOG)
 
 
 def test_connect_timeout_unresponsive_server(dsn):
@@ -434,7 +443,7 @@ def test_connect_timeout_unresponsive_server(dsn):
             psycopg2.connect(host="127.0.0.1", port=p.port, dbname="x",
                              user="x", connect_timeout=2)
         elapsed = time.monotonic() - start
-        assert 1.5 < elapsed < 8, elapsed
+        assert elapsed > 1.5, elapsed  # not given up early; no upper bound
         assert "timeout" in str(ei.value)
     finally:
         p.close()
@@ -496,10 +505,8 @@ def test_server_down_then_up(own_cluster):
         with pytest.raises(psycopg2.Error) as ei:
             conn.cursor().execute("SELECT 1")
         assert_broken(conn, ei)
-        start = time.monotonic()
         with pytest.raises(psycopg2.OperationalError):
             psycopg2.connect(own_cluster.dsn, connect_timeout=3)
-        assert time.monotonic() - start < 8
     finally:
         own_cluster.start_server()
     psycopg2.connect(own_cluster.dsn).close()
@@ -541,7 +548,7 @@ def test_multihost_failover():
         only_standby = ("host=127.0.0.1 port=%d dbname=%s user=postgres "
                         "target_session_attrs=read-write"
                         % (standby.port, primary.dbname))
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + WATCHDOG
         while True:  # wait for the row to be replayed
             s = psycopg2.connect(only_standby.replace("read-write", "any"))
             scur = s.cursor()

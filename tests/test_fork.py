@@ -266,23 +266,26 @@ def test_pool_in_child(dsn):
         pool.closeall()
 
 
-def test_fork_while_another_thread_holds_the_lock(conn):
+def test_fork_while_another_thread_holds_the_lock(dsn, conn, conn_factory):
     """A fork while a thread runs a query: the child must not block on the
     lock that thread held (it does not exist in the child)."""
     import threading
-    import time
+    from pgsync import WATCHDOG, wait_backend
 
     cur = conn.cursor()
-    started = threading.Event()
+    pid = conn.get_backend_pid()
+    # the thread's query waits on a lock the test holds, so it is still
+    # running (and its thread holds the connection lock) during the fork
+    holder = conn_factory()
+    holder.autocommit = True
+    holder.cursor().execute("SELECT pg_advisory_lock(72102)")
 
     def long_query():
-        started.set()
-        conn.cursor().execute("SELECT pg_sleep(1.5)")
+        conn.cursor().execute("SELECT pg_advisory_xact_lock(72102)")
 
-    t = threading.Thread(target=long_query)
+    t = threading.Thread(target=long_query, daemon=True)
     t.start()
-    started.wait()
-    time.sleep(0.3)  # the query is running: its thread holds the lock
+    wait_backend(dsn, pid, "pg_advisory_xact_lock")
 
     def child():
         import signal
@@ -294,7 +297,8 @@ def test_fork_while_another_thread_holds_the_lock(conn):
         return 0
 
     assert run_in_child(child) == 0
-    t.join()
+    holder.cursor().execute("SELECT pg_advisory_unlock(72102)")
+    t.join(WATCHDOG)
     cur.execute("SELECT 1")
     assert cur.fetchone() == (1,)
     conn.rollback()

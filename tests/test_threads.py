@@ -1,29 +1,36 @@
 """A connection shared by threads; the GIL released while waiting."""
 
 import threading
-import time
 
 import psycopg2
+from pgsync import WATCHDOG, wait_backend, wait_lock_waiters
+
+LOCK_KEY = 72101
 
 
-def test_gil_released_during_query(conn):
-    ticks = []
-    stop = threading.Event()
+def test_gil_released_during_query(dsn, conn, conn_factory):
+    # our query blocks on a lock that only another Python thread releases,
+    # and only once it has seen the query waiting: if execute() kept the
+    # GIL that thread could never run (the statement timeout is a watchdog)
+    holder = conn_factory()
+    holder.autocommit = True
+    holder.cursor().execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
+    conn.cursor().execute("set statement_timeout = '%ds'" % WATCHDOG)
+    pid = conn.get_backend_pid()
+    seen = []
 
-    def ticker():
-        while not stop.is_set():
-            ticks.append(1)
-            time.sleep(0.01)
+    def releaser():
+        wait_backend(dsn, pid, "pg_advisory_xact_lock")
+        seen.append(pid)
+        holder.cursor().execute("select pg_advisory_unlock(%s)", (LOCK_KEY,))
 
-    t = threading.Thread(target=ticker)
+    t = threading.Thread(target=releaser, daemon=True)
     t.start()
     try:
-        conn.cursor().execute("select pg_sleep(0.5)")
+        conn.cursor().execute("select pg_advisory_xact_lock(%s)", (LOCK_KEY,))
     finally:
-        stop.set()
-        t.join()
-    # the other thread kept running while we waited on the server
-    assert len(ticks) > 20
+        t.join(WATCHDOG)
+    assert seen == [pid]
 
 
 def test_threads_share_connection(conn):
@@ -50,28 +57,38 @@ def test_threads_share_connection(conn):
     assert len(results) == 16
 
 
-def test_threads_own_connections(dsn):
+def test_threads_own_connections(dsn, conn_factory):
+    # eight threads block at once on a lock the test holds: their queries
+    # run concurrently, not one after the other (which would deadlock
+    # until the watchdog statement timeout)
     errors = []
+    holder = conn_factory()
+    holder.autocommit = True
+    holder.cursor().execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
 
     def work():
         try:
-            conn = psycopg2.connect(dsn)
+            conn = psycopg2.connect(
+                dsn, options="-c statement_timeout=%ds" % WATCHDOG)
             cur = conn.cursor()
-            cur.execute("select pg_sleep(0.3), 1")
+            cur.execute("select pg_advisory_xact_lock_shared(%s), 1",
+                        (LOCK_KEY,))
             assert cur.fetchone() == ("", 1)
             conn.close()
         except Exception as e:  # pragma: no cover
             errors.append(e)
 
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    t0 = time.time()
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(8)]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join()
+    try:
+        pids = wait_lock_waiters(dsn, "pg_advisory_xact_lock_shared", 8)
+    finally:
+        holder.cursor().execute("select pg_advisory_unlock(%s)", (LOCK_KEY,))
+        for t in threads:
+            t.join(WATCHDOG)
+    assert len(set(pids)) == 8
     assert not errors
-    # eight 0.3 s queries ran concurrently, not one after the other
-    assert time.time() - t0 < 2.0
 
 
 def test_commit_while_other_thread_queries(conn):

@@ -8,6 +8,7 @@ import pytest
 import psycopg2
 from psycopg2 import extensions as ext
 from psycopg2.extras import wait_select
+from pgsync import WATCHDOG, wait_backend
 
 
 @pytest.fixture
@@ -56,18 +57,30 @@ def test_errors_propagate(green, dsn):
 def test_ctrl_c_cancels(green, dsn):
     conn = psycopg2.connect(dsn)
     main = threading.get_ident()
-    timer = threading.Timer(0.5, signal.pthread_kill, (main, signal.SIGINT))
+    pid = conn.get_backend_pid()
+
+    def ctrl_c():
+        # only once the query runs: a cancel that arrives before it is lost
+        wait_backend(dsn, pid, "pg_sleep(3600)")
+        signal.pthread_kill(main, signal.SIGINT)
+
+    t = threading.Thread(target=ctrl_c, daemon=True)
     try:
+        # watchdog: a lost cancel ends in a statement timeout, not a hang
+        conn.autocommit = True
+        conn.cursor().execute("set statement_timeout = '%ds'" % WATCHDOG)
+        conn.autocommit = False
         cur = conn.cursor()
-        timer.start()
-        with pytest.raises(ext.QueryCanceledError):
-            cur.execute("select pg_sleep(10)")
+        t.start()
+        with pytest.raises(ext.QueryCanceledError) as exc:
+            cur.execute("select pg_sleep(3600)")
+        assert "user request" in str(exc.value)
         # the connection is still usable after a rollback
         conn.rollback()
         cur.execute("select 1")
         assert cur.fetchone() == (1,)
     finally:
-        timer.cancel()
+        t.join(WATCHDOG)
         conn.close()
 
 
