@@ -1713,72 +1713,82 @@ static PyMemberDef conn_members[] = {
 
 /* ---- lifecycle ---- */
 
-/* The DSN with any password value replaced by xxx. */
+/* conn.dsn: the DSN as given when it holds no password; else, as psycopg2
+ * shows it, rebuilt from libpq's parse as key=value pairs (in libpq's
+ * order, also for a URI) with the password replaced by xxx. */
+static int
+conn_dsn_append(PyObject *parts, const char *kw, const char *val)
+{
+    PyObject *s;
+    int rv;
+    if (val[0] == '\0')
+        s = PyUnicode_FromFormat("%s=''", kw);
+    else {
+        /* backslash-escape \ and '; quote when there is white space */
+        size_t n = strlen(val), i, o = 0;
+        int ws = 0;
+        char *buf = PyMem_Malloc(2 * n + 3);
+        if (buf == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (i = 0; i < n; i++)
+            if (val[i] == ' ' || val[i] == '\t' || val[i] == '\n'
+                || val[i] == '\r' || val[i] == '\v' || val[i] == '\f')
+                ws = 1;
+        if (ws)
+            buf[o++] = '\'';
+        for (i = 0; i < n; i++) {
+            if (val[i] == '\\' || val[i] == '\'')
+                buf[o++] = '\\';
+            buf[o++] = val[i];
+        }
+        if (ws)
+            buf[o++] = '\'';
+        buf[o] = '\0';
+        s = PyUnicode_FromFormat("%s=%s", kw, buf);
+        PyMem_Free(buf);
+    }
+    if (s == NULL)
+        return -1;
+    rv = PyList_Append(parts, s);
+    Py_DECREF(s);
+    return rv;
+}
+
 static PyObject *
 conn_mask_dsn(const char *dsn)
 {
-    size_t n = strlen(dsn);
-    char *out = PyMem_Malloc(n + 8), *o = out;
-    const char *p = dsn, *kw;
-    PyObject *rv;
-    if (out == NULL)
-        return PyErr_NoMemory();
-    while (*p) {
-        kw = strstr(p, "password");
-        if (kw == NULL) {
-            strcpy(o, p);
-            o += strlen(p);
-            break;
-        }
-        /* copy up to and including the keyword */
-        memcpy(o, p, kw - p + 8);
-        o += kw - p + 8;
-        p = kw + 8;
-        {
-            const char *q = p;
-            while (*q == ' ')
-                q++;
-            if (*q != '=')
-                continue;
-            q++;
-            while (*q == ' ')
-                q++;
-            memcpy(o, p, q - p);
-            o += q - p;
-            if (*q == '\'') {
-                q++;
-                while (*q && *q != '\'') {
-                    if (*q == '\\' && q[1])
-                        q++;
-                    q++;
-                }
-                if (*q == '\'')
-                    q++;
-            }
-            else {
-                while (*q && *q != ' ' && *q != '&')
-                    q++;
-            }
-            memcpy(o, "xxx", 3);
-            o += 3;
-            p = q;
-        }
+    PQconninfoOption *opts = PQconninfoParse(dsn, NULL), *o;
+    PyObject *parts = NULL, *sep = NULL, *rv = NULL;
+    int has_password = 0;
+
+    if (opts == NULL) /* invalid (or no memory): connecting will say */
+        return PyUnicode_DecodeUTF8(dsn, strlen(dsn), "replace");
+    for (o = opts; o->keyword; o++)
+        if (o->val && strcmp(o->keyword, "password") == 0)
+            has_password = 1;
+    if (!has_password) {
+        rv = PyUnicode_DecodeUTF8(dsn, strlen(dsn), "replace");
+        goto exit;
     }
-    *o = '\0';
-    /* URIs: postgresql://user:secret@host */
-    if (strstr(out, "://")) {
-        char *start = strstr(out, "://") + 3, *at = strchr(start, '@');
-        char *slash = strchr(start, '/'), *colon;
-        if (at && (!slash || at < slash)) {
-            colon = memchr(start, ':', at - start);
-            if (colon) {
-                memmove(colon + 1 + 3, at, strlen(at) + 1);
-                memcpy(colon + 1, "xxx", 3);
-            }
-        }
+    if (!(parts = PyList_New(0)))
+        goto exit;
+    for (o = opts; o->keyword; o++) {
+        if (o->val == NULL)
+            continue;
+        if (conn_dsn_append(parts, o->keyword,
+                            strcmp(o->keyword, "password") == 0 ? "xxx"
+                                                                : o->val) < 0)
+            goto exit;
     }
-    rv = PyUnicode_DecodeUTF8(out, strlen(out), "replace");
-    PyMem_Free(out);
+    if (!(sep = PyUnicode_FromString(" ")))
+        goto exit;
+    rv = PyUnicode_Join(sep, parts);
+exit:
+    PQconninfoFree(opts);
+    Py_XDECREF(parts);
+    Py_XDECREF(sep);
     return rv;
 }
 
@@ -1855,7 +1865,7 @@ conn_init(connectionObject *self, PyObject *args, PyObject *kwargs)
     conn_lock(self);
     if (pq_connect(self) < 0 || conn_setup_session(self) < 0) {
         conn_close_pgconn(self);
-        self->closed = 1;
+        self->closed = 2; /* as psycopg2: a failed connection is broken */
         conn_unlock(self);
         return -1;
     }

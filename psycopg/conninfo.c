@@ -55,14 +55,12 @@ conninfo_dealloc(conninfoObject *self)
     Py_DECREF(tp);
 }
 
+/* The libpq connection, NULL once closed or if never opened: as psycopg2,
+ * the attributes then pass NULL to libpq and show its answers (None, 0,
+ * CONNECTION_BAD, PQTRANS_UNKNOWN, "connection pointer is NULL"). */
 static PGconn *
 conninfo_pgconn(conninfoObject *self)
 {
-    if (self->conn->pgconn == NULL) {
-        PyErr_SetString(self->conn->st->InterfaceError,
-                        "connection already closed");
-        return NULL;
-    }
     return self->conn->pgconn;
 }
 
@@ -86,8 +84,6 @@ conninfo_get(conninfoObject *self, void *closure)
 {
     PGconn *pg = conninfo_pgconn(self);
     const char *s;
-    if (pg == NULL)
-        return NULL;
     switch ((intptr_t)closure) {
     case CI_DBNAME: return conninfo_str(self, PQdb(pg));
     case CI_USER: return conninfo_str(self, PQuser(pg));
@@ -122,8 +118,12 @@ conninfo_get(conninfoObject *self, void *closure)
 static PyObject *
 conninfo_get_dsn_parameters(conninfoObject *self, void *closure)
 {
-    if (conninfo_pgconn(self) == NULL)
+    if (conninfo_pgconn(self) == NULL) {
+        module_state *st = mod_state_from_type(Py_TYPE(self));
+        if (st != NULL)
+            PyErr_SetString(st->InterfaceError, "connection already closed");
         return NULL;
+    }
     return conn_dsn_parameters(self->conn);
 }
 
@@ -133,8 +133,6 @@ conninfo_get_ssl_attribute_names(conninfoObject *self, void *closure)
     PGconn *pg = conninfo_pgconn(self);
     const char *const *names;
     PyObject *rv;
-    if (pg == NULL)
-        return NULL;
     if (!(rv = PyList_New(0)))
         return NULL;
     names = PQsslAttributeNames(pg);
@@ -162,8 +160,7 @@ conninfo_parameter_status(conninfoObject *self, PyObject *args,
     PGconn *pg;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "s", kwlist, &name))
         return NULL;
-    if (!(pg = conninfo_pgconn(self)))
-        return NULL;
+    pg = conninfo_pgconn(self);
     return conninfo_str(self, PQparameterStatus(pg, name));
 }
 
@@ -178,8 +175,7 @@ conninfo_ssl_attribute(conninfoObject *self, PyObject *args,
     PGconn *pg;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "s", kwlist, &name))
         return NULL;
-    if (!(pg = conninfo_pgconn(self)))
-        return NULL;
+    pg = conninfo_pgconn(self);
     return conninfo_str(self, PQsslAttribute(pg, name));
 }
 

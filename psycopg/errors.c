@@ -357,8 +357,8 @@ err_raise_trimmed(PyObject *exc, const char *prefix, const char *msg)
     size_t n = strlen(msg), np = strlen(prefix);
     PyObject *s;
     char *buf;
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        n--;
+    /* libpq's text is kept whole, final newline included, as psycopg2
+     * shows it (the name of this function is historical). */
     if (!(buf = PyMem_Malloc(np + n + 1))) {
         PyErr_NoMemory();
         return -1;

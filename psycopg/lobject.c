@@ -216,12 +216,9 @@ lobj_raise(connectionObject *conn, lobj_call *c)
     }
     if (PQstatus(conn->pgconn) == CONNECTION_BAD)
         conn_set_broken(conn);
+    /* libpq's text as it is ("ERROR:  ...\n"), as psycopg2 shows it */
     msg = PQerrorMessage(conn->pgconn);
-    if (strncmp(msg, "ERROR:  ", 8) == 0)
-        msg += 8;
     n = strlen(msg);
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        n--;
     if (n == 0) {
         msg = "large object operation failed";
         n = strlen(msg);
@@ -445,6 +442,11 @@ lobj_init(lobjectObject *self, PyObject *args, PyObject *kwargs)
         if (lobj_call_run(self->conn, &c, 1) < 0)
             goto exit;
         oid = c.oid;
+        /* As psycopg2: a new object is opened for writing, whatever the
+         * mode asked ("r", "rw", "n", ...); only 'b'/'t' is kept. */
+        self->mode = INV_WRITE;
+        snprintf(self->smode, sizeof(self->smode), "w%c",
+                 self->binary ? 'b' : 't');
     }
     self->oid = oid;
     if (self->mode) {
@@ -500,8 +502,8 @@ lobj_is_closed(lobjectObject *self)
 static PyObject *
 lobj_repr(lobjectObject *self)
 {
-    return PyUnicode_FromFormat("<%s object at %p; closed: %d>",
-                                Py_TYPE(self)->tp_name, (void *)self,
+    return PyUnicode_FromFormat("<lobject object at %p; closed: %d>",
+                                (void *)self,
                                 lobj_is_closed(self));
 }
 

@@ -81,13 +81,16 @@ PyDoc_STRVAR(mod_parse_dsn_doc,
 "string or URI.");
 
 static PyObject *
-mod_parse_dsn(PyObject *module, PyObject *arg)
+mod_parse_dsn(PyObject *module, PyObject *args, PyObject *kwargs)
 {
+    static char *kwlist[] = {"dsn", NULL};
     module_state *st = mod_state(module);
-    PyObject *rv = NULL, *bytes = NULL, *val = NULL;
+    PyObject *rv = NULL, *bytes = NULL, *val = NULL, *arg;
     PQconninfoOption *opts = NULL, *o;
     char *err = NULL;
 
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O", kwlist, &arg))
+        return NULL;
     if (PyUnicode_Check(arg)) {
         if (!(bytes = PyUnicode_AsUTF8String(arg)))
             goto exit;
@@ -96,7 +99,8 @@ mod_parse_dsn(PyObject *module, PyObject *arg)
         bytes = Py_NewRef(arg);
     }
     else {
-        PyErr_Format(PyExc_TypeError, "dsn must be a string, not %s",
+        PyErr_Format(PyExc_TypeError,
+                     "Expected bytes or unicode string, got %s instead",
                      Py_TYPE(arg)->tp_name);
         goto exit;
     }
@@ -118,7 +122,7 @@ mod_parse_dsn(PyObject *module, PyObject *arg)
     for (o = opts; o->keyword; o++) {
         if (o->val == NULL)
             continue;
-        if (!(val = PyUnicode_DecodeUTF8(o->val, strlen(o->val), "replace")))
+        if (!(val = PyUnicode_DecodeUTF8(o->val, strlen(o->val), NULL)))
             goto error;
         if (PyDict_SetItemString(rv, o->keyword, val) < 0)
             goto error;
@@ -321,7 +325,8 @@ mod_connect(PyObject *module, PyObject *args, PyObject *kwargs)
 static PyMethodDef mod_methods[] = {
     {"_connect", (PyCFunction)(void (*)(void))mod_connect,
      METH_VARARGS | METH_KEYWORDS, mod_connect_doc},
-    {"parse_dsn", (PyCFunction)mod_parse_dsn, METH_O, mod_parse_dsn_doc},
+    {"parse_dsn", (PyCFunction)(void (*)(void))mod_parse_dsn,
+     METH_VARARGS | METH_KEYWORDS, mod_parse_dsn_doc},
     {"libpq_version", (PyCFunction)mod_libpq_version, METH_NOARGS,
      mod_libpq_version_doc},
     {"quote_ident", (PyCFunction)(void (*)(void))mod_quote_ident,

@@ -92,7 +92,7 @@ typecast_bytea_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
                     PyObject *base)
 {
     PyObject *bytes = NULL;
-    PyObject *rv = NULL;
+    PyObject *rv = NULL, *mv = NULL;
     Py_ssize_t n;
     int hex;
 
@@ -119,9 +119,14 @@ typecast_bytea_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     else {
         bytea_unescape(s, len, (unsigned char *)PyBytes_AS_STRING(bytes));
     }
-    rv = PyMemoryView_FromObject(bytes);
+    /* as psycopg2: a buffer of format 'c', so mv[0] == b'x' */
+    if ((mv = PyMemoryView_FromObject(bytes)) == NULL) {
+        goto exit;
+    }
+    rv = PyObject_CallMethod(mv, "cast", "s", "c");
 
 exit:
+    Py_XDECREF(mv);
     Py_XDECREF(bytes);
     return rv;
 }

@@ -136,8 +136,14 @@ def test_connection_info(conn, dsn):
     conn.cursor().execute("select 1")
     assert info.transaction_status == ext.TRANSACTION_STATUS_INTRANS
     conn.close()
+    # as psycopg2 2.9: libpq's answers for no connection
+    assert info.dbname is None
+    assert info.status == ext.STATUS_READY  # CONNECTION_BAD
+    assert info.transaction_status == ext.TRANSACTION_STATUS_UNKNOWN
+    assert info.backend_pid == 0
+    assert info.error_message == "connection pointer is NULL\n"
     with pytest.raises(psycopg2.InterfaceError):
-        info.dbname
+        info.dsn_parameters
 
 
 def test_exceptions_as_attributes(conn):
