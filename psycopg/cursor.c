@@ -484,13 +484,21 @@ curs_query_bytes(cursorObject *self, PyObject *query)
     return NULL;
 }
 
+/* The query bytes with vars merged.  As psycopg2, a failed merge for
+ * execute() (forget) forgets the previous cursor.query. */
 static PyObject *
-curs_mogrify_bytes(cursorObject *self, PyObject *query, PyObject *vars)
+curs_mogrify_bytes(cursorObject *self, PyObject *query, PyObject *vars,
+                   int forget)
 {
     PyObject *q = curs_query_bytes(self, query), *rv;
     if (q == NULL || vars == NULL || vars == Py_None)
         return q;
     rv = query_merge(self->conn, q, vars);
+    if (rv == NULL) {
+        query_error_set_cursor(self->conn, (PyObject *)self);
+        if (forget)
+            Py_CLEAR(self->query);
+    }
     Py_DECREF(q);
     return rv;
 }
@@ -565,6 +573,16 @@ curs_take_result(cursorObject *self, PGresult *res)
                         "can't execute an empty query");
         return -1;
     default:
+        /* as psycopg2: the failed result's (empty) status */
+        if (res != NULL) {
+            const char *tag = PQcmdStatus(res);
+            Py_XSETREF(self->statusmessage,
+                       conn_decode(conn, tag ? tag : "", tag ? strlen(tag) : 0));
+            if (self->statusmessage == NULL) {
+                PQclear(res);
+                return -1;
+            }
+        }
         return err_raise_from_result(conn, self, res);
     }
 }
@@ -791,7 +809,7 @@ curs_execute(cursorObject *self, PyObject *args, PyObject *kwargs)
                         "once");
         return NULL;
     }
-    if (!(q = curs_mogrify_bytes(self, query, vars)))
+    if (!(q = curs_mogrify_bytes(self, query, vars, 1)))
         return NULL;
     if (self->name)
         r = curs_execute_named(self, q);
@@ -838,6 +856,8 @@ curs_executemany(cursorObject *self, PyObject *args, PyObject *kwargs)
         q = (vars == Py_None) ? Py_NewRef(base)
                               : query_merge(self->conn, base, vars);
         Py_DECREF(vars);
+        if (q == NULL)
+            query_error_set_cursor(self->conn, (PyObject *)self);
         if (q == NULL || curs_exec_bytes(self, q, 0) < 0) {
             Py_XDECREF(q);
             failed = 1;
@@ -875,9 +895,12 @@ curs_mogrify(cursorObject *self, PyObject *args, PyObject *kwargs)
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &query,
                                      &vars))
         return NULL;
-    if (curs_check_open(self) < 0)
+    /* as psycopg2, also on a closed cursor: nothing is sent */
+    if (self->conn == NULL) {
+        PyErr_SetString(PyExc_TypeError, "the cursor is not initialised");
         return NULL;
-    return curs_mogrify_bytes(self, query, vars);
+    }
+    return curs_mogrify_bytes(self, query, vars, 0);
 }
 
 PyDoc_STRVAR(curs_callproc_doc,
@@ -896,47 +919,62 @@ curs_part(PyObject *parts, const char *s)
     return r;
 }
 
-/* The parts "key" := %(key)s, ... of a call with named arguments. */
+/* The parts "key":=%s,... of a call with named arguments, and the list of
+ * their values, as psycopg2 builds them (the quoted names are not escaped
+ * for '%': psycopg2 doesn't either). */
 static int
-curs_callproc_named(cursorObject *self, PyObject *parts, PyObject *params)
+curs_callproc_named(cursorObject *self, PyObject *parts, PyObject *params,
+                    PyObject **values)
 {
-    PyObject *key, *value, *kb;
-    Py_ssize_t pos = 0;
+    PyObject *items, *key, *kb = NULL;
+    Py_ssize_t i, n;
     char *qname;
-    int first = 1, r;
+    int r = -1;
 
-    while (PyDict_Next(params, &pos, &key, &value)) {
-        if (!PyUnicode_Check(key)) {
-            PyErr_SetString(PyExc_TypeError,
-                            "callproc dict keys must be strings");
-            return -1;
+    if (!(items = PyDict_Items(params)))
+        return -1;
+    n = PyList_GET_SIZE(items);
+    if (!(*values = PyList_New(n)))
+        goto exit;
+    for (i = 0; i < n; i++) {
+        PyObject *item = PyList_GET_ITEM(items, i);
+        key = PyTuple_GET_ITEM(item, 0);
+        PyList_SET_ITEM(*values, i, Py_NewRef(PyTuple_GET_ITEM(item, 1)));
+        if (PyUnicode_Check(key)) {
+            if (!(kb = conn_encode(self->conn, key)))
+                goto exit;
         }
-        if (!(kb = conn_encode(self->conn, key)))
-            return -1;
+        else if (PyBytes_Check(key)) {
+            kb = Py_NewRef(key);
+        }
+        else {
+            PyErr_Format(PyExc_TypeError,
+                         "Expected bytes or unicode string, got %s instead",
+                         Py_TYPE(key)->tp_name);
+            goto exit;
+        }
         qname = PQescapeIdentifier(self->conn->pgconn, PyBytes_AS_STRING(kb),
-                                   PyBytes_GET_SIZE(kb));
+                                   strlen(PyBytes_AS_STRING(kb)));
+        Py_CLEAR(kb);
         if (qname == NULL) {
-            Py_DECREF(kb);
             PyErr_SetString(self->conn->st->ProgrammingError,
                             "bad parameter name");
-            return -1;
+            goto exit;
         }
-        r = (first ? 0 : curs_part(parts, ", "));
+        r = (i ? curs_part(parts, ",") : 0);
         if (r == 0)
             r = curs_part(parts, qname);
         if (r == 0)
-            r = curs_part(parts, " := %(");
-        if (r == 0)
-            r = PyList_Append(parts, kb);
-        if (r == 0)
-            r = curs_part(parts, ")s");
+            r = curs_part(parts, ":=%s");
         PQfreemem(qname);
-        Py_DECREF(kb);
         if (r < 0)
-            return -1;
-        first = 0;
+            goto exit;
     }
-    return 0;
+    r = 0;
+exit:
+    Py_XDECREF(kb);
+    Py_DECREF(items);
+    return r;
 }
 
 static PyObject *
@@ -944,7 +982,7 @@ curs_callproc(cursorObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"procname", "parameters", NULL};
     PyObject *procname, *params = Py_None, *name_b = NULL, *parts = NULL;
-    PyObject *empty = NULL, *q = NULL, *rv = NULL;
+    PyObject *empty = NULL, *q = NULL, *rv = NULL, *values = NULL;
     Py_ssize_t n, i;
     int named;
 
@@ -958,15 +996,17 @@ curs_callproc(cursorObject *self, PyObject *args, PyObject *kwargs)
                         "can't call .callproc() on named cursors");
         return NULL;
     }
-    named = params != Py_None && PyDict_Check(params);
-    /* SELECT * FROM name(%s,%s) or name("k" := %(k)s, ...) */
+    /* as psycopg2: an empty dict is a call without arguments, returned */
+    named = params != Py_None && PyDict_Check(params)
+            && PyDict_GET_SIZE(params) > 0;
+    /* SELECT * FROM name(%s,%s) or name("k":=%s,...) */
     if (!(name_b = curs_query_bytes(self, procname))
         || !(parts = PyList_New(0))
         || curs_part(parts, "SELECT * FROM ") < 0
         || PyList_Append(parts, name_b) < 0 || curs_part(parts, "(") < 0)
         goto exit;
     if (named) {
-        if (curs_callproc_named(self, parts, params) < 0)
+        if (curs_callproc_named(self, parts, params, &values) < 0)
             goto exit;
     }
     else if (params != Py_None) {
@@ -980,16 +1020,21 @@ curs_callproc(cursorObject *self, PyObject *args, PyObject *kwargs)
         || !(q = PyObject_CallMethod(empty, "join", "O", parts)))
         goto exit;
     if (params != Py_None) {
-        PyObject *merged = query_merge(self->conn, q, params);
+        PyObject *merged = query_merge(self->conn, q,
+                                       values ? values : params);
         Py_SETREF(q, merged);
-        if (q == NULL)
+        if (q == NULL) {
+            query_error_set_cursor(self->conn, (PyObject *)self);
+            Py_CLEAR(self->query); /* as psycopg2 */
             goto exit;
+        }
     }
     if (curs_exec_bytes(self, q, 0) < 0)
         goto exit;
     /* psycopg2 returns the parameters (None for a dict) */
     rv = Py_NewRef(named ? Py_None : params);
 exit:
+    Py_XDECREF(values);
     Py_XDECREF(name_b);
     Py_XDECREF(parts);
     Py_XDECREF(empty);

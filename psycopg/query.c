@@ -1,14 +1,14 @@
 /* Client-side parameter merging: %s and %(name)s into the query text.
  *
  * One pass over the query bytes, writing the result into one growing
- * buffer (after a quick allocation-free scan that only looks for mixed
- * placeholder styles).  Every read is bounds-checked against the query length: the
+ * buffer; the errors are those of psycopg2 (see query_merge).  Every read is bounds-checked against the query length: the
  * input comes straight from users (and from the fuzzer). */
 
 #include "psycopg.h"
 #include "module.h"
 #include "connection.h"
 #include "microprotocols.h"
+#include "errors.h"
 #include "query.h"
 
 #include <string.h>
@@ -73,64 +73,38 @@ query_buf_append_bytes(query_buf *b, PyObject *bytes)
                             (size_t)PyBytes_GET_SIZE(bytes));
 }
 
-static void
-query_bad_format_char(unsigned char c)
+/* The error psycopg2 gives for a conversion other than 's' at byte i of
+ * the query (after the value was looked up and adapted: it is reported
+ * after every value, as by its second, formatting pass). */
+static PyObject *
+query_format_error(const char *q, size_t n, size_t i)
 {
-    if (c >= 0x20 && c < 0x7f) {
-        PyErr_Format(PyExc_ValueError,
-                     "unsupported format character: '%c'", (int)c);
+    unsigned char c;
+    if (i >= n) {
+        return PyUnicode_FromString("incomplete format");
     }
-    else {
-        PyErr_Format(PyExc_ValueError,
-                     "unsupported format character: '\\x%02x'", (unsigned)c);
-    }
-}
-
-static void
-query_not_indexable(PyObject *vars)
-{
-    PyErr_Format(PyExc_TypeError, "'%.200s' object does not support indexing",
-                 Py_TYPE(vars)->tp_name);
+    c = (unsigned char)q[i];
+    return PyUnicode_FromFormat(
+        "unsupported format character '%c' (0x%x) at index %zd",
+        (c >= 0x20 && c < 0x7f) ? (int)c : '?', (unsigned)c, (Py_ssize_t)i);
 }
 
 enum { QUERY_STYLE_NONE, QUERY_STYLE_POS, QUERY_STYLE_NAMED };
 
-/* Which placeholder styles the query uses (bit 1: %s, bit 2: %(name)s),
- * so that mixing them is reported before any value is looked up in vars
- * (a mapping can't serve %s, a sequence can't serve %(name)s). */
-static int
-query_scan_styles(const char *q, size_t n)
-{
-    const char *pct;
-    size_t i = 0, j;
-    int styles = 0;
-
-    while (i < n && (pct = memchr(q + i, '%', n - i)) != NULL) {
-        i = (size_t)(pct - q);
-        if (i + 1 >= n) {
-            break;
-        }
-        switch (q[i + 1]) {
-        case 's':
-            styles |= 1 << QUERY_STYLE_POS;
-            i += 2;
-            break;
-        case '(':
-            for (j = i + 2; j < n && q[j] != ')' && q[j] != '%'; j++) {
-            }
-            if (j + 1 < n && q[j] == ')' && q[j + 1] == 's') {
-                styles |= 1 << QUERY_STYLE_NAMED;
-            }
-            i = j;
-            break;
-        default: /* %% and the errors the main pass reports */
-            i += 2;
-            break;
-        }
-    }
-    return styles;
-}
-
+/* Merge vars into query as psycopg2 does, errors included:
+ *
+ * - left to right, each placeholder's value is looked up (vars[i] with the
+ *   sequence protocol for %s, vars[name] for %(name)s) and adapted at once,
+ *   so lookup and adaptation errors (IndexError, KeyError, TypeError,
+ *   "can't adapt") come first, in query order; any '%' not followed by '%'
+ *   or '(' is a positional placeholder, whatever the conversion after it;
+ * - switching between the two styles is a ProgrammingError;
+ * - then the conversion errors: ValueError "incomplete format" or
+ *   "unsupported format character ..." (the first in the query);
+ * - then, if %s placeholders were used, unused items of vars are a
+ *   TypeError "not all arguments converted during string formatting".
+ *   With no placeholder at all, vars is not looked at ("%%" still gives
+ *   "%"). */
 PyObject *
 query_merge(connectionObject *conn, PyObject *query, PyObject *vars)
 {
@@ -140,12 +114,13 @@ query_merge(connectionObject *conn, PyObject *query, PyObject *vars)
     PyObject *name = NULL;
     PyObject *value = NULL;
     PyObject *quoted = NULL;
+    PyObject *fmterr = NULL;   /* the first conversion error, deferred */
+    int fmterr_overflow = 0;
     PyObject *rv = NULL;
     const char *q, *pct;
     Py_ssize_t qlen;
-    Py_ssize_t nargs = -1;     /* len(vars), once known */
     Py_ssize_t argi = 0;       /* next positional argument */
-    size_t i, n, j;
+    size_t i, n, j, conv;
     int style = QUERY_STYLE_NONE;
 
     if (conn == NULL || conn->st == NULL) {
@@ -157,12 +132,6 @@ query_merge(connectionObject *conn, PyObject *query, PyObject *vars)
         goto exit;
     }
     n = (size_t)qlen;
-    if (query_scan_styles(q, n)
-        == ((1 << QUERY_STYLE_POS) | (1 << QUERY_STYLE_NAMED))) {
-        PyErr_SetString(st->ProgrammingError,
-                        "argument formats can't be mixed");
-        goto exit;
-    }
     if (query_buf_reserve(&out, n + 16) < 0) {
         goto exit;
     }
@@ -181,70 +150,22 @@ query_merge(connectionObject *conn, PyObject *query, PyObject *vars)
             goto exit;
         }
         i = j; /* q[i] == '%' */
-        if (i + 1 >= n) {
-            PyErr_SetString(PyExc_ValueError, "incomplete format");
-            goto exit;
-        }
 
-        switch ((unsigned char)q[i + 1]) {
-        case '%':
+        if (i + 1 < n && q[i + 1] == '%') {
             if (query_buf_append(&out, "%", 1) < 0) {
                 goto exit;
             }
             i += 2;
-            break;
+            continue;
+        }
 
-        case 's':
-            if (style == QUERY_STYLE_NAMED) {
-                PyErr_SetString(st->ProgrammingError,
-                                "argument formats can't be mixed");
-                goto exit;
-            }
-            style = QUERY_STYLE_POS;
-            if (nargs < 0) {
-                if (!PySequence_Check(vars)) {
-                    query_not_indexable(vars);
-                    goto exit;
-                }
-                if ((nargs = PySequence_Size(vars)) < 0) {
-                    goto exit;
-                }
-            }
-            if (argi >= nargs) {
-                PyErr_SetString(st->ProgrammingError,
-                                "not enough arguments for format string");
-                goto exit;
-            }
-            if (!(value = PySequence_GetItem(vars, argi))) {
-                goto exit;
-            }
-            argi++;
-            if (!(quoted = mp_getquoted(st, value, conn))) {
-                goto exit;
-            }
-            if (query_buf_append_bytes(&out, quoted) < 0) {
-                goto exit;
-            }
-            Py_CLEAR(quoted);
-            Py_CLEAR(value);
-            i += 2;
-            break;
-
-        case '(':
+        if (i + 1 < n && q[i + 1] == '(') {
             /* %(name)s: the name runs to the first ')', without '%' */
             for (j = i + 2; j < n && q[j] != ')' && q[j] != '%'; j++) {
             }
             if (j >= n || q[j] != ')') {
                 PyErr_SetString(st->ProgrammingError,
                                 "incomplete placeholder: '%(' without ')'");
-                goto exit;
-            }
-            if (j + 1 >= n) {
-                PyErr_SetString(PyExc_ValueError, "incomplete format");
-                goto exit;
-            }
-            if (q[j + 1] != 's') {
-                query_bad_format_char((unsigned char)q[j + 1]);
                 goto exit;
             }
             if (style == QUERY_STYLE_POS) {
@@ -278,39 +199,63 @@ query_merge(connectionObject *conn, PyObject *query, PyObject *vars)
                     goto exit;
                 }
             }
+            Py_CLEAR(name);
+            conv = j + 1;
+        }
+        else {
+            /* %s, or any other '%': a positional placeholder */
+            if (style == QUERY_STYLE_NAMED) {
+                PyErr_SetString(st->ProgrammingError,
+                                "argument formats can't be mixed");
+                goto exit;
+            }
+            style = QUERY_STYLE_POS;
+            if (!(value = PySequence_GetItem(vars, argi))) {
+                goto exit;
+            }
+            argi++;
+            if (!(quoted = mp_getquoted(st, value, conn))) {
+                goto exit;
+            }
+            conv = i + 1;
+        }
+
+        if (conv < n && q[conv] == 's') {
             if (query_buf_append_bytes(&out, quoted) < 0) {
                 goto exit;
             }
-            Py_CLEAR(quoted);
-            Py_CLEAR(value);
-            Py_CLEAR(name);
-            i = j + 2;
-            break;
-
-        default:
-            query_bad_format_char((unsigned char)q[i + 1]);
-            goto exit;
         }
-    }
-
-    /* every positional argument must have been used */
-    if (style != QUERY_STYLE_NAMED) {
-        if (nargs < 0) {
-            if (PySequence_Check(vars)) {
-                if ((nargs = PySequence_Size(vars)) < 0) {
-                    goto exit;
-                }
+        else if (fmterr == NULL && !fmterr_overflow) {
+            if (conv < n && (unsigned char)q[conv] >= 0x80) {
+                /* what psycopg2 2.9 raises for a non-ASCII byte there */
+                fmterr_overflow = 1;
             }
-            else if (!PyMapping_Check(vars)) {
-                query_not_indexable(vars);
+            else if (!(fmterr = query_format_error(q, n, conv))) {
                 goto exit;
             }
-            else {
-                nargs = 0; /* a mapping and no placeholder */
-            }
+        }
+        Py_CLEAR(quoted);
+        Py_CLEAR(value);
+        i = conv + 1;
+    }
+
+    if (fmterr_overflow) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "character argument not in range(0x110000)");
+        goto exit;
+    }
+    if (fmterr != NULL) {
+        PyErr_SetObject(PyExc_ValueError, fmterr);
+        goto exit;
+    }
+    /* every positional argument must have been used */
+    if (style == QUERY_STYLE_POS) {
+        Py_ssize_t nargs = PySequence_Size(vars);
+        if (nargs < 0) {
+            goto exit;
         }
         if (argi < nargs) {
-            PyErr_SetString(st->ProgrammingError,
+            PyErr_SetString(PyExc_TypeError,
                             "not all arguments converted during string "
                             "formatting");
             goto exit;
@@ -322,9 +267,27 @@ query_merge(connectionObject *conn, PyObject *query, PyObject *vars)
 
 exit:
     PyMem_Free(out.data);
+    Py_XDECREF(fmterr);
     Py_XDECREF(quoted);
     Py_XDECREF(value);
     Py_XDECREF(name);
     Py_XDECREF(cache);
     return rv;
+}
+
+void
+query_error_set_cursor(connectionObject *conn, PyObject *curs)
+{
+    PyObject *type, *value, *tb;
+    if (conn == NULL || conn->st == NULL || !PyErr_Occurred())
+        return;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (value != NULL
+        && PyObject_TypeCheck(value, (PyTypeObject *)conn->st->Error)) {
+        errorObject *e = (errorObject *)value;
+        if (e->cursor == NULL || e->cursor == Py_None)
+            Py_XSETREF(e->cursor, Py_NewRef(curs));
+    }
+    PyErr_Restore(type, value, tb);
 }

@@ -9,4 +9,8 @@
  * with the DB-API exception psycopg2 gives for that mistake. */
 PyObject *query_merge(connectionObject *conn, PyObject *query, PyObject *vars);
 
+/* After a failed query_merge for a cursor: a psycopg2.Error raised
+ * without a cursor gets `curs` as its .cursor, as psycopg2 reports it. */
+void query_error_set_cursor(connectionObject *conn, PyObject *curs);
+
 #endif /* PSYCOPG_QUERY_H */

@@ -312,9 +312,11 @@ def test_closed_cursor_and_lobject(conn):
     cur.close()
     for call in (lambda: cur.execute("SELECT 1"), cur.fetchone, cur.fetchall,
                  lambda: cur.fetchmany(1), lambda: cur.scroll(0),
-                 lambda: next(iter(cur)), lambda: cur.mogrify("x")):
+                 lambda: next(iter(cur))):
         with pytest.raises((psycopg2.InterfaceError, psycopg2.ProgrammingError)):
             call()
+    # as psycopg2 2.9: mogrify sends nothing, it works on a closed cursor
+    assert cur.mogrify("select %s", (1,)) == b"select 1"
     lo = conn.lobject(0, "wb")
     lo.close()
     for call in (lambda: lo.read(), lambda: lo.write(b"x"), lo.tell,

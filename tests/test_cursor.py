@@ -171,14 +171,14 @@ def test_percent_rules(cursor):
 
 
 def test_parameter_errors(cursor):
-    with pytest.raises(psycopg2.ProgrammingError) as exc:
+    # the classes of psycopg2 2.9
+    with pytest.raises(IndexError):
         cursor.execute("select %s, %s", (1,))
-    assert "not enough arguments" in str(exc.value)
-    with pytest.raises(psycopg2.ProgrammingError) as exc:
+    with pytest.raises(TypeError) as exc:
         cursor.execute("select %s", (1, 2))
     assert "not all arguments converted" in str(exc.value)
     with pytest.raises(psycopg2.ProgrammingError) as exc:
-        cursor.execute("select %s, %(x)s", {"x": 1})
+        cursor.execute("select %(x)s, %s", {"x": 1})
     assert "argument formats can't be mixed" in str(exc.value)
     with pytest.raises(KeyError):
         cursor.execute("select %(x)s", {"y": 1})

@@ -165,11 +165,12 @@ def test_sequence_types(cursor):
 
 
 def test_str_vars_is_a_sequence(cursor):
-    with pytest.raises(psycopg2.ProgrammingError) as exc:
+    # as psycopg2 2.9: a str or bytes is a sequence of its items
+    with pytest.raises(TypeError) as exc:
         cursor.execute("select %s", "abc")
     assert str(exc.value) == "not all arguments converted during string formatting"
-    with pytest.raises(psycopg2.ProgrammingError):
-        cursor.execute("select %s", b"ab")
+    assert cursor.mogrify("select %s, %s", "ab") == b"select 'a', 'b'"
+    assert cursor.mogrify("select %s", b"a") == b"select 97"
 
 
 # ---- errors ----------------------------------------------------------------
@@ -189,14 +190,22 @@ def check_error(cursor, query, args, exc_type, message):
     "query, args",
     [
         ("select %s, %(a)s", (1,)),
-        ("select %s, %(a)s", {"a": 1}),
         ("select %(a)s, %s", {"a": 1}),
-        ("select %(a)s, %s", (1,)),
+        ("select %(a)s, %x", {"a": 1}),
     ],
 )
 def test_mixed_formats(cursor, query, args):
     check_error(cursor, query, args, psycopg2.ProgrammingError,
                 "argument formats can't be mixed")
+
+
+def test_mixed_formats_lookup_first(cursor):
+    # as psycopg2 2.9: placeholders are looked up left to right, so the
+    # first one's lookup fails before the styles are found mixed
+    check_error(cursor, "select %s, %(a)s", {"a": 1}, TypeError,
+                "dict is not a sequence")
+    check_error(cursor, "select %(a)s, %s", (1,), TypeError,
+                "tuple indices must be integers or slices, not str")
 
 
 @pytest.mark.parametrize(
@@ -209,26 +218,38 @@ def test_incomplete_placeholder(cursor, query):
 
 
 @pytest.mark.parametrize(
-    "query, char",
+    "query, char, index",
     [
-        ("select %d", "d"),
-        ("select %x", "x"),
-        ("select %f", "f"),
-        ("select % s", " "),
-        ("select %(a)d", "d"),
-        ("select %(a)r", "r"),
-        ("select %S", "S"),
+        ("select %d", "d", 8),
+        ("select %x", "x", 8),
+        ("select %f", "f", 8),
+        ("select % s", " ", 8),
+        ("select %5s", "5", 8),
+        ("select %(a)d", "d", 11),
+        ("select %(a)r", "r", 11),
+        ("select %S", "S", 8),
+        ("select 'é' %s %x", "x", 16),  # a byte index
     ],
 )
-def test_unsupported_format_character(cursor, query, char):
-    args = {"a": 1} if "(" in query else (1,)
+def test_unsupported_format_character(cursor, query, char, index):
+    args = {"a": 1} if "(" in query else (1,) * query.count("%")
     check_error(cursor, query, args, ValueError,
-                "unsupported format character: '%s'" % char)
+                "unsupported format character '%s' (0x%x) at index %d"
+                % (char, ord(char), index))
+
+
+def test_format_errors_after_lookups(cursor):
+    # the conversion is checked after every value was looked up
+    check_error(cursor, "select %x, %s", (1,), IndexError,
+                "tuple index out of range")
 
 
 def test_trailing_percent(cursor):
-    check_error(cursor, "select 1 %", (), ValueError, None)
-    check_error(cursor, "select %(a)", {"a": 1}, ValueError, None)
+    check_error(cursor, "select 1 %", (1,), ValueError, "incomplete format")
+    check_error(cursor, "select 1 %", (), IndexError,
+                "tuple index out of range")
+    check_error(cursor, "select %(a)", {"a": 1}, ValueError,
+                "incomplete format")
 
 
 @pytest.mark.parametrize(
@@ -241,23 +262,37 @@ def test_trailing_percent(cursor):
     ],
 )
 def test_not_enough_arguments(cursor, query, args):
-    check_error(cursor, query, args, psycopg2.ProgrammingError,
-                "not enough arguments for format string")
+    # as psycopg2 2.9: the sequence's own IndexError
+    check_error(cursor, query, args, IndexError,
+                "%s index out of range" % type(args).__name__)
 
 
 @pytest.mark.parametrize(
     "query, args",
     [
         ("select %s", (1, 2)),
-        ("select 1", (1,)),
-        ("select 1", [None]),
         ("select %s, %s", (1, 2, 3)),
-        ("select %%", (1,)),
+        ("select %s", (1, object())),  # the extra item is not adapted
     ],
 )
 def test_too_many_arguments(cursor, query, args):
-    check_error(cursor, query, args, psycopg2.ProgrammingError,
+    check_error(cursor, query, args, TypeError,
                 "not all arguments converted during string formatting")
+
+
+@pytest.mark.parametrize(
+    "query, args, expected",
+    [
+        ("select 1", (1,), b"select 1"),
+        ("select 1", [None], b"select 1"),
+        ("select 1", 5, b"select 1"),
+        ("select %%", (1,), b"select %"),
+        ("select %%", None, b"select %%"),
+    ],
+)
+def test_no_placeholder_ignores_args(cursor, query, args, expected):
+    # as psycopg2 2.9: without placeholders the arguments are not looked at
+    assert cursor.mogrify(query, args) == expected
 
 
 def test_missing_key(cursor):
@@ -281,7 +316,7 @@ def test_named_needs_mapping(cursor):
 
 
 def test_errors_leave_connection_usable(cursor):
-    with pytest.raises(psycopg2.ProgrammingError):
+    with pytest.raises(IndexError):
         cursor.execute("select %s, %s", (1,))
     cursor.execute("select %s", (42,))
     assert cursor.fetchone()[0] == 42
@@ -319,5 +354,6 @@ def test_malformed_never_crashes(cursor, query):
     for args in ((), (1,), {"a": 1, "": 2, "\x00": 3}):
         try:
             cursor.mogrify(query, args)
-        except (psycopg2.ProgrammingError, ValueError, KeyError, TypeError):
+        except (psycopg2.ProgrammingError, ValueError, KeyError, TypeError,
+                IndexError):
             pass
