@@ -5,7 +5,8 @@ from collections import namedtuple
 
 from psycopg2 import DataError, ProgrammingError
 from psycopg2.extensions import new_array_type, new_type, register_type
-from psycopg2._util import _lookup, _solve_conn_curs
+from psycopg2._util import (
+    _SCHEMA_COND, _lookup, _solve_conn_curs, _split_type_name)
 
 __all__ = ["CompositeCaster", "register_composite"]
 
@@ -25,6 +26,9 @@ class CompositeCaster:
     ``self.typecaster`` and ``self.array_typecaster``.
     """
 
+    # psycopg2 defines it in psycopg2.extras: reprs and pickles say so
+    __module__ = "psycopg2.extras"
+
     def __init__(self, name, oid, attrs, array_oid=None, schema=None):
         self.name = name
         self.schema = schema
@@ -34,10 +38,10 @@ class CompositeCaster:
         self.attnames = [a[0] for a in attrs]
         self.atttypes = [a[1] for a in attrs]
         self._create_type(name, self.attnames)
-        self.typecaster = new_type((oid,), name.upper(), self.parse)
+        self.typecaster = new_type((oid,), name, self.parse)
         if array_oid:
             self.array_typecaster = new_array_type(
-                (array_oid,), "%sARRAY" % name.upper(), self.typecaster)
+                (array_oid,), "%sARRAY" % name, self.typecaster)
         else:
             self.array_typecaster = None
 
@@ -120,7 +124,8 @@ class CompositeCaster:
         tname = re.sub(r"\W", "_", name)
         if not tname.isidentifier():
             tname = "t_" + tname
-        self.type = namedtuple(tname, attnames, rename=True)
+        self.type = namedtuple(tname, attnames, rename=True,
+                               module="psycopg2.extras")
         self._ctor = self.type._make
 
     @classmethod
@@ -128,10 +133,7 @@ class CompositeCaster:
         """Return a CompositeCaster for the type *name* in the database."""
         conn, curs = _solve_conn_curs(conn_or_curs)
 
-        if "." in name:
-            schema, tname = name.split(".", 1)
-        else:
-            schema, tname = "public", name
+        schema, tname = _split_type_name(name)
 
         query = (
             "SELECT t.oid, t.typarray, ns.nspname, t.typname, "
@@ -143,14 +145,15 @@ class CompositeCaster:
             "ORDER BY a.attnum")
 
         with _lookup(conn):
-            curs.execute(query % "t.typname = %s AND ns.nspname = %s",
-                         (tname, schema))
+            if schema is not None:
+                curs.execute(query % ("t.typname = %s AND " + _SCHEMA_COND),
+                             (tname, schema, schema))
+            else:
+                # the type the search_path finds (pg_temp included)
+                curs.execute(query % ("t.typname = %s AND "
+                                      "pg_catalog.pg_type_is_visible(t.oid)"),
+                             (tname,))
             recs = curs.fetchall()
-            if not recs and "." not in name:
-                # honour the search_path
-                curs.execute(query % "t.oid = pg_catalog.to_regtype(%s)",
-                             (name,))
-                recs = curs.fetchall()
 
         if not recs:
             raise ProgrammingError("PostgreSQL type '%s' not found" % name)

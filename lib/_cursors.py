@@ -198,6 +198,14 @@ class DictRow(list):
     def __reduce__(self):
         return (_rebuild_dictrow, (list(self), self._index))
 
+    # as psycopg2's DictRow (pickling goes through __reduce__)
+    def __getstate__(self):
+        return self[:], self._index.copy()
+
+    def __setstate__(self, data):
+        self[:] = data[0]
+        self._index = data[1]
+
 
 def _rebuild_dictrow(values, index):
     row = DictRow.__new__(DictRow)
@@ -296,7 +304,7 @@ def _cached_make_nt(names):
         if not f or f[0] == "_" or f[0].isdigit():
             f = "f" + f
         fields.append(f)
-    return namedtuple("Record", fields, rename=True)
+    return namedtuple("Record", fields, rename=True, module="psycopg2.extras")
 
 
 class NamedTupleCursor(_cursor):

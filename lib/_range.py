@@ -19,11 +19,12 @@ from psycopg2._psycopg import (
     new_type,
     register_type,
 )
-from psycopg2._util import _lookup, _solve_conn_curs
+from psycopg2._util import (
+    _SCHEMA_COND, _lookup, _solve_conn_curs, _split_type_name)
 
 __all__ = [
     "Range", "NumericRange", "DateRange", "DateTimeRange", "DateTimeTZRange",
-    "RangeAdapter", "RangeCaster", "NumericRangeAdapter", "register_range",
+    "RangeAdapter", "RangeCaster", "NumberRangeAdapter", "register_range",
 ]
 
 _VALID_BOUNDS = ("[)", "(]", "()", "[]")
@@ -248,7 +249,7 @@ class RangeAdapter:
         if self.name is None:
             raise NotImplementedError(
                 "RangeAdapter must be subclassed overriding its name "
-                "attribute")
+                "or the getquoted() method")
         name = self.name.encode("utf8")
         r = self.adapted
         if r.isempty:
@@ -259,13 +260,13 @@ class RangeAdapter:
         ])
 
 
-class NumericRangeAdapter(RangeAdapter):
+class NumberRangeAdapter(RangeAdapter):
     """Adapt NumericRange to an untyped literal such as ``'[1,10)'``.
 
     The server infers int4range, int8range or numrange from the context.
     """
 
-    name = "numrange"
+    name = None  # untyped: the server infers the range type
 
     def _bound(self, obj):
         if obj is None:
@@ -322,11 +323,13 @@ class RangeCaster:
         self.subtype_oid = subtype_oid
         self._create_ranges(pgrange, pyrange)
 
-        name = self.adapter.name or self.adapter.__name__
-        self.typecaster = new_type((oid,), name.upper(), self.parse)
+        # as psycopg2, an adapter without a name gives "type" (the name of
+        # its metaclass), e.g. the builtin numeric ranges'
+        name = self.adapter.name or type(self.adapter).__name__
+        self.typecaster = new_type((oid,), name, self.parse)
         if array_oid is not None:
             self.array_typecaster = new_array_type(
-                (array_oid,), name.upper() + "ARRAY", self.typecaster)
+                (array_oid,), name + "ARRAY", self.typecaster)
         else:
             self.array_typecaster = None
 
@@ -362,13 +365,13 @@ class RangeCaster:
                 "range types not available in version %s"
                 % conn.server_version)
 
-        if "." in name:
-            schema, tname = name.split(".", 1)
-            cond = "t.typname = %s AND ns.nspname = %s"
-            args = (tname, schema)
+        schema, tname = _split_type_name(name)
+        if schema is not None:
+            cond = "t.typname = %s AND " + _SCHEMA_COND
+            args = (tname, schema, schema)
         else:
             cond = "t.typname = %s AND pg_catalog.pg_type_is_visible(t.oid)"
-            args = (name,)
+            args = (tname,)
 
         with _lookup(conn):
             curs.execute(
@@ -443,41 +446,21 @@ def register_range(pgrange, pyrange, conn_or_curs, globally=False):
     return caster
 
 
-class _DateRangeAdapter(RangeAdapter):
-    name = "daterange"
-
-
-class _DateTimeRangeAdapter(RangeAdapter):
-    name = "tsrange"
-
-
-class _DateTimeTZRangeAdapter(RangeAdapter):
-    name = "tstzrange"
-
-
-class _Int4RangeAdapter(NumericRangeAdapter):
-    name = "int4range"
-
-
-class _Int8RangeAdapter(NumericRangeAdapter):
-    name = "int8range"
-
-
 # Casters for the builtin range types (oid, subtype oid, array oid).
 int4range_caster = RangeCaster(
-    _Int4RangeAdapter, NumericRange, oid=3904, subtype_oid=23, array_oid=3905)
+    NumberRangeAdapter, NumericRange, oid=3904, subtype_oid=23, array_oid=3905)
 int8range_caster = RangeCaster(
-    _Int8RangeAdapter, NumericRange, oid=3926, subtype_oid=20, array_oid=3927)
+    NumberRangeAdapter, NumericRange, oid=3926, subtype_oid=20, array_oid=3927)
 numrange_caster = RangeCaster(
-    NumericRangeAdapter, NumericRange, oid=3906, subtype_oid=1700,
+    NumberRangeAdapter, NumericRange, oid=3906, subtype_oid=1700,
     array_oid=3907)
 daterange_caster = RangeCaster(
-    _DateRangeAdapter, DateRange, oid=3912, subtype_oid=1082, array_oid=3913)
+    "daterange", DateRange, oid=3912, subtype_oid=1082, array_oid=3913)
 tsrange_caster = RangeCaster(
-    _DateTimeRangeAdapter, DateTimeRange, oid=3908, subtype_oid=1114,
+    "tsrange", DateTimeRange, oid=3908, subtype_oid=1114,
     array_oid=3909)
 tstzrange_caster = RangeCaster(
-    _DateTimeTZRangeAdapter, DateTimeTZRange, oid=3910, subtype_oid=1184,
+    "tstzrange", DateTimeTZRange, oid=3910, subtype_oid=1184,
     array_oid=3911)
 
 for _c in (int4range_caster, int8range_caster, numrange_caster,
@@ -486,4 +469,4 @@ for _c in (int4range_caster, int8range_caster, numrange_caster,
 del _c
 # NumericRange is adapted by the generic numeric adapter, whatever
 # registration came last.
-register_adapter(NumericRange, NumericRangeAdapter)
+register_adapter(NumericRange, NumberRangeAdapter)

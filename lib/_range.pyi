@@ -53,7 +53,7 @@ class RangeAdapter:
     def prepare(self, conn: connection | None) -> None: ...
     def getquoted(self) -> bytes: ...
 
-class NumericRangeAdapter(RangeAdapter): ...
+class NumberRangeAdapter(RangeAdapter): ...
 
 class RangeCaster:
     subtype_oid: int
@@ -80,5 +80,5 @@ def register_range(
 
 __all__ = [
     "Range", "NumericRange", "DateRange", "DateTimeRange", "DateTimeTZRange",
-    "RangeAdapter", "RangeCaster", "NumericRangeAdapter", "register_range",
+    "RangeAdapter", "RangeCaster", "NumberRangeAdapter", "register_range",
 ]

@@ -46,3 +46,49 @@ class _lookup:
         if self.was_idle and not self.conn.autocommit and not self.conn.closed:
             self.conn.rollback()
         return False
+
+
+# ns is the type's pg_namespace; the parameters: the schema name, twice
+# (pg_temp names the session's temporary schema, pg_temp_N).
+_SCHEMA_COND = ("(ns.nspname = %s OR (%s = 'pg_temp' "
+                "AND ns.oid = pg_catalog.pg_my_temp_schema()))")
+
+
+def _split_type_name(name):
+    """(schema or None, name) of a possibly qualified, possibly quoted type
+    name, as register_composite/register_range read it: 'sch.t',
+    '"Sch"."T"', '"a.b"."c.d"'.  Unquoted parts keep their case.  A name that
+    cannot be parsed (an unterminated quote, three parts) is returned whole,
+    so that the lookup fails with "not found"."""
+    parts = []
+    i, n = 0, len(name)
+    while True:
+        if i < n and name[i] == '"':
+            j, buf = i + 1, []
+            while True:
+                k = name.find('"', j)
+                if k < 0:
+                    return None, name
+                buf.append(name[j:k])
+                if name.startswith('"', k + 1):
+                    buf.append('"')
+                    j = k + 2
+                    continue
+                i = k + 1
+                break
+            parts.append("".join(buf))
+        else:
+            k = name.find(".", i)
+            k = n if k < 0 else k
+            parts.append(name[i:k])
+            i = k
+        if i >= n:
+            break
+        if name[i] != ".":
+            return None, name
+        i += 1
+    if len(parts) == 1:
+        return None, parts[0]
+    if len(parts) == 2:
+        return parts[0], parts[1]
+    return None, name

@@ -35,7 +35,6 @@ from psycopg2._range import (
     DateTimeRange,
     DateTimeTZRange,
     NumericRange,
-    NumericRangeAdapter,
     Range,
     RangeAdapter,
     RangeCaster,
@@ -71,3 +70,29 @@ except ImportError:
 
     class StopReplication(Exception):
         """Raise it from a consume_stream() callback to stop replicating."""
+
+
+def _set_public_module():
+    """psycopg2 defines these in psycopg2.extras: reprs, pickles and
+    introspection say so here too (they are implemented in private
+    modules)."""
+    g = globals()
+    for name in (
+            "CompositeCaster", "DictConnection", "DictCursor",
+            "DictCursorBase", "DictRow", "HstoreAdapter", "Inet",
+            "LoggingConnection", "LoggingCursor",
+            "LogicalReplicationConnection", "MinTimeLoggingConnection",
+            "MinTimeLoggingCursor", "NamedTupleConnection",
+            "NamedTupleCursor", "PhysicalReplicationConnection",
+            "RealDictConnection", "RealDictCursor", "RealDictRow",
+            "ReplicationCursor", "StopReplication", "UUID_adapter",
+            "execute_batch", "execute_values", "register_composite",
+            "register_hstore", "register_inet", "register_uuid",
+            "wait_select"):
+        obj = g.get(name)
+        if obj is not None:
+            obj.__module__ = __name__
+
+
+_set_public_module()
+del _set_public_module

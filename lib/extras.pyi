@@ -31,7 +31,6 @@ from psycopg2._range import (
     DateTimeRange as DateTimeRange,
     DateTimeTZRange as DateTimeTZRange,
     NumericRange as NumericRange,
-    NumericRangeAdapter as NumericRangeAdapter,
     Range as Range,
     RangeAdapter as RangeAdapter,
     RangeCaster as RangeCaster,

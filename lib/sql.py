@@ -7,7 +7,8 @@ query to ``cursor.execute()`` and friends.
 
 import string
 
-from psycopg2.extensions import adapt, connection, cursor, encodings, quote_ident
+# psycopg2.sql exposes only its own classes: the helpers go by private names
+from psycopg2 import extensions as ext
 
 __all__ = [
     "Composable", "Composed", "SQL", "Identifier", "Literal", "Placeholder",
@@ -19,9 +20,9 @@ _formatter = string.Formatter()
 
 def _connection_of(context):
     """Return the connection behind *context* (a connection or a cursor)."""
-    if isinstance(context, connection):
+    if isinstance(context, ext.connection):
         return context
-    if isinstance(context, cursor):
+    if isinstance(context, ext.cursor):
         return context.connection
     raise TypeError(
         "the context must be a connection or a cursor, got %s"
@@ -251,7 +252,7 @@ class Identifier(Composable):
         depends on its encoding and settings. Useful to inspect a composed query;
         ``cursor.execute()`` accepts the object itself.
         """
-        return ".".join(quote_ident(s, context) for s in self._wrapped)
+        return ".".join(ext.quote_ident(s, context) for s in self._wrapped)
 
 
 class Literal(Composable):
@@ -270,12 +271,12 @@ class Literal(Composable):
         ``cursor.execute()`` accepts the object itself.
         """
         conn = _connection_of(context)
-        a = adapt(self._wrapped)
+        a = ext.adapt(self._wrapped)
         if hasattr(a, "prepare"):
             a.prepare(conn)
         rv = a.getquoted()
         if isinstance(rv, bytes):
-            rv = rv.decode(encodings[conn.encoding])
+            rv = rv.decode(ext.encodings[conn.encoding])
         return rv
 
 

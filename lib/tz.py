@@ -157,8 +157,5 @@ class LocalTimezone(datetime.tzinfo):
             return False
         return time.localtime(stamp).tm_isdst > 0
 
-    def __repr__(self):
-        return "psycopg2.tz.LocalTimezone()"
-
 
 LOCAL = LocalTimezone()

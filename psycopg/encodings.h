@@ -13,7 +13,7 @@ static const conn_encoding_entry conn_encoding_table[] = {
     {"ABC", "cp1258"},
     {"ALT", "cp866"},
     {"BIG5", "big5"},
-    {"EUC_CN", "euc_cn"},
+    {"EUC_CN", "euccn"}, /* psycopg2's spelling (gb2312) */
     {"EUC_JIS_2004", "euc_jis_2004"},
     {"EUC_JP", "euc_jp"},
     {"EUC_KR", "euc_kr"},
@@ -73,6 +73,15 @@ static const conn_encoding_entry conn_encoding_table[] = {
     {"WIN1256", "cp1256"},
     {"WIN1257", "cp1257"},
     {"WIN1258", "cp1258"},
+    /* more spellings psycopg2's table has */
+    {"WINDOWS932", "cp932"},
+    {"WINDOWS936", "gbk"},
+    {"WINDOWS949", "cp949"},
+    {"WINDOWS950", "cp950"},
+    {"Windows932", "cp932"},
+    {"Windows936", "gbk"},
+    {"Windows949", "cp949"},
+    {"Windows950", "cp950"},
     {NULL, NULL}};
 
 #endif /* PSYCOPG_ENCODINGS_H */
