@@ -43,6 +43,7 @@ build:
 deps:
 	@PYTHON="$(PYTHON)" scripts/ensure_deps.sh
 	@PYTHON="$(PYTHON)" VENV="$(VENV)" scripts/ensure_venv.sh >/dev/null
+	@PYTHON="$(PYTHON)" scripts/ensure_peers.sh
 
 venv:
 	@PYTHON="$(PYTHON)" VENV="$(VENV)" scripts/ensure_venv.sh >/dev/null
