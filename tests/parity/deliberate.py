@@ -57,7 +57,6 @@ PENDING = {
     "sc_known.k01_uninitialised_closed":
         "a connection whose __init__ was skipped: closed is 0 in psycopg2, "
         "1 here; init/guard code, newinit",
-    "sc_known.k03_with_overrides": _PC % 3,
     "sc_known.k08_async_copy": _PC % 8,
     "sc_known.k08_async_cursor_gc": _PC % 8,
     "sc_known.k09_green_terminated": _PC % 9,
@@ -70,8 +69,6 @@ PENDING = {
     "sc_known.k11_executemany_bad_adapt": _PC % 11,
     "sc_known.k11_executemany_iter_raises": _PC % 11,
     "sc_known.k11_executemany_server_error": _PC % 11,
-    "sc_known.k12_first_statement_error": _PC % 12,
-    "sc_known.k13_sql_commit": _PC % 13,
     "sc_known.k15_multihost_timeout": _PC % 15,
     # generated from PostgreSQL 15's errcodes.txt (the one installed here);
     # psycopg2 2.9.13 used 17's: FILE_NAME_TOO_LONG, the XQuery class...
