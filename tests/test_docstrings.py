@@ -122,7 +122,7 @@ def test_found_enough():
     for expected in ("psycopg2.connect", "psycopg2.extensions.cursor.execute",
                      "psycopg2.extensions.connection.commit",
                      "psycopg2.pool.ThreadedConnectionPool.getconn",
-                     "psycopg2.sql.SQL.format", "psycopg2._batch.execute_values"):
+                     "psycopg2.sql.SQL.format", "psycopg2.extras.execute_values"):
         assert expected in names, expected
     assert len(names) > 200
 
