@@ -291,6 +291,18 @@ static PyMethodDef sql_in_methods[] = {
 PyDoc_STRVAR(sql_in_doc,
 "SQL_IN(seq) -> adapter quoting a sequence as (a, b, c).");
 
+/* psycopg2's str(SQL_IN(...)) is str() of the quoted bytes: "b'(1, 2)'" */
+static PyObject *
+sql_in_str(PyObject *self)
+{
+    PyObject *q = PyObject_CallMethod(self, "getquoted", NULL), *rv;
+    if (q == NULL)
+        return NULL;
+    rv = PyObject_Str(q);
+    Py_DECREF(q);
+    return rv;
+}
+
 static PyType_Slot sql_in_slots[] = {
     {Py_tp_doc, (void *)sql_in_doc},
     {Py_tp_new, PyType_GenericNew},
@@ -298,7 +310,7 @@ static PyType_Slot sql_in_slots[] = {
     {Py_tp_dealloc, mp_adapter_dealloc},
     {Py_tp_traverse, mp_adapter_traverse},
     {Py_tp_clear, mp_adapter_clear},
-    {Py_tp_str, mp_adapter_str},
+    {Py_tp_str, sql_in_str},
     {Py_tp_methods, sql_in_methods},
     {Py_tp_members, mp_adapter_members},
     {0, NULL}

@@ -83,6 +83,15 @@ adapter_float_quote(PyObject *obj)
     char *s = NULL;
     double d;
 
+    if (!PyFloat_Check(obj)) {
+        /* as psycopg2: Float(x) of something else writes repr(x) */
+        PyObject *r = PyObject_Repr(obj);
+        if (r != NULL) {
+            rv = PyUnicode_AsUTF8String(r);
+            Py_DECREF(r);
+        }
+        goto exit;
+    }
     d = PyFloat_AsDouble(obj);
     if (d == -1.0 && PyErr_Occurred()) {
         goto exit;

@@ -65,7 +65,7 @@ static PyType_Spec isqlquote_spec = {
 /* ---- AsIs ---------------------------------------------------------------- */
 
 PyDoc_STRVAR(asis_getquoted_doc,
-"getquoted() -> bytes: str(adapted) as it is (None -> NULL).");
+"getquoted() -> bytes: str(adapted) encoded, unquoted (None -> NULL).");
 
 static PyObject *
 asis_getquoted(PyObject *self, PyObject *args)
@@ -77,9 +77,7 @@ asis_getquoted(PyObject *self, PyObject *args)
     if (obj == Py_None) {
         return PyBytes_FromStringAndSize("NULL", 4);
     }
-    if (PyBytes_Check(obj)) {
-        return Py_NewRef(obj);
-    }
+    /* str(obj), also for bytes (b'...'), as psycopg2 */
     if (!(s = PyObject_Str(obj))) {
         goto exit;
     }
@@ -266,7 +264,7 @@ static PyType_Slot none_slots[] = {
     {Py_tp_dealloc, mp_adapter_dealloc},
     {Py_tp_traverse, mp_adapter_traverse},
     {Py_tp_clear, mp_adapter_clear},
-    {Py_tp_str, mp_adapter_str},
+    /* no tp_str: psycopg2 shows the default str() */
     {Py_tp_methods, none_methods},
     {Py_tp_members, mp_adapter_members},
     {0, NULL}

@@ -131,8 +131,8 @@ escape_quote_text(module_state *st, connectionObject *conn, PyObject *value,
         b = Py_NewRef(value);
     }
     else {
-        PyErr_Format(PyExc_TypeError, "can't quote non-string object of "
-                     "type '%.200s'", Py_TYPE(value)->tp_name);
+        PyErr_SetString(PyExc_TypeError,
+                        "can't quote non-string object"); /* psycopg2's */
         goto exit;
     }
     if (PyBytes_AsStringAndSize(b, &s, &len) < 0) {
@@ -156,7 +156,8 @@ escape_bytea_literal(module_state *st, connectionObject *conn, const char *s,
     size_t elen = 0;
     int equote;
 
-    if (len == 0) {
+    if (len == 0 && !escape_conn_usable(conn)) {
+        /* libpq's escape format (no connection) has no "\x" prefix */
         rv = PyBytes_FromStringAndSize("''::bytea", 9);
         goto exit;
     }
