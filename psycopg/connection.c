@@ -1225,6 +1225,8 @@ PyDoc_STRVAR(conn_xid_doc,
 static PyObject *
 conn_xid(connectionObject *self, PyObject *args, PyObject *kwargs)
 {
+    if (conn_check_open(self) < 0) /* as psycopg2, checked first */
+        return NULL;
     return PyObject_Call((PyObject *)self->st->xid_type, args, kwargs);
 }
 

@@ -490,7 +490,15 @@ static PyObject *
 curs_mogrify_bytes(cursorObject *self, PyObject *query, PyObject *vars,
                    int forget)
 {
-    PyObject *q = curs_query_bytes(self, query), *rv;
+    PyObject *q, *rv;
+    if (query == Py_None) {
+        /* as psycopg2: no query is an empty one */
+        PyErr_SetString(self->conn->st->ProgrammingError,
+                        "can't execute an empty query");
+        query_error_set_cursor(self->conn, (PyObject *)self);
+        return NULL;
+    }
+    q = curs_query_bytes(self, query);
     if (q == NULL || vars == NULL || vars == Py_None)
         return q;
     rv = query_merge(self->conn, q, vars);
@@ -672,6 +680,7 @@ curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
     if (PyBytes_GET_SIZE(q) == 0) {
         PyErr_SetString(conn->st->ProgrammingError,
                         "can't execute an empty query");
+        query_error_set_cursor(conn, (PyObject *)self); /* as psycopg2 */
         return -1;
     }
     if (memchr(PyBytes_AS_STRING(q), '\0', PyBytes_GET_SIZE(q))) {

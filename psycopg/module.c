@@ -191,8 +191,9 @@ mod_quote_ident(PyObject *module, PyObject *args, PyObject *kwargs)
         bytes = Py_NewRef(ident);
     }
     else {
-        PyErr_SetString(PyExc_TypeError,
-                        "argument 1 must be a string or unicode object");
+        PyErr_Format(PyExc_TypeError,
+                     "Expected bytes or unicode string, got %s instead",
+                     Py_TYPE(ident)->tp_name);
         goto exit;
     }
     if (strlen(PyBytes_AS_STRING(bytes)) != (size_t)PyBytes_GET_SIZE(bytes)) {

@@ -88,8 +88,8 @@ xid_check_part(PyObject *s, const char *what)
     }
     n = PyUnicode_GET_LENGTH(s);
     if (n > XID_MAX_LEN) {
-        PyErr_Format(PyExc_ValueError, "%s must be not longer than 64 "
-                     "characters", what);
+        PyErr_Format(PyExc_ValueError, "%s must be a string no longer than "
+                     "64 characters", what);
         return -1;
     }
     for (i = 0; i < n; i++) {
@@ -107,20 +107,16 @@ static PyObject *
 xid_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"format_id", "gtrid", "bqual", NULL};
-    PyObject *format_id, *gtrid, *bqual;
+    PyObject *gtrid, *bqual;
     xidObject *self;
-    long fid;
+    int fid;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO", kwlist, &format_id,
+    /* "iUU": the argument errors of psycopg2 (OverflowError past 32 bits,
+     * "argument 2 must be str, not int") */
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "iUU", kwlist, &fid,
                                      &gtrid, &bqual))
         return NULL;
-    if (!PyLong_Check(format_id)) {
-        PyErr_SetString(PyExc_TypeError, "format_id must be an int");
-        return NULL;
-    }
-    fid = PyLong_AsLong(format_id);
-    if ((fid == -1 && PyErr_Occurred()) || fid < 0 || fid > 0x7fffffffL) {
-        PyErr_Clear();
+    if (fid < 0) {
         PyErr_SetString(PyExc_ValueError,
                         "format_id must be a non-negative 32-bit integer");
         return NULL;
