@@ -83,3 +83,152 @@ PENDING = {
         "FLOAT (701, 700), UNKNOWN (705) is registered, inet[]/cidr[]/"
         "macaddr[] are INETARRAY/CIDRARRAY/MACADDRARRAY (ours NETWORKARRAY)",
 }
+
+_BYTEA = ("malformed bytea text raises DataError (psycopg2 returns an empty "
+          "or partial value): migration.rst, 'Malformed bytea text'")
+_NUL = ("a NUL character raises ValueError (psycopg2 cuts the string at "
+        "it): migration.rst, 'NUL characters are refused'")
+_CAST = ("reentry (typecast*.c), to triage: the builtin casters on edge text "
+         "(' 1' and '{1,{2}}' accepted by psycopg2, DATETIME('2020-01-01'), "
+         "30-digit ints refused by psycopg2...) and their argument checks "
+         "(psycopg2 wants exactly (value, cursor), TypeError texts)")
+_ADAPT = ("unowned adapter_*.c: TypeError texts of DateFromPy/TimeFromPy/"
+          "TimestampFromPy/IntervalFromPy with wrong types")
+_CONN = ("connection.c (reentry/paritycore): cursor(name) type errors and "
+         "NUL, set_client_encoding sends the name uppercased, "
+         "set_isolation_level('x') accepted by psycopg2, TypeError texts of "
+         "get_parameter_status/set_client_encoding")
+_CURS = ("cursor.c (reentry/newinit): client-side ProgrammingErrors carry "
+         "the cursor in psycopg2 (named-cursor misuse, scroll), scroll "
+         "without a result is 'scroll destination out of bounds', fetchmany/"
+         "arraysize/itersize parse a C long (TypeError/OverflowError texts),"
+         " cast() with a non-int oid, callproc(None) TypeError text")
+_INIT = ("newinit: objects whose __init__ was skipped (messages, closed "
+         "values)")
+
+# -- generated from the first runs of sc_casters and sc_methods --
+DELIBERATE.update({
+    'sc_casters.cast BINARY': _BYTEA,
+    'sc_methods.edge connect nul': _NUL,
+    'sc_methods.edge cursor_name nul': _NUL,
+    'sc_methods.edge execute nul': _NUL,
+    'sc_methods.edge make_dsn nul': _NUL,
+    'sc_methods.edge parse_dsn nul': _NUL,
+    'sc_methods.edge quote_ident nul': _NUL,
+})
+
+PENDING.update({
+    'sc_casters.adapt classes': _ADAPT,
+    'sc_casters.cast BINARYARRAY': _CAST,
+    'sc_casters.cast BOOLEAN': _CAST,
+    'sc_casters.cast BOOLEANARRAY': _CAST,
+    'sc_casters.cast BYTES': _CAST,
+    'sc_casters.cast BYTESARRAY': _CAST,
+    'sc_casters.cast CIDRARRAY': _CAST,
+    'sc_casters.cast DATE': _CAST,
+    'sc_casters.cast DATEARRAY': _CAST,
+    'sc_casters.cast DATETIME': _CAST,
+    'sc_casters.cast DATETIMEARRAY': _CAST,
+    'sc_casters.cast DATETIMETZ': _CAST,
+    'sc_casters.cast DATETIMETZARRAY': _CAST,
+    'sc_casters.cast DECIMAL': _CAST,
+    'sc_casters.cast DECIMALARRAY': _CAST,
+    'sc_casters.cast FLOAT': _CAST,
+    'sc_casters.cast FLOATARRAY': _CAST,
+    'sc_casters.cast INETARRAY': _CAST,
+    'sc_casters.cast INTEGER': _CAST,
+    'sc_casters.cast INTEGERARRAY': _CAST,
+    'sc_casters.cast INTERVAL': _CAST,
+    'sc_casters.cast INTERVALARRAY': _CAST,
+    'sc_casters.cast LONGINTEGER': _CAST,
+    'sc_casters.cast LONGINTEGERARRAY': _CAST,
+    'sc_casters.cast MACADDRARRAY': _CAST,
+    'sc_casters.cast NUMBER': _CAST,
+    'sc_casters.cast PYDATE': _CAST,
+    'sc_casters.cast PYDATEARRAY': _CAST,
+    'sc_casters.cast PYDATETIME': _CAST,
+    'sc_casters.cast PYDATETIMEARRAY': _CAST,
+    'sc_casters.cast PYDATETIMETZ': _CAST,
+    'sc_casters.cast PYDATETIMETZARRAY': _CAST,
+    'sc_casters.cast PYINTERVAL': _CAST,
+    'sc_casters.cast PYINTERVALARRAY': _CAST,
+    'sc_casters.cast PYTIME': _CAST,
+    'sc_casters.cast PYTIMEARRAY': _CAST,
+    'sc_casters.cast ROWID': _CAST,
+    'sc_casters.cast ROWIDARRAY': _CAST,
+    'sc_casters.cast STRING': _CAST,
+    'sc_casters.cast STRINGARRAY': _CAST,
+    'sc_casters.cast TIME': _CAST,
+    'sc_casters.cast TIMEARRAY': _CAST,
+    'sc_casters.cast UNICODE': _CAST,
+    'sc_casters.cast UNICODEARRAY': _CAST,
+    'sc_casters.cast UNKNOWN': _CAST,
+    'sc_casters.cast string_types[1040] NETWORKARRAY': _CAST,
+    'sc_casters.cast string_types[114] JSON': _CAST,
+    'sc_casters.cast string_types[199] JSONARRAY': _CAST,
+    'sc_casters.cast string_types[3802] JSONB': _CAST,
+    'sc_casters.cast string_types[3807] JSONBARRAY': _CAST,
+    'sc_casters.cast string_types[3904] type': _CAST,
+    'sc_casters.cast string_types[3905] typeARRAY': _CAST,
+    'sc_casters.cast string_types[3906] type': _CAST,
+    'sc_casters.cast string_types[3907] typeARRAY': _CAST,
+    'sc_casters.cast string_types[3908] tsrange': _CAST,
+    'sc_casters.cast string_types[3909] tsrangeARRAY': _CAST,
+    'sc_casters.cast string_types[3910] tstzrange': _CAST,
+    'sc_casters.cast string_types[3911] tstzrangeARRAY': _CAST,
+    'sc_casters.cast string_types[3912] daterange': _CAST,
+    'sc_casters.cast string_types[3913] daterangeARRAY': _CAST,
+    'sc_casters.cast string_types[3926] type': _CAST,
+    'sc_casters.cast string_types[3927] typeARRAY': _CAST,
+    'sc_methods.conn after_select cursor': _CONN,
+    'sc_methods.conn after_select get_parameter_status': _CONN,
+    'sc_methods.conn after_select set_client_encoding': _CONN,
+    'sc_methods.conn after_select set_isolation_level': _CONN,
+    'sc_methods.conn autocommit cursor': _CONN,
+    'sc_methods.conn autocommit get_parameter_status': _CONN,
+    'sc_methods.conn autocommit set_client_encoding': _CONN,
+    'sc_methods.conn autocommit set_isolation_level': _CONN,
+    'sc_methods.conn conn_closed get_parameter_status': _CONN,
+    'sc_methods.conn conn_closed set_client_encoding': _CONN,
+    'sc_methods.conn fresh cursor': _CONN,
+    'sc_methods.conn fresh get_parameter_status': _CONN,
+    'sc_methods.conn fresh set_client_encoding': _CONN,
+    'sc_methods.conn fresh set_isolation_level': _CONN,
+    'sc_methods.cursor after_commit execute': _CURS,
+    'sc_methods.cursor after_commit scroll': _CURS,
+    'sc_methods.cursor after_select callproc': _CURS,
+    'sc_methods.cursor after_select cast': _CURS,
+    'sc_methods.cursor after_select execute': _CURS,
+    'sc_methods.cursor after_select fetchmany': _CURS,
+    'sc_methods.cursor after_select scroll': _CURS,
+    'sc_methods.cursor autocommit execute': _CURS,
+    'sc_methods.cursor autocommit scroll': _CURS,
+    'sc_methods.cursor closed callproc': _CURS,
+    'sc_methods.cursor closed cast': _CURS,
+    'sc_methods.cursor closed fetchmany': _CURS,
+    'sc_methods.cursor conn_closed callproc': _CURS,
+    'sc_methods.cursor conn_closed cast': _CURS,
+    'sc_methods.cursor conn_closed fetchmany': _CURS,
+    'sc_methods.cursor fresh callproc': _CURS,
+    'sc_methods.cursor fresh cast': _CURS,
+    'sc_methods.cursor fresh execute': _CURS,
+    'sc_methods.cursor fresh fetchmany': _CURS,
+    'sc_methods.cursor fresh scroll': _CURS,
+    'sc_methods.cursor in_with execute': _CURS,
+    'sc_methods.cursor in_with scroll': _CURS,
+    'sc_methods.cursor named callproc': _CURS,
+    'sc_methods.cursor named cast': _CURS,
+    'sc_methods.cursor named close': _CURS,
+    'sc_methods.cursor named execute': _CURS,
+    'sc_methods.cursor named fetchmany': _CURS,
+    'sc_methods.cursor named scroll': _CURS,
+    'sc_methods.edge arraysize': _CURS,
+    'sc_methods.edge arraysize nul': _CURS,
+    'sc_methods.edge cursor_name': _CURS,
+    'sc_methods.edge isolation_level': _CURS,
+    'sc_methods.edge itersize': _CURS,
+    'sc_methods.edge itersize nul': _CURS,
+    'sc_methods.edge readonly': _CURS,
+    'sc_methods.edge readonly nul': _CURS,
+    'sc_methods.subclass_skipping_init': _INIT,
+})
