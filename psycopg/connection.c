@@ -102,20 +102,32 @@ conn_build_encodings(module_state *st)
     return 0;
 }
 
+/* A codec written in Python may run anything, even set_client_encoding():
+ * the encoding object is held for the call. */
 PyObject *
 conn_encode(connectionObject *self, PyObject *str)
 {
-    if (self->is_utf8 || self->pyenc == NULL)
+    PyObject *enc, *rv;
+    if (self->is_utf8 || self->enc_obj == NULL)
         return PyUnicode_AsUTF8String(str);
-    return PyUnicode_AsEncodedString(str, self->pyenc, "strict");
+    enc = Py_NewRef(self->enc_obj);
+    rv = PyUnicode_AsEncodedString(
+        str, PyUnicode_AsUTF8(PyTuple_GET_ITEM(enc, 1)), "strict");
+    Py_DECREF(enc);
+    return rv;
 }
 
 PyObject *
 conn_decode(connectionObject *self, const char *s, Py_ssize_t len)
 {
-    if (self->is_utf8 || self->pyenc == NULL)
+    PyObject *enc, *rv;
+    if (self->is_utf8 || self->enc_obj == NULL)
         return PyUnicode_DecodeUTF8(s, len, "strict");
-    return PyUnicode_Decode(s, len, self->pyenc, "strict");
+    enc = Py_NewRef(self->enc_obj);
+    rv = PyUnicode_Decode(s, len, PyUnicode_AsUTF8(PyTuple_GET_ITEM(enc, 1)),
+                          "strict");
+    Py_DECREF(enc);
+    return rv;
 }
 
 /* For text the server made up (names, notifications, messages): bad bytes
@@ -123,9 +135,14 @@ conn_decode(connectionObject *self, const char *s, Py_ssize_t len)
 PyObject *
 conn_decode_replace(connectionObject *self, const char *s, Py_ssize_t len)
 {
-    if (self->is_utf8 || self->pyenc == NULL)
+    PyObject *enc, *rv;
+    if (self->is_utf8 || self->enc_obj == NULL)
         return PyUnicode_DecodeUTF8(s, len, "replace");
-    return PyUnicode_Decode(s, len, self->pyenc, "replace");
+    enc = Py_NewRef(self->enc_obj);
+    rv = PyUnicode_Decode(s, len, PyUnicode_AsUTF8(PyTuple_GET_ITEM(enc, 1)),
+                          "replace");
+    Py_DECREF(enc);
+    return rv;
 }
 
 /* Refresh encoding, pyenc and is_utf8 from the server's client_encoding. */
@@ -134,7 +151,7 @@ conn_read_encoding(connectionObject *self)
 {
     const char *enc = PQparameterStatus(self->pgconn, "client_encoding");
     const conn_encoding_entry *e;
-    char *encc, *pyc;
+    PyObject *obj, *old;
     if (enc == NULL) {
         PyErr_SetString(self->st->OperationalError,
                         "server didn't return client encoding");
@@ -145,21 +162,21 @@ conn_read_encoding(connectionObject *self)
                      "no Python codec for client encoding '%s'", enc);
         return -1;
     }
-    encc = PyMem_Malloc(strlen(enc) + 1);
-    pyc = PyMem_Malloc(strlen(e->pycodec) + 1);
-    if (encc == NULL || pyc == NULL) {
-        PyMem_Free(encc);
-        PyMem_Free(pyc);
-        PyErr_NoMemory();
+    /* built whole, then swapped in one step: whoever holds the old one
+     * keeps using it (PyUnicode_AsUTF8 caches the bytes in the str) */
+    if (!(obj = Py_BuildValue("(ss)", enc, e->pycodec)))
+        return -1;
+    if (!PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 0))
+        || !PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 1))) {
+        Py_DECREF(obj);
         return -1;
     }
-    strcpy(encc, enc);
-    strcpy(pyc, e->pycodec);
-    PyMem_Free(self->encoding);
-    PyMem_Free(self->pyenc);
-    self->encoding = encc;
-    self->pyenc = pyc;
-    self->is_utf8 = strcmp(pyc, "utf_8") == 0;
+    old = self->enc_obj;
+    self->enc_obj = obj;
+    self->encoding = PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 0));
+    self->pyenc = PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 1));
+    self->is_utf8 = strcmp(self->pyenc, "utf_8") == 0;
+    Py_XDECREF(old);
     return 0;
 }
 
@@ -494,7 +511,8 @@ conn_commit(connectionObject *self, PyObject *unused)
     int r;
     if (conn_check_tx_methods(self, "commit") < 0)
         return NULL;
-    conn_lock(self);
+    if (conn_lock(self) < 0)
+        return NULL;
     r = conn_end_transaction(self, "COMMIT");
     conn_unlock(self);
     if (r < 0)
@@ -511,7 +529,8 @@ conn_rollback(connectionObject *self, PyObject *unused)
     int r;
     if (conn_check_tx_methods(self, "rollback") < 0)
         return NULL;
-    conn_lock(self);
+    if (conn_lock(self) < 0)
+        return NULL;
     r = conn_end_transaction(self, "ROLLBACK");
     conn_unlock(self);
     if (r < 0)
@@ -565,7 +584,8 @@ conn_close(connectionObject *self, PyObject *unused)
         self->closed = 1;
         Py_RETURN_NONE;
     }
-    conn_lock(self);
+    if (conn_lock(self) < 0)
+        return NULL;
     conn_close_pgconn(self);
     self->closed = 1;
     conn_unlock(self);
@@ -734,7 +754,8 @@ conn_set_session_locked(connectionObject *self, int autocommit, int isolevel,
                         int readonly, int deferrable)
 {
     int r;
-    conn_lock(self);
+    if (conn_lock(self) < 0)
+        return -1;
     r = conn_apply_session(self, autocommit, isolevel, readonly, deferrable);
     conn_unlock(self);
     return r;
@@ -805,7 +826,8 @@ conn_set_isolation_level(connectionObject *self, PyObject *arg)
         else
             level = (int)l;
     }
-    conn_lock(self);
+    if (conn_lock(self) < 0)
+        return NULL;
     r = conn_end_transaction(self, "ROLLBACK");
     if (r == 0)
         r = conn_apply_session(self, autocommit, level, self->readonly,
@@ -848,7 +870,8 @@ conn_set_client_encoding(connectionObject *self, PyObject *args)
         goto exit;
     }
     snprintf(q, sizeof(q), "SET client_encoding = '%s'", e ? e->pgname : enc);
-    conn_lock(self);
+    if (conn_lock(self) < 0)
+        goto exit;
     r = conn_end_transaction(self, "ROLLBACK");
     if (r == 0)
         r = pq_exec_command(self, NULL, q);
@@ -948,7 +971,8 @@ conn_reset(connectionObject *self, PyObject *unused)
     int r;
     if (conn_check_open(self) < 0 || conn_check_not_async(self, "reset") < 0)
         return NULL;
-    conn_lock(self);
+    if (conn_lock(self) < 0)
+        return NULL;
     r = 0;
     if (PQtransactionStatus(self->pgconn) != PQTRANS_IDLE)
         r = pq_exec_command(self, NULL, "ROLLBACK");
@@ -1111,7 +1135,8 @@ conn_poll(connectionObject *self, PyObject *unused)
     int r;
     if (conn_check_open(self) < 0)
         return NULL;
-    conn_lock(self);
+    if (conn_lock(self) < 0)
+        return NULL;
     r = conn_poll_locked(self);
     conn_unlock(self);
     if (r < 0)
@@ -1281,7 +1306,8 @@ conn_tpc_begin(connectionObject *self, PyObject *arg)
                         "tpc_begin can't be called in autocommit mode");
         goto fail;
     }
-    conn_lock(self);
+    if (conn_lock(self) < 0)
+        goto fail;
     r = conn_begin_if_needed(self);
     conn_unlock(self);
     if (r < 0)
@@ -1315,7 +1341,8 @@ conn_tpc_prepare(connectionObject *self, PyObject *unused)
                         "two-phase transaction");
         return NULL;
     }
-    conn_lock(self);
+    if (conn_lock(self) < 0)
+        return NULL;
     r = conn_tpc_command(self, "PREPARE TRANSACTION", self->tpc_xid);
     if (r == 0) {
         /* the transaction is over for this session */
@@ -1349,7 +1376,8 @@ conn_tpc_finish(connectionObject *self, PyObject *args, const char *what,
                          "or with an xid", what);
             return NULL;
         }
-        conn_lock(self);
+        if (conn_lock(self) < 0)
+            return NULL;
         if (self->status == CONN_STATUS_PREPARED)
             r = conn_tpc_command(self, prepared, self->tpc_xid);
         else if (self->status == CONN_STATUS_BEGIN)
@@ -1376,7 +1404,10 @@ conn_tpc_finish(connectionObject *self, PyObject *args, const char *what,
         }
         if (!(xid = xid_ensure(self->st, arg)))
             return NULL;
-        conn_lock(self);
+        if (conn_lock(self) < 0) {
+            Py_DECREF(xid);
+            return NULL;
+        }
         r = conn_tpc_command(self, prepared, xid);
         conn_unlock(self);
         Py_DECREF(xid);
@@ -1424,7 +1455,10 @@ conn_tpc_recover(connectionObject *self, PyObject *unused)
     /* leave the connection as it was found */
     if (was_ready && self->status == CONN_STATUS_BEGIN && !self->closed) {
         int r;
-        conn_lock(self);
+        if (conn_lock(self) < 0) {
+            Py_XDECREF(rv);
+            return NULL;
+        }
         r = conn_end_transaction(self, "ROLLBACK");
         conn_unlock(self);
         if (r < 0)
@@ -1864,7 +1898,8 @@ conn_init(connectionObject *self, PyObject *args, PyObject *kwargs)
     }
     /* the lock is held as around any I/O: green mode releases it while
      * the wait callback runs */
-    conn_lock(self);
+    if (conn_lock(self) < 0)
+        return -1;
     if (pq_connect(self) < 0 || conn_setup_session(self) < 0) {
         conn_close_pgconn(self);
         self->closed = 2; /* as psycopg2: a failed connection is broken */
@@ -1928,8 +1963,8 @@ conn_dealloc(connectionObject *self)
     conn_close_pgconn(self); /* also frees async_res */
     conn_clear(self);
     PyMem_Free(self->dsn);
-    PyMem_Free(self->encoding);
-    PyMem_Free(self->pyenc);
+    self->encoding = self->pyenc = NULL;
+    Py_CLEAR(self->enc_obj);
     if (self->lock)
         PyThread_free_lock(self->lock);
     Py_CLEAR(self->module);

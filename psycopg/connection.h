@@ -37,6 +37,8 @@ struct connectionObject {
     int async_op;              /* ASYNC_OP_*: what poll() is advancing */
     PGresult *async_res;       /* result collected by poll(), owned */
     int replication;           /* replication connection: no DateStyle SET */
+    int in_copy;               /* a COPY is being served (the lock is
+                                * released around the file object calls) */
     int entered;               /* inside a `with conn:` block */
     int server_version;
     int protocol;
@@ -44,9 +46,16 @@ struct connectionObject {
     long mark;                 /* bumped at each transaction end */
     pid_t pid;                 /* process that opened the connection */
     pid_t lock_pid;            /* process that allocated `lock` */
+    unsigned long lock_owner;  /* thread holding `lock`, or 0 (GIL held
+                                * to read or write it) */
 
-    char *encoding;            /* PostgreSQL name, e.g. "UTF8" */
-    char *pyenc;               /* Python codec name, e.g. "utf_8" */
+    /* The client encoding: one immutable tuple (PostgreSQL name, Python
+     * codec), replaced in one step.  `encoding` and `pyenc` point into it;
+     * code that may call Python while using them holds a reference to
+     * enc_obj (conn_encode/decode and typecast_ctx do). */
+    PyObject *enc_obj;
+    const char *encoding;      /* PostgreSQL name, e.g. "UTF8" */
+    const char *pyenc;         /* Python codec name, e.g. "utf_8" */
     int is_utf8;
 
     conn_notice *notice_pending;  /* filled by libpq without the GIL */
@@ -175,11 +184,16 @@ PyObject *conn_pyenc_for(module_state *st, const char *pgenc);
 /* Effective libpq parameters without the password (new dict). */
 PyObject *conn_dsn_parameters(connectionObject *self);
 
-/* Lock helpers: take the per-connection lock, releasing the GIL if another
- * thread holds it. */
-static inline void
+/* The per-connection lock guards libpq I/O only; it is never held while
+ * Python code can run.  conn_lock takes it, releasing the GIL if another
+ * thread holds it, and returns 0.  When this thread already holds it (a
+ * callback, a __del__ run by the garbage collector, a COPY file object
+ * using the connection of the operation that called it), waiting would
+ * never end: it raises ProgrammingError and returns -1. */
+static inline int
 conn_lock(connectionObject *self)
 {
+    unsigned long me = PyThread_get_thread_ident();
     /* In a forked child the lock may be held by a thread that no longer
      * exists: take a fresh one (the old one is left alone, never freed),
      * so the call goes on to raise "created in another process". */
@@ -188,18 +202,29 @@ conn_lock(connectionObject *self)
         if (fresh != NULL) {
             self->lock = fresh;
             self->lock_pid = getpid();
+            self->lock_owner = 0;
         }
+    }
+    if (self->lock_owner == me) {
+        PyErr_SetString(self->st->ProgrammingError,
+                        "the connection is busy with an operation of this "
+                        "same thread (a callback, a COPY file object or a "
+                        "__del__ cannot use it meanwhile)");
+        return -1;
     }
     if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
         Py_BEGIN_ALLOW_THREADS
         PyThread_acquire_lock(self->lock, WAIT_LOCK);
         Py_END_ALLOW_THREADS
     }
+    self->lock_owner = me;
+    return 0;
 }
 
 static inline void
 conn_unlock(connectionObject *self)
 {
+    self->lock_owner = 0;
     PyThread_release_lock(self->lock);
 }
 

@@ -9,6 +9,7 @@
 #include "pqpath.h"
 #include "query.h"
 #include "typecast.h"
+#include "result.h"
 
 #include <string.h>
 
@@ -17,23 +18,17 @@
 void
 curs_clear_result(cursorObject *self)
 {
-    int i;
-    if (self->casts) {
-        for (i = 0; i < self->nfields; i++)
-            Py_XDECREF(self->casts[i].caster);
-        PyMem_Free(self->casts);
-        self->casts = NULL;
-    }
+    curs_result *r = self->result;
+    /* detach first: what the result's casters' __del__ may do sees an
+     * empty cursor */
+    self->result = NULL;
+    self->pgres = NULL;
+    self->nfields = 0;
+    self->ntuples = 0;
     self->result_gen++;
     self->row_kind = 0;
     Py_CLEAR(self->row_prep);
-    typecast_tzcache_clear(&self->tzcache);
-    if (self->pgres) {
-        PQclear(self->pgres);
-        self->pgres = NULL;
-    }
-    self->nfields = 0;
-    self->ntuples = 0;
+    result_decref(r);
 }
 
 /* numeric(p, s): precision and scale from the type modifier */
@@ -51,10 +46,9 @@ curs_numeric_typmod(int fmod, PyObject **prec, PyObject **scale)
 #define NUMERICOID_ 1700
 
 static PyObject *
-curs_build_description(cursorObject *self)
+curs_build_description(connectionObject *conn, PGresult *res)
 {
-    module_state *st = self->conn->st;
-    PGresult *res = self->pgres;
+    module_state *st = conn->st;
     int n = PQnfields(res), i;
     PyObject *desc = PyTuple_New(n);
     if (desc == NULL)
@@ -67,7 +61,7 @@ curs_build_description(cursorObject *self)
         const char *name = PQfname(res, i);
         PyObject *col = NULL;
 
-        f[0] = conn_decode_replace(self->conn, name, strlen(name));
+        f[0] = conn_decode_replace(conn, name, strlen(name));
         f[1] = PyLong_FromUnsignedLong(ftype);
         if (ftype == NUMERICOID_) {
             curs_numeric_typmod(fmod, &f[4], &f[5]);
@@ -95,358 +89,54 @@ curs_build_description(cursorObject *self)
     return desc;
 }
 
-int
-curs_set_result(cursorObject *self, PGresult *res)
+/* Keep `res`, decoded with the encoding object `enc` (borrowed). */
+static int
+curs_set_result_enc(cursorObject *self, PGresult *res, PyObject *enc)
 {
-    int i;
+    curs_result *r;
+    PyObject *desc = NULL;
+    connectionObject *conn = (connectionObject *)Py_NewRef(self->conn);
+    int rv = -1;
+
     curs_clear_result(self);
     Py_CLEAR(self->description);
-    self->pgres = res;
-    self->nfields = PQnfields(res);
-    self->ntuples = PQntuples(res);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        return 0;
-    if (!(self->description = curs_build_description(self)))
-        return -1;
-    if (self->nfields > 0) {
-        self->casts = PyMem_Calloc(self->nfields, sizeof(curs_colcast));
-        if (self->casts == NULL) {
-            PyErr_NoMemory();
-            return -1;
+    if (!(r = result_new(res, enc)))
+        goto exit;
+    /* built before the cursor shows the result: decoding and the casters
+     * lookup may run Python code */
+    if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+        if (!(desc = curs_build_description(conn, res))
+            || result_resolve_casts(r, self, conn) < 0) {
+            result_decref(r);
+            goto exit;
         }
     }
-    for (i = 0; i < self->nfields; i++) {
-        curs_colcast *cc = &self->casts[i];
-        PyObject *c = typecast_lookup(self->conn->st, self, self->conn,
-                                      PQftype(res, i));
-        if (c == NULL)
-            return -1;
-        cc->caster = Py_NewRef(c);
-        cc->ccast = typecast_resolve(self->conn->st, c, &cc->base);
-    }
-    return 0;
-}
-
-/* ---- building rows ----
- *
- * A fetch call fills a typecast_ctx once (curs_rows_begin), then builds
- * each row with curs_build_row: C casters are called directly, Python ones
- * through typecast_cast.  A Python caster or row factory may run anything,
- * even a new query on this cursor: result_gen tells when the result (and
- * the casts array) went away under our feet. */
-
-static int
-curs_check_gen(cursorObject *self, unsigned long gen)
-{
-    if (self->result_gen != gen) {
-        PyErr_SetString(self->conn->st->InterfaceError,
-                        "the cursor's result changed while fetching a row");
-        return -1;
-    }
-    return 0;
-}
-
-/* Cast cell (row, col) of the current result: a new reference or NULL. */
-static inline PyObject *
-curs_cast_cell(cursorObject *self, const typecast_ctx *ctx, int row, int col)
-{
-    PGresult *res = self->pgres;
-    const curs_colcast *cc = &self->casts[col];
-    int len = PQgetlength(res, row, col);
-    const char *s;
-    PyObject *rv;
-    unsigned long gen;
-
-    if (len == 0 && PQgetisnull(res, row, col))
-        s = NULL;
-    else
-        s = PQgetvalue(res, row, col);
-    if (cc->ccast != NULL) {
-        if (s == NULL)
-            return Py_NewRef(Py_None);
-        return cc->ccast(s, len, ctx, cc->base);
-    }
-    gen = self->result_gen;
-    rv = typecast_cast(cc->caster, s, len, ctx);
-    if (rv != NULL && curs_check_gen(self, gen) < 0)
-        Py_CLEAR(rv);
+    curs_clear_result(self);
+    self->result = r;
+    self->pgres = r->pgres;
+    self->nfields = r->nfields;
+    self->ntuples = r->ntuples;
+    Py_XSETREF(self->description, desc);
+    desc = NULL;
+    rv = 0;
+exit:
+    Py_XDECREF(desc);
+    Py_DECREF(conn);
     return rv;
 }
 
-/* The row as a tuple. */
-static PyObject *
-curs_row_tuple(cursorObject *self, const typecast_ctx *ctx, int row)
-{
-    int n = self->nfields, i;
-    PyObject *rv, *val;
-
-    if (!(rv = PyTuple_New(n)))
-        return NULL;
-    for (i = 0; i < n; i++) {
-        if (!(val = curs_cast_cell(self, ctx, row, i))) {
-            Py_DECREF(rv);
-            return NULL;
-        }
-        PyTuple_SET_ITEM(rv, i, val);
-    }
-    return rv;
-}
-
-/* The row made by a Python row_factory: obj = row_factory(cursor), then
- * obj[i] = value for every column in order. */
-static PyObject *
-curs_row_factory(cursorObject *self, const typecast_ctx *ctx, int row)
-{
-    int n = self->nfields, i;
-    unsigned long gen = self->result_gen;
-    PyObject *rv, *val;
-
-    if (!(rv = PyObject_CallOneArg(self->row_factory, (PyObject *)self)))
-        return NULL;
-    if (curs_check_gen(self, gen) < 0)
-        goto error;
-    for (i = 0; i < n; i++) {
-        PyObject *idx;
-        int r;
-        if (!(val = curs_cast_cell(self, ctx, row, i)))
-            goto error;
-        if (!(idx = PyLong_FromLong(i))) {
-            Py_DECREF(val);
-            goto error;
-        }
-        r = PyObject_SetItem(rv, idx, val);
-        Py_DECREF(idx);
-        Py_DECREF(val);
-        if (r < 0 || curs_check_gen(self, gen) < 0)
-            goto error;
-    }
-    return rv;
-
-error:
-    Py_DECREF(rv);
-    return NULL;
-}
-
-/* Row kinds: tuples, any Python row_factory (slow path), and the extras
- * row classes registered with _set_row_builder, built here without calling
- * Python for each cell.  Their shared part (row_prep) comes from the
- * registered prep function, once per result, when the first row is built. */
-enum {
-    CURS_ROW_TUPLE = 1,
-    CURS_ROW_FACTORY,          /* row_factory(cursor), then row[i] = value */
-    CURS_ROW_DICT,             /* DictRow: list items + _index */
-    CURS_ROW_REALDICT,         /* RealDictRow: name -> value in order */
-    CURS_ROW_NT,               /* NamedTupleCursor: the Record class */
-    CURS_ROW_NT_MAKE           /* ... not a plain tuple subclass: _make() */
-};
-
-/* Fill the context and choose the row kind: once per fetch call. */
-static void
-curs_rows_begin(cursorObject *self, typecast_ctx *ctx)
-{
-    module_state *st = self->conn->st;
-    PyObject *rf = self->row_factory;
-    int kind;
-
-    typecast_ctx_init(ctx, st, self, self->conn);
-    ctx->tzcache = &self->tzcache;
-    if (rf == Py_None)
-        rf = NULL;
-    if (self->row_kind != 0 && self->row_kind_for == rf)
-        return;
-    if (rf == NULL)
-        kind = st->row_ntcursor != NULL
-                       && PyObject_TypeCheck(self,
-                                             (PyTypeObject *)st->row_ntcursor)
-                   ? CURS_ROW_NT
-                   : CURS_ROW_TUPLE;
-    else if (rf == st->row_dictrow)
-        kind = CURS_ROW_DICT;
-    else if (rf == st->row_realdictrow)
-        kind = CURS_ROW_REALDICT;
-    else
-        kind = CURS_ROW_FACTORY;
-    Py_CLEAR(self->row_prep);
-    Py_XSETREF(self->row_kind_for, Py_XNewRef(rf));
-    self->row_kind = kind;
-}
-
-/* Call the registered prep function for the row kind: row_prep set, or
- * the kind downgraded to the generic path.  0 or -1. */
-static int
-curs_row_prepare(cursorObject *self)
-{
-    module_state *st = self->conn->st;
-    unsigned long gen = self->result_gen;
-    int kind = self->row_kind;
-    PyObject *prep, *obj, *fields = NULL;
-    Py_ssize_t nf;
-
-    prep = kind == CURS_ROW_DICT       ? st->row_dictrow_prep
-           : kind == CURS_ROW_REALDICT ? st->row_realdictrow_prep
-                                       : st->row_ntcursor_prep;
-    if (!(obj = PyObject_CallOneArg(prep, (PyObject *)self)))
-        return -1;
-    if (curs_check_gen(self, gen) < 0) {
-        Py_DECREF(obj);
-        return -1;
-    }
-    if (kind == CURS_ROW_REALDICT) {
-        /* the names, one per column, else the generic path does as the
-         * class would (it fails on a short mapping) */
-        Py_SETREF(obj, PySequence_Tuple(obj));
-        if (obj == NULL)
-            return -1;
-        if (PyTuple_GET_SIZE(obj) != self->nfields)
-            self->row_kind = CURS_ROW_FACTORY;
-    }
-    else if (kind == CURS_ROW_NT) {
-        /* tuple.__new__(cls, values) done here, as _make() would, for a
-         * tuple subclass without instance fields and with as many
-         * _fields as columns; anything else goes through cls._make() */
-        PyTypeObject *tp = (PyTypeObject *)obj;
-        nf = -1;
-        if (PyType_Check(obj) && PyType_IsSubtype(tp, &PyTuple_Type)
-            && tp->tp_basicsize == PyTuple_Type.tp_basicsize
-            && tp->tp_itemsize == PyTuple_Type.tp_itemsize) {
-            if (!(fields = PyObject_GetAttrString(obj, "_fields")))
-                PyErr_Clear();
-            else if ((nf = PyObject_Size(fields)) < 0)
-                PyErr_Clear();
-            Py_XDECREF(fields);
-        }
-        if (nf != self->nfields)
-            self->row_kind = CURS_ROW_NT_MAKE;
-    }
-    self->row_prep = obj;
-    return 0;
-}
-
-/* cls.__new__(cls) without the class's __init__ (which wants a cursor) */
-static PyObject *
-curs_new_empty(PyTypeObject *tp)
-{
-    PyObject *args, *rv;
-    if (!(args = PyTuple_New(0)))
-        return NULL;
-    rv = tp->tp_new(tp, args, NULL);
-    Py_DECREF(args);
-    return rv;
-}
-
-/* A DictRow: the values in its list, the shared index in its _index. */
-static PyObject *
-curs_row_dict(cursorObject *self, const typecast_ctx *ctx, int row)
-{
-    module_state *st = self->conn->st;
-    PyTypeObject *tp = (PyTypeObject *)st->row_dictrow;
-    PyObject *vals = NULL, *rv = NULL;
-
-    if (!(vals = curs_row_tuple(self, ctx, row)))
-        goto error;
-    if (!(rv = curs_new_empty(tp)))
-        goto error;
-    if (PyList_SetSlice(rv, 0, 0, vals) < 0)
-        goto error;
-    if (PyObject_SetAttr(rv, st->row_dictrow_attr, self->row_prep) < 0)
-        goto error;
-    Py_DECREF(vals);
-    return rv;
-
-error:
-    Py_XDECREF(vals);
-    Py_XDECREF(rv);
-    return NULL;
-}
-
-/* A RealDictRow: column name -> value, in column order (a later column
- * with the same name replaces the value, keeping the first position). */
-static PyObject *
-curs_row_realdict(cursorObject *self, const typecast_ctx *ctx, int row)
-{
-    PyTypeObject *tp = (PyTypeObject *)self->conn->st->row_realdictrow;
-    int odict = PyType_IsSubtype(tp, &PyODict_Type);
-    int n = self->nfields, i;
-    PyObject *rv, *val;
-
-    if (!(rv = curs_new_empty(tp)))
-        return NULL;
-    for (i = 0; i < n; i++) {
-        int r;
-        if (!(val = curs_cast_cell(self, ctx, row, i)))
-            goto error;
-        if (odict)
-            r = PyODict_SetItem(rv, PyTuple_GET_ITEM(self->row_prep, i), val);
-        else
-            r = PyDict_SetItem(rv, PyTuple_GET_ITEM(self->row_prep, i), val);
-        Py_DECREF(val);
-        if (r < 0)
-            goto error;
-    }
-    return rv;
-
-error:
-    Py_DECREF(rv);
-    return NULL;
-}
-
-/* An instance of the Record class: tuple.__new__(Record, values). */
-static PyObject *
-curs_row_nt(cursorObject *self, const typecast_ctx *ctx, int row)
-{
-    PyTypeObject *tp = (PyTypeObject *)self->row_prep;
-    int n = self->nfields, i;
-    PyObject *rv, *val;
-
-    if (!(rv = tp->tp_alloc(tp, n)))
-        return NULL;
-    for (i = 0; i < n; i++) {
-        if (!(val = curs_cast_cell(self, ctx, row, i))) {
-            Py_DECREF(rv);
-            return NULL;
-        }
-        PyTuple_SET_ITEM(rv, i, val);
-    }
-    return rv;
-}
-
-static PyObject *
-curs_build_row(cursorObject *self, const typecast_ctx *ctx, Py_ssize_t row)
-{
-    int kind = self->row_kind;
-    PyObject *t, *rv;
-
-    if (kind == CURS_ROW_TUPLE)
-        return curs_row_tuple(self, ctx, (int)row);
-    if (kind >= CURS_ROW_DICT && self->row_prep == NULL) {
-        if (curs_row_prepare(self) < 0)
-            return NULL;
-        kind = self->row_kind;
-    }
-    switch (kind) {
-    case CURS_ROW_DICT:
-        return curs_row_dict(self, ctx, (int)row);
-    case CURS_ROW_REALDICT:
-        return curs_row_realdict(self, ctx, (int)row);
-    case CURS_ROW_NT:
-        return curs_row_nt(self, ctx, (int)row);
-    case CURS_ROW_NT_MAKE:
-        if (!(t = curs_row_tuple(self, ctx, (int)row)))
-            return NULL;
-        rv = PyObject_CallMethod(self->row_prep, "_make", "(O)", t);
-        Py_DECREF(t);
-        return rv;
-    default:
-        return curs_row_factory(self, ctx, (int)row);
-    }
-}
+/* ---- building rows: result.c ---- */
 
 PyObject *
 curs_make_row(cursorObject *self, Py_ssize_t row)
 {
-    typecast_ctx ctx;
-    curs_rows_begin(self, &ctx);
-    return curs_build_row(self, &ctx, row);
+    curs_fetch f;
+    PyObject *rv;
+    if (result_fetch_begin(&f, self) < 0)
+        return NULL;
+    rv = result_fetch_row(&f, row);
+    result_fetch_end(&f);
+    return rv;
 }
 
 /* ---- running queries ---- */
@@ -562,7 +252,14 @@ curs_read_status(cursorObject *self, PGresult *res)
 }
 
 int
-curs_take_result(cursorObject *self, PGresult *res)
+curs_set_result(cursorObject *self, PGresult *res)
+{
+    return curs_set_result_enc(self, res, self->conn->enc_obj);
+}
+
+/* curs_take_result with the encoding the server used for `res`. */
+static int
+curs_take_result_enc(cursorObject *self, PGresult *res, PyObject *enc)
 {
     connectionObject *conn = self->conn;
     switch (PQresultStatus(res)) {
@@ -574,7 +271,8 @@ curs_take_result(cursorObject *self, PGresult *res)
             PQclear(res);
             return -1;
         }
-        return curs_set_result(self, res); /* owned by the cursor now */
+        /* owned by the cursor now */
+        return curs_set_result_enc(self, res, enc);
     case PGRES_EMPTY_QUERY:
         PQclear(res);
         PyErr_SetString(conn->st->ProgrammingError,
@@ -595,6 +293,12 @@ curs_take_result(cursorObject *self, PGresult *res)
     }
 }
 
+int
+curs_take_result(cursorObject *self, PGresult *res)
+{
+    return curs_take_result_enc(self, res, self->conn->enc_obj);
+}
+
 /* Async connections: send the query and return; connection.poll()
  * collects the results and hands them to this cursor. */
 static int
@@ -606,7 +310,10 @@ curs_send_async(cursorObject *self, PyObject *q)
 
     if (!(wr = PyWeakref_NewRef((PyObject *)self, NULL)))
         return -1;
-    conn_lock(conn);
+    if (conn_lock(conn) < 0) {
+        Py_DECREF(wr);
+        return -1;
+    }
     if (conn_check_open(conn) < 0
         || conn_check_async_idle(conn, "execute") < 0)
         goto exit;
@@ -669,11 +376,15 @@ curs_exec_in_transaction(cursorObject *self, PyObject *q)
     return last;
 }
 
+/* Run `q` and keep its result.  The lock is held for the libpq I/O only
+ * (COPY releases it around each call to the file object); the result
+ * becomes Python objects once it is released. */
 static int
 curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
 {
     connectionObject *conn = self->conn;
     PGresult *res = NULL;
+    PyObject *enc = NULL;
     ExecStatusType status;
     int rv = -1;
 
@@ -697,7 +408,9 @@ curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
     if (conn->async_)
         return curs_send_async(self, q);
 
-    conn_lock(conn);
+    Py_INCREF(conn);
+    if (conn_lock(conn) < 0)
+        goto exit;
     if (conn_check_open(conn) < 0)
         goto unlock;
     res = curs_exec_in_transaction(self, q);
@@ -707,16 +420,18 @@ curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
     if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT
         || status == PGRES_COPY_BOTH) {
         res = curs_copy_serve(self, res, want_copy);
-        if (res == NULL)
-            goto unlock;
     }
-    rv = curs_take_result(self, res);
-    res = NULL;
 unlock:
     curs_update_conn_status(conn);
+    /* the encoding of the result, read with the lock that serialises
+     * set_client_encoding() */
+    enc = Py_XNewRef(conn->enc_obj);
     conn_unlock(conn);
     if (res)
-        PQclear(res);
+        rv = curs_take_result_enc(self, res, enc);
+exit:
+    Py_XDECREF(enc);
+    Py_DECREF(conn);
     return rv;
 }
 
@@ -802,7 +517,7 @@ PyDoc_STRVAR(curs_execute_doc,
 "execute(query, vars=None) -- run a query with parameters merged in.");
 
 static PyObject *
-curs_execute(cursorObject *self, PyObject *args, PyObject *kwargs)
+curs_execute_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"query", "vars", NULL};
     PyObject *query, *vars = Py_None, *q;
@@ -834,7 +549,7 @@ PyDoc_STRVAR(curs_executemany_doc,
 "executemany(query, vars_list) -- run a query once per parameter set.");
 
 static PyObject *
-curs_executemany(cursorObject *self, PyObject *args, PyObject *kwargs)
+curs_executemany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"query", "vars_list", NULL};
     PyObject *query, *vars_list, *it = NULL, *vars, *base = NULL, *q;
@@ -897,7 +612,7 @@ PyDoc_STRVAR(curs_mogrify_doc,
 "mogrify(query, vars=None) -> bytes -- the query execute() would send.");
 
 static PyObject *
-curs_mogrify(cursorObject *self, PyObject *args, PyObject *kwargs)
+curs_mogrify_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"query", "vars", NULL};
     PyObject *query, *vars = Py_None;
@@ -987,7 +702,7 @@ exit:
 }
 
 static PyObject *
-curs_callproc(cursorObject *self, PyObject *args, PyObject *kwargs)
+curs_callproc_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"procname", "parameters", NULL};
     PyObject *procname, *params = Py_None, *name_b = NULL, *parts = NULL;
@@ -1107,7 +822,7 @@ curs_check_fetch(cursorObject *self)
 PyDoc_STRVAR(curs_fetchone_doc, "fetchone() -> row or None");
 
 static PyObject *
-curs_fetchone(cursorObject *self, PyObject *unused)
+curs_fetchone_impl(cursorObject *self, PyObject *unused)
 {
     PyObject *row;
     if (curs_check_fetch(self) < 0)
@@ -1128,24 +843,30 @@ curs_fetchone(cursorObject *self, PyObject *unused)
 static PyObject *
 curs_take_rows(cursorObject *self, Py_ssize_t n)
 {
-    PyObject *list, *row;
-    typecast_ctx ctx;
-    Py_ssize_t i;
-    if (n > self->ntuples - self->rownumber)
-        n = self->ntuples - self->rownumber;
+    PyObject *list = NULL, *row;
+    Py_ssize_t i, start = self->rownumber;
+    curs_fetch f;
+    if (result_fetch_begin(&f, self) < 0)
+        return NULL;
+    if (n > f.res->ntuples - start)
+        n = f.res->ntuples - start;
     if (n < 0)
         n = 0;
     if (!(list = PyList_New(n)))
-        return NULL;
-    curs_rows_begin(self, &ctx);
+        goto exit;
     for (i = 0; i < n; i++) {
-        if (!(row = curs_build_row(self, &ctx, self->rownumber))) {
-            Py_DECREF(list);
-            return NULL;
+        /* rows are read through our own reference to the result; the
+         * position is the cursor's once each row is done (the same result,
+         * result_fetch_row checks) */
+        if (!(row = result_fetch_row(&f, start + i))) {
+            Py_CLEAR(list);
+            goto exit;
         }
         PyList_SET_ITEM(list, i, row);
-        self->rownumber++;
+        self->rownumber = start + i + 1;
     }
+exit:
+    result_fetch_end(&f);
     return list;
 }
 
@@ -1153,7 +874,7 @@ PyDoc_STRVAR(curs_fetchmany_doc,
 "fetchmany(size=self.arraysize) -> list of rows");
 
 static PyObject *
-curs_fetchmany(cursorObject *self, PyObject *args, PyObject *kwargs)
+curs_fetchmany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"size", NULL};
     PyObject *size_obj = Py_None;
@@ -1191,7 +912,7 @@ curs_fetchmany(cursorObject *self, PyObject *args, PyObject *kwargs)
 PyDoc_STRVAR(curs_fetchall_doc, "fetchall() -> list of the remaining rows");
 
 static PyObject *
-curs_fetchall(cursorObject *self, PyObject *unused)
+curs_fetchall_impl(cursorObject *self, PyObject *unused)
 {
     if (curs_check_fetch(self) < 0)
         return NULL;
@@ -1211,7 +932,7 @@ curs_iter(cursorObject *self)
 }
 
 static PyObject *
-curs_next(cursorObject *self)
+curs_next_impl(cursorObject *self)
 {
     PyObject *row;
     if (curs_check_fetch(self) < 0)
@@ -1245,7 +966,7 @@ PyDoc_STRVAR(curs_scroll_doc,
 "scroll(value, mode='relative') -- move the position in the result.");
 
 static PyObject *
-curs_scroll(cursorObject *self, PyObject *args, PyObject *kwargs)
+curs_scroll_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"value", "mode", NULL};
     Py_ssize_t value, newpos;
@@ -1290,7 +1011,7 @@ curs_scroll(cursorObject *self, PyObject *args, PyObject *kwargs)
 PyDoc_STRVAR(curs_close_doc, "close() -- close the cursor.");
 
 static PyObject *
-curs_close(cursorObject *self, PyObject *unused)
+curs_close_impl(cursorObject *self, PyObject *unused)
 {
     connectionObject *conn = self->conn;
     if (self->closed)
@@ -1314,7 +1035,10 @@ curs_close(cursorObject *self, PyObject *unused)
         int r;
         if (q == NULL)
             return NULL;
-        conn_lock(conn);
+        if (conn_lock(conn) < 0) {
+            Py_DECREF(q);
+            return NULL;
+        }
         r = pq_exec_command(conn, self, PyBytes_AS_STRING(q));
         curs_update_conn_status(conn);
         conn_unlock(conn);
@@ -1398,11 +1122,11 @@ PyDoc_STRVAR(curs_cast_doc,
 "cast(oid, s) -> the value s converted as a column of type oid would be.");
 
 static PyObject *
-curs_cast(cursorObject *self, PyObject *args)
+curs_cast_impl(cursorObject *self, PyObject *args)
 {
     unsigned long oid;
-    PyObject *s, *b = NULL, *caster, *rv = NULL;
-    typecast_ctx ctx;
+    PyObject *s, *b = NULL, *caster = NULL, *rv = NULL;
+    typecast_ctx ctx = {0};
     if (!PyArg_ParseTuple(args, "kO:cast", &oid, &s))
         return NULL;
     if (curs_check_init(self) < 0)
@@ -1410,9 +1134,12 @@ curs_cast(cursorObject *self, PyObject *args)
     typecast_ctx_init(&ctx, self->conn->st, self, self->conn);
     if (!(caster = typecast_lookup(self->conn->st, self, self->conn,
                                    (Oid)oid)))
-        return NULL;
-    if (s == Py_None)
-        return typecast_cast(caster, NULL, 0, &ctx);
+        goto exit;
+    caster = Py_NewRef(caster); /* encoding below may run Python code */
+    if (s == Py_None) {
+        rv = typecast_cast(caster, NULL, 0, &ctx);
+        goto exit;
+    }
     if (PyUnicode_Check(s))
         b = conn_encode(self->conn, s);
     else if (PyBytes_Check(s))
@@ -1420,10 +1147,161 @@ curs_cast(cursorObject *self, PyObject *args)
     else
         PyErr_SetString(PyExc_TypeError, "cast() argument 2 must be a string");
     if (b == NULL)
-        return NULL;
+        goto exit;
     rv = typecast_cast(caster, PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b),
                        &ctx);
-    Py_DECREF(b);
+exit:
+    typecast_ctx_fini(&ctx);
+    Py_XDECREF(caster);
+    Py_XDECREF(b);
+    return rv;
+}
+
+/* ---- the methods as operations ----
+ *
+ * Each public method runs between curs_op_begin and curs_op_end: the
+ * connection is held and __init__() refused for its duration. */
+
+static PyObject *
+curs_execute(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    connectionObject *conn;
+    PyObject *rv;
+    if (curs_check_init(self) < 0)
+        return NULL;
+    conn = curs_op_begin(self);
+    rv = curs_execute_impl(self, args, kwargs);
+    curs_op_end(self, conn);
+    return rv;
+}
+
+static PyObject *
+curs_executemany(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    connectionObject *conn;
+    PyObject *rv;
+    if (curs_check_init(self) < 0)
+        return NULL;
+    conn = curs_op_begin(self);
+    rv = curs_executemany_impl(self, args, kwargs);
+    curs_op_end(self, conn);
+    return rv;
+}
+
+static PyObject *
+curs_mogrify(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    connectionObject *conn;
+    PyObject *rv;
+    if (curs_check_init(self) < 0)
+        return NULL;
+    conn = curs_op_begin(self);
+    rv = curs_mogrify_impl(self, args, kwargs);
+    curs_op_end(self, conn);
+    return rv;
+}
+
+static PyObject *
+curs_callproc(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    connectionObject *conn;
+    PyObject *rv;
+    if (curs_check_init(self) < 0)
+        return NULL;
+    conn = curs_op_begin(self);
+    rv = curs_callproc_impl(self, args, kwargs);
+    curs_op_end(self, conn);
+    return rv;
+}
+
+static PyObject *
+curs_fetchmany(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    connectionObject *conn;
+    PyObject *rv;
+    if (curs_check_init(self) < 0)
+        return NULL;
+    conn = curs_op_begin(self);
+    rv = curs_fetchmany_impl(self, args, kwargs);
+    curs_op_end(self, conn);
+    return rv;
+}
+
+static PyObject *
+curs_scroll(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    connectionObject *conn;
+    PyObject *rv;
+    if (curs_check_init(self) < 0)
+        return NULL;
+    conn = curs_op_begin(self);
+    rv = curs_scroll_impl(self, args, kwargs);
+    curs_op_end(self, conn);
+    return rv;
+}
+
+static PyObject *
+curs_fetchone(cursorObject *self, PyObject *arg)
+{
+    connectionObject *conn;
+    PyObject *rv;
+    if (self->conn == NULL)
+        return curs_fetchone_impl(self, arg);
+    conn = curs_op_begin(self);
+    rv = curs_fetchone_impl(self, arg);
+    curs_op_end(self, conn);
+    return rv;
+}
+
+static PyObject *
+curs_fetchall(cursorObject *self, PyObject *arg)
+{
+    connectionObject *conn;
+    PyObject *rv;
+    if (self->conn == NULL)
+        return curs_fetchall_impl(self, arg);
+    conn = curs_op_begin(self);
+    rv = curs_fetchall_impl(self, arg);
+    curs_op_end(self, conn);
+    return rv;
+}
+
+static PyObject *
+curs_close(cursorObject *self, PyObject *arg)
+{
+    connectionObject *conn;
+    PyObject *rv;
+    if (self->conn == NULL)
+        return curs_close_impl(self, arg);
+    conn = curs_op_begin(self);
+    rv = curs_close_impl(self, arg);
+    curs_op_end(self, conn);
+    return rv;
+}
+
+static PyObject *
+curs_cast(cursorObject *self, PyObject *arg)
+{
+    connectionObject *conn;
+    PyObject *rv;
+    if (self->conn == NULL)
+        return curs_cast_impl(self, arg);
+    conn = curs_op_begin(self);
+    rv = curs_cast_impl(self, arg);
+    curs_op_end(self, conn);
+    return rv;
+}
+
+static PyObject *
+curs_next(cursorObject *self)
+{
+    connectionObject *conn;
+    PyObject *rv;
+    if (curs_check_init(self) < 0)
+        return NULL;
+    conn = curs_op_begin(self);
+    rv = curs_next_impl(self);
+    curs_op_end(self, conn);
     return rv;
 }
 
@@ -1708,6 +1586,14 @@ curs_init(cursorObject *self, PyObject *args, PyObject *kwargs)
                         "argument 1 must be a psycopg2 connection");
         return -1;
     }
+    if (self->busy) {
+        /* a callback of one of this cursor's operations: the operation
+         * still uses the connection and the result */
+        PyErr_SetString(st->ProgrammingError,
+                        "cursor.__init__() cannot be called while the cursor "
+                        "is running an operation");
+        return -1;
+    }
     if (name != Py_None
         && !(qname = curs_quote_name((connectionObject *)conn, name)))
         return -1;
@@ -1744,7 +1630,6 @@ curs_repr(cursorObject *self)
 static int
 curs_traverse(cursorObject *self, visitproc visit, void *arg)
 {
-    int i;
     Py_VISIT(Py_TYPE(self));
     Py_VISIT(self->conn);
     Py_VISIT(self->name);
@@ -1755,16 +1640,11 @@ curs_traverse(cursorObject *self, visitproc visit, void *arg)
     Py_VISIT(self->row_factory);
     Py_VISIT(self->row_kind_for);
     Py_VISIT(self->row_prep);
-    Py_VISIT(self->tzcache.dict);
-    Py_VISIT(self->tzcache.factory);
     Py_VISIT(self->string_types);
     Py_VISIT(self->binary_types);
     Py_VISIT(self->copyfile);
     Py_VISIT(self->dict);
-    if (self->casts)
-        for (i = 0; i < self->nfields; i++)
-            Py_VISIT(self->casts[i].caster);
-    return 0;
+    return result_traverse(self->result, visit, arg);
 }
 
 static int

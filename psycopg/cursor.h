@@ -6,14 +6,7 @@
 #include "connection.h"
 #include "typecast.h"
 
-/* How one column of the current result is cast, resolved once per result:
- * the row loop calls `ccast` directly, or typecast_cast(caster) when the
- * caster is a Python one (ccast NULL). */
-typedef struct {
-    typecast_cfunc ccast;
-    PyObject *base;            /* element caster of arrays, borrowed */
-    PyObject *caster;          /* owned */
-} curs_colcast;
+#include "result.h"
 
 struct cursorObject {
     PyObject_HEAD
@@ -27,9 +20,11 @@ struct cursorObject {
     int declared;              /* named cursor: DECLARE sent */
     long mark;                 /* conn->mark when declared */
 
-    PGresult *pgres;           /* current result, owned */
-    int nfields;
-    Py_ssize_t ntuples;        /* rows in pgres */
+    curs_result *result;       /* current result (one reference), or NULL */
+    PGresult *pgres;           /* result->pgres, or NULL */
+    int nfields;               /* result->nfields */
+    Py_ssize_t ntuples;        /* result->ntuples */
+    int busy;                  /* operations in progress (curs_op_begin) */
     Py_ssize_t rowcount;
     Py_ssize_t rownumber;
     Py_ssize_t arraysize;
@@ -37,12 +32,10 @@ struct cursorObject {
     Oid lastoid;
 
     PyObject *description;     /* tuple of Column or None */
-    curs_colcast *casts;          /* one per column of pgres, or NULL */
     unsigned long result_gen;  /* bumped whenever pgres changes */
     int row_kind;              /* how rows are built (cursor.c); 0: unknown */
     PyObject *row_kind_for;    /* the row_factory row_kind was chosen for */
     PyObject *row_prep;        /* what the C-built rows of pgres share */
-    typecast_tzcache tzcache;  /* tzinfo objects made for pgres */
     PyObject *query;           /* bytes of the last query sent, or NULL */
     PyObject *statusmessage;   /* str or NULL */
     PyObject *tzinfo_factory;
@@ -82,6 +75,24 @@ curs_check_open(cursorObject *self)
         return -1;
     }
     return 0;
+}
+
+/* An operation (execute, fetch, copy, ...) runs from curs_op_begin to
+ * curs_op_end: it holds a strong reference to the connection, and the
+ * cursor refuses __init__() meanwhile, so what Python code run by the
+ * operation does cannot take the connection away from under it. */
+static inline connectionObject *
+curs_op_begin(cursorObject *self)
+{
+    self->busy++;
+    return (connectionObject *)Py_NewRef(self->conn);
+}
+
+static inline void
+curs_op_end(cursorObject *self, connectionObject *conn)
+{
+    self->busy--;
+    Py_DECREF(conn);
 }
 
 /* Replace the cursor's result with `res` (stolen) and build the

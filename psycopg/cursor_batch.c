@@ -540,7 +540,10 @@ batch_flush(cursorObject *self, batch_chunk *c, Py_ssize_t *total,
         return -1;
     }
     memcpy(items + 1, c->items, c->n * sizeof(*items));
-    conn_lock(conn);
+    if (conn_lock(conn) < 0) {
+        PyMem_Free(items);
+        return -1;
+    }
     if (conn_check_open(conn) < 0)
         goto unlock;
     /* the BEGIN, if needed, rides in the same pipeline */

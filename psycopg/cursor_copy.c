@@ -40,22 +40,45 @@ copy_refuse(cursorObject *self, PGresult *res)
     return NULL;
 }
 
-static PGresult *
-copy_in(cursorObject *self)
+/* Around each call to the COPY file object the connection lock is
+ * released: the file may block for long, or use the connection (commit(),
+ * close(), execute(): refused while in_copy, or closing it).  Another
+ * thread's close() can take the lock meanwhile and end the COPY: retaking
+ * it, the loop finds the connection closed and stops with an error. */
+static void
+copy_release(connectionObject *conn)
 {
-    connectionObject *conn = self->conn;
+    conn_unlock(conn);
+}
+
+static int
+copy_retake(connectionObject *conn)
+{
+    /* cannot fail: this thread released the lock and no longer owns it */
+    (void)conn_lock(conn);
+    if (conn->closed || conn->pgconn == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(conn->st->InterfaceError,
+                            "the connection was closed during COPY");
+        return -1;
+    }
+    return 0;
+}
+
+static PGresult *
+copy_in(cursorObject *self, connectionObject *conn, PyObject *file,
+        Py_ssize_t size)
+{
     PyObject *data = NULL, *b = NULL;
     PGresult *final;
     int failed = 0;
 
     for (;;) {
-        data = PyObject_CallMethod(self->copyfile, "read", "n",
-                                   self->copysize);
-        if (data == NULL) {
-            failed = 1;
-            break;
-        }
-        if (PyUnicode_Check(data))
+        copy_release(conn);
+        data = PyObject_CallMethod(file, "read", "n", size);
+        if (data == NULL)
+            b = NULL;
+        else if (PyUnicode_Check(data))
             b = conn_encode(conn, data);
         else if (PyBytes_Check(data))
             b = Py_NewRef(data);
@@ -66,6 +89,10 @@ copy_in(cursorObject *self)
                          "read() must return str or bytes, not %s",
                          Py_TYPE(data)->tp_name);
         Py_CLEAR(data);
+        if (copy_retake(conn) < 0) {
+            Py_CLEAR(b);
+            return NULL;
+        }
         if (b == NULL) {
             failed = 1;
             break;
@@ -97,35 +124,42 @@ copy_in(cursorObject *self)
 }
 
 static PGresult *
-copy_out(cursorObject *self)
+copy_out(cursorObject *self, connectionObject *conn, PyObject *file)
 {
-    connectionObject *conn = self->conn;
     PyObject *io = NULL, *textbase = NULL, *r;
     PGresult *final;
     Py_ssize_t n;
     char *buf;
     int text = 0, failed = 0;
 
+    copy_release(conn);
     if ((io = PyImport_ImportModule("io"))
         && (textbase = PyObject_GetAttrString(io, "TextIOBase")))
-        text = PyObject_IsInstance(self->copyfile, textbase);
+        text = PyObject_IsInstance(file, textbase);
     Py_XDECREF(io);
     Py_XDECREF(textbase);
     if (text < 0) {
         failed = 1;
         text = 0;
     }
+    if (copy_retake(conn) < 0)
+        return NULL;
     while ((n = pq_get_copy_data(conn, &buf)) > 0) {
         if (!failed) {
-            PyObject *chunk = text ? conn_decode(conn, buf, n)
-                                   : PyBytes_FromStringAndSize(buf, n);
-            r = chunk ? PyObject_CallMethod(self->copyfile, "write", "O",
-                                            chunk)
+            PyObject *chunk;
+            copy_release(conn);
+            chunk = text ? conn_decode(conn, buf, n)
+                         : PyBytes_FromStringAndSize(buf, n);
+            r = chunk ? PyObject_CallMethod(file, "write", "O", chunk)
                       : NULL;
             Py_XDECREF(chunk);
             if (r == NULL)
                 failed = 1; /* keep draining, raise at the end */
             Py_XDECREF(r);
+            if (copy_retake(conn) < 0) {
+                PQfreemem(buf);
+                return NULL;
+            }
         }
         PQfreemem(buf);
     }
@@ -148,12 +182,25 @@ PGresult *
 curs_copy_serve(cursorObject *self, PGresult *res, int want_copy)
 {
     ExecStatusType status = PQresultStatus(res);
+    connectionObject *conn = self->conn;
+    PyObject *file;
+    PGresult *rv;
+
     if (status == PGRES_COPY_BOTH)
         return res; /* replication: the caller streams */
     if (!want_copy || self->copyfile == NULL)
         return copy_refuse(self, res);
     PQclear(res);
-    return status == PGRES_COPY_IN ? copy_in(self) : copy_out(self);
+    /* ours for the whole COPY: the file may call copy_*() again */
+    file = Py_NewRef(self->copyfile);
+    Py_INCREF(conn);
+    conn->in_copy++;
+    rv = status == PGRES_COPY_IN ? copy_in(self, conn, file, self->copysize)
+                                 : copy_out(self, conn, file);
+    conn->in_copy--;
+    Py_DECREF(conn);
+    Py_DECREF(file);
+    return rv;
 }
 
 /* ---- methods ---- */
@@ -288,10 +335,15 @@ copy_run(cursorObject *self, PyObject *sql, PyObject *file, Py_ssize_t size)
         PyErr_SetString(PyExc_ValueError, "size must be positive");
         return NULL;
     }
+    connectionObject *conn;
+    if (curs_check_init(self) < 0)
+        return NULL;
+    conn = curs_op_begin(self);
     Py_XSETREF(self->copyfile, Py_NewRef(file));
     self->copysize = size;
     r = curs_exec_copy(self, sql) < 0 ? NULL : Py_NewRef(Py_None);
     Py_CLEAR(self->copyfile);
+    curs_op_end(self, conn);
     return r;
 }
 

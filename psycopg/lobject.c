@@ -241,7 +241,8 @@ lobj_call_run(connectionObject *conn, lobj_call *c, int begin)
     PGconn *pg;
 
     c->lo64 = conn->server_version >= 90300;
-    conn_lock(conn);
+    if (conn_lock(conn) < 0)
+        return -1;
     if (conn_check_open(conn) < 0)
         goto unlock;
     if (begin && conn_begin_if_needed(conn) < 0)

@@ -202,7 +202,8 @@ mod_quote_ident(PyObject *module, PyObject *args, PyObject *kwargs)
                         "identifier contains a NUL character");
         goto exit;
     }
-    conn_lock(conn);
+    if (conn_lock(conn) < 0)
+        goto exit;
     quoted = PQescapeIdentifier(conn->pgconn, PyBytes_AS_STRING(bytes),
                                 PyBytes_GET_SIZE(bytes));
     conn_unlock(conn);
@@ -253,7 +254,8 @@ mod_encrypt_password(PyObject *module, PyObject *args, PyObject *kwargs)
             return NULL;
         }
         /* With algorithm NULL libpq queries the server: release the GIL. */
-        conn_lock(conn);
+        if (conn_lock(conn) < 0)
+            return NULL;
         Py_BEGIN_ALLOW_THREADS
         enc = PQencryptPasswordConn(conn->pgconn, password, user, algorithm);
         Py_END_ALLOW_THREADS

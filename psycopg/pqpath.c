@@ -425,6 +425,13 @@ pq_finish_green(connectionObject *conn)
 static int
 pq_check_idle(connectionObject *conn)
 {
+    if (conn->in_copy) {
+        /* the COPY file object, or another thread, while the lock is
+         * released around a file call */
+        PyErr_SetString(conn->st->ProgrammingError,
+                        "a COPY is in progress on this connection");
+        return -1;
+    }
     if (conn->async_op != ASYNC_OP_NONE) {
         PyErr_SetString(conn->st->ProgrammingError,
                         "a single async query can be executed on the same "

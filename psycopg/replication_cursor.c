@@ -246,7 +246,8 @@ repl_consume_stream(replCursObject *self, PyObject *args, PyObject *kwargs)
     }
     Py_INCREF(self); /* the consumer may drop every other reference */
     for (;;) {
-        conn_lock(conn);
+        if (conn_lock(conn) < 0)
+            break;
         if (conn_check_open(conn) < 0)
             what = -1;
         else {
@@ -294,7 +295,8 @@ repl_read_message(replCursObject *self, PyObject *unused)
     if (repl_check_started(self, "read_message") < 0)
         return NULL;
     conn = self->cur.conn;
-    conn_lock(conn);
+    if (conn_lock(conn) < 0)
+        return NULL;
     what = repl_read(self, &msg);
     if (what >= 0 && repl_feedback_if_due(self, self->status_interval) < 0) {
         Py_CLEAR(msg);
@@ -333,7 +335,8 @@ repl_send_feedback(replCursObject *self, PyObject *args, PyObject *kwargs)
         self->apply_lsn = a;
     if (reply || force) {
         conn = self->cur.conn;
-        conn_lock(conn);
+        if (conn_lock(conn) < 0)
+            return NULL;
         r = repl_send_status(self, reply);
         conn_unlock(conn);
     }

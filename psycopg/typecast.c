@@ -42,25 +42,46 @@ typecast_ctx_init(typecast_ctx *ctx, module_state *st, cursorObject *curs,
                   connectionObject *conn)
 {
     ctx->st = st;
-    ctx->curs = curs ? (PyObject *)curs : Py_None;
+    ctx->curs = Py_NewRef(curs ? (PyObject *)curs : Py_None);
     if (conn == NULL && curs != NULL) {
         conn = curs->conn;
     }
     if (curs != NULL && curs->tzinfo_factory != NULL) {
-        ctx->tzinfo_factory = curs->tzinfo_factory;
+        ctx->tzinfo_factory = Py_NewRef(curs->tzinfo_factory);
     }
     else {
-        ctx->tzinfo_factory = st->timezone ? st->timezone : Py_None;
+        ctx->tzinfo_factory = Py_NewRef(st->timezone ? st->timezone
+                                                     : Py_None);
     }
     ctx->tzcache = NULL;
-    if (conn != NULL && conn->pyenc != NULL) {
-        ctx->pyenc = conn->pyenc;
-        ctx->is_utf8 = conn->is_utf8;
+    ctx->enc = NULL;
+    /* read once: a caster changing the encoding swaps conn->enc_obj, the
+     * one held here stays valid until typecast_ctx_fini */
+    typecast_ctx_set_enc(ctx, conn != NULL ? conn->enc_obj : NULL);
+}
+
+void
+typecast_ctx_set_enc(typecast_ctx *ctx, PyObject *enc)
+{
+    Py_XSETREF(ctx->enc, Py_XNewRef(enc));
+    if (enc != NULL) {
+        /* a (pgname, codec) tuple whose str cache their UTF-8 bytes */
+        ctx->pyenc = PyUnicode_AsUTF8(PyTuple_GET_ITEM(enc, 1));
+        ctx->is_utf8 = strcmp(ctx->pyenc, "utf_8") == 0;
     }
     else {
         ctx->pyenc = "utf_8";
         ctx->is_utf8 = 1;
     }
+}
+
+void
+typecast_ctx_fini(typecast_ctx *ctx)
+{
+    Py_CLEAR(ctx->curs);
+    Py_CLEAR(ctx->tzinfo_factory);
+    Py_CLEAR(ctx->enc);
+    ctx->pyenc = NULL;
 }
 
 typecast_cfunc
@@ -323,7 +344,7 @@ typecast_call(typecastObject *self, PyObject *args, PyObject *kwargs)
     PyObject *cursor = Py_None;
     PyObject *encoded = NULL;
     PyObject *rv = NULL;
-    typecast_ctx ctx;
+    typecast_ctx ctx = {0};
     const char *s = NULL;
     Py_ssize_t len = 0;
 
@@ -336,7 +357,7 @@ typecast_call(typecastObject *self, PyObject *args, PyObject *kwargs)
     }
     else {
         typecast_ctx_init(&ctx, st, NULL, NULL);
-        ctx.curs = cursor;
+        Py_SETREF(ctx.curs, Py_NewRef(cursor));
     }
 
     if (self->ccast == NULL && self->pcast != NULL) {
@@ -369,6 +390,7 @@ typecast_call(typecastObject *self, PyObject *args, PyObject *kwargs)
     rv = typecast_cast((PyObject *)self, s, len, &ctx);
 
 exit:
+    typecast_ctx_fini(&ctx);
     Py_XDECREF(encoded);
     return rv;
 }

@@ -19,14 +19,18 @@ typedef struct typecast_tzcache {
 void typecast_tzcache_clear(typecast_tzcache *tzc);
 
 /* What a cast function may need to know about where the value comes from.
- * Built once per fetch call by the cursor; all pointers borrowed. */
+ * Built once per fetch call by the cursor.  It owns references to what a
+ * caster may change under our feet (the cursor's tzinfo_factory, the
+ * connection encoding): released by typecast_ctx_fini. */
 typedef struct typecast_ctx {
     module_state *st;
-    PyObject *curs;            /* the cursor, or Py_None */
-    PyObject *tzinfo_factory;  /* Py_None: naive values */
+    PyObject *curs;            /* the cursor, or Py_None (owned) */
+    PyObject *tzinfo_factory;  /* Py_None: naive values (owned) */
+    PyObject *enc;             /* the connection's encoding object or NULL
+                                * (owned): pyenc points into it */
     const char *pyenc;         /* Python codec of the connection encoding */
     int is_utf8;               /* fast path for text decoding */
-    typecast_tzcache *tzcache; /* the cursor's, for tzinfo_factory; or NULL */
+    typecast_tzcache *tzcache; /* the result's, for tzinfo_factory; or NULL */
 } typecast_ctx;
 
 /* A C cast function.  s == NULL means SQL NULL.  `base` is the element
@@ -60,9 +64,13 @@ PyObject *typecast_cast(PyObject *caster, const char *s, Py_ssize_t len,
 PyObject *typecast_lookup(module_state *st, cursorObject *curs,
                           connectionObject *conn, Oid oid);
 
-/* Fill a context for the cursor (or for no cursor when curs is NULL). */
+/* Fill a context for the cursor (or for no cursor when curs is NULL);
+ * release it with typecast_ctx_fini. */
 void typecast_ctx_init(typecast_ctx *ctx, module_state *st,
                        cursorObject *curs, connectionObject *conn);
+void typecast_ctx_fini(typecast_ctx *ctx);
+/* Decode with the connection encoding object `enc` (NULL: UTF-8). */
+void typecast_ctx_set_enc(typecast_ctx *ctx, PyObject *enc);
 
 /* Create a caster object from C (used by the builtin table).  `oids` is
  * terminated by a 0. */

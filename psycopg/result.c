@@ -1,0 +1,449 @@
+/* The result object shared by a cursor and its fetches, and row building.
+ *
+ * The rule (see doc/internals.rst, "Ownership and re-entrancy"): nothing
+ * borrowed survives a call into Python.  A fetch takes its own references
+ * to the cursor, the connection, the result, the casting context and the
+ * row factory before the first caster runs, and reads only through them.
+ * What a caster does to the cursor (close it, run another query on it,
+ * change the connection encoding, re-initialise it) cannot free what the
+ * fetch is reading; the fetch notices afterwards and raises. */
+#include "psycopg.h"
+#include "module.h"
+#include "connection.h"
+#include "cursor.h"
+#include "result.h"
+#include "typecast.h"
+
+/* ---- the result ---- */
+
+curs_result *
+result_new(PGresult *res, PyObject *enc)
+{
+    curs_result *r = PyMem_Calloc(1, sizeof(curs_result));
+    if (r == NULL) {
+        PQclear(res);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    r->refcnt = 1;
+    r->pgres = res;
+    r->nfields = PQnfields(res);
+    r->ntuples = PQntuples(res);
+    r->enc = Py_XNewRef(enc);
+    return r;
+}
+
+int
+result_resolve_casts(curs_result *r, cursorObject *curs,
+                     connectionObject *conn)
+{
+    int i;
+    if (r->nfields <= 0 || r->casts != NULL)
+        return 0;
+    if (!(r->casts = PyMem_Calloc(r->nfields, sizeof(curs_colcast)))) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (i = 0; i < r->nfields; i++) {
+        curs_colcast *cc = &r->casts[i];
+        PyObject *base = NULL;
+        PyObject *c = typecast_lookup(conn->st, curs, conn,
+                                      PQftype(r->pgres, i));
+        if (c == NULL)
+            return -1;
+        cc->caster = Py_NewRef(c);
+        cc->ccast = typecast_resolve(conn->st, c, &base);
+        cc->base = Py_XNewRef(base);
+    }
+    return 0;
+}
+
+void
+result_decref(curs_result *r)
+{
+    int i;
+    if (r == NULL || --r->refcnt > 0)
+        return;
+    /* freed before the Python references: their __del__ may run anything
+     * but can no longer reach this result */
+    if (r->pgres)
+        PQclear(r->pgres);
+    r->pgres = NULL;
+    typecast_tzcache_clear(&r->tzcache);
+    Py_CLEAR(r->enc);
+    if (r->casts) {
+        for (i = 0; i < r->nfields; i++) {
+            Py_XDECREF(r->casts[i].caster);
+            Py_XDECREF(r->casts[i].base);
+        }
+        PyMem_Free(r->casts);
+    }
+    PyMem_Free(r);
+}
+
+int
+result_traverse(curs_result *r, visitproc visit, void *arg)
+{
+    int i;
+    if (r == NULL)
+        return 0;
+    Py_VISIT(r->tzcache.dict);
+    Py_VISIT(r->tzcache.factory);
+    if (r->casts) {
+        for (i = 0; i < r->nfields; i++) {
+            Py_VISIT(r->casts[i].caster);
+            Py_VISIT(r->casts[i].base);
+        }
+    }
+    return 0;
+}
+
+/* ---- fetching ---- */
+
+int
+result_fetch_check(curs_fetch *f)
+{
+    cursorObject *c = f->curs;
+    if (c->result_gen != f->gen || c->result != f->res) {
+        PyErr_SetString(f->conn->st->InterfaceError,
+                        "the cursor's result changed while fetching a row");
+        return -1;
+    }
+    return 0;
+}
+
+/* Row kinds: tuples, any Python row_factory (slow path), and the extras
+ * row classes registered with _set_row_builder, built here without calling
+ * Python for each cell.  Their shared part (row_prep) comes from the
+ * registered prep function, once per result, when the first row is built. */
+enum {
+    CURS_ROW_TUPLE = 1,
+    CURS_ROW_FACTORY,          /* row_factory(cursor), then row[i] = value */
+    CURS_ROW_DICT,             /* DictRow: list items + _index */
+    CURS_ROW_REALDICT,         /* RealDictRow: name -> value in order */
+    CURS_ROW_NT,               /* NamedTupleCursor: the Record class */
+    CURS_ROW_NT_MAKE           /* ... not a plain tuple subclass: _make() */
+};
+
+/* Choose the row kind for the cursor's row_factory (cached on the cursor). */
+static void
+result_choose_kind(cursorObject *self, module_state *st)
+{
+    PyObject *rf = self->row_factory;
+    int kind;
+
+    if (rf == Py_None)
+        rf = NULL;
+    if (self->row_kind != 0 && self->row_kind_for == rf)
+        return;
+    if (rf == NULL)
+        kind = st->row_ntcursor != NULL
+                       && PyObject_TypeCheck(self,
+                                             (PyTypeObject *)st->row_ntcursor)
+                   ? CURS_ROW_NT
+                   : CURS_ROW_TUPLE;
+    else if (rf == st->row_dictrow)
+        kind = CURS_ROW_DICT;
+    else if (rf == st->row_realdictrow)
+        kind = CURS_ROW_REALDICT;
+    else
+        kind = CURS_ROW_FACTORY;
+    Py_CLEAR(self->row_prep);
+    Py_XSETREF(self->row_kind_for, Py_XNewRef(rf));
+    self->row_kind = kind;
+}
+
+int
+result_fetch_begin(curs_fetch *f, cursorObject *curs)
+{
+    connectionObject *conn = curs->conn;
+    module_state *st = conn->st;
+
+    memset(f, 0, sizeof(*f));
+    if (curs->result == NULL) {
+        PyErr_SetString(st->ProgrammingError, "no results to fetch");
+        return -1;
+    }
+    f->curs = (cursorObject *)Py_NewRef(curs);
+    f->conn = (connectionObject *)Py_NewRef(conn);
+    f->res = result_incref(curs->result);
+    f->gen = curs->result_gen;
+    result_choose_kind(curs, st);
+    f->kind = curs->row_kind;
+    f->row_factory = Py_XNewRef(curs->row_kind_for);
+    f->row_prep = Py_XNewRef(curs->row_prep);
+    typecast_ctx_init(&f->ctx, st, curs, conn);
+    f->ctx.tzcache = &f->res->tzcache;
+    /* the bytes are in the encoding the server used for this result, even
+     * if set_client_encoding() ran since */
+    typecast_ctx_set_enc(&f->ctx, f->res->enc);
+    return 0;
+}
+
+void
+result_fetch_end(curs_fetch *f)
+{
+    typecast_ctx_fini(&f->ctx);
+    Py_CLEAR(f->row_prep);
+    Py_CLEAR(f->row_factory);
+    if (f->res) {
+        result_decref(f->res);
+        f->res = NULL;
+    }
+    Py_CLEAR(f->conn);
+    Py_CLEAR(f->curs);
+}
+
+/* Cast cell (row, col): a new reference or NULL. */
+static inline PyObject *
+result_cast_cell(curs_fetch *f, int row, int col)
+{
+    PGresult *res = f->res->pgres;
+    const curs_colcast *cc = &f->res->casts[col];
+    int len = PQgetlength(res, row, col);
+    const char *s;
+    PyObject *rv;
+
+    if (len == 0 && PQgetisnull(res, row, col))
+        s = NULL;
+    else
+        s = PQgetvalue(res, row, col);
+    if (cc->ccast != NULL) {
+        if (s == NULL)
+            return Py_NewRef(Py_None);
+        return cc->ccast(s, len, &f->ctx, cc->base);
+    }
+    rv = typecast_cast(cc->caster, s, len, &f->ctx);
+    if (rv != NULL && result_fetch_check(f) < 0)
+        Py_CLEAR(rv);
+    return rv;
+}
+
+/* The row as a tuple (or an instance of a tuple subclass `tp`). */
+static PyObject *
+result_row_tuple(curs_fetch *f, PyTypeObject *tp, int row)
+{
+    int n = f->res->nfields, i;
+    PyObject *rv, *val;
+
+    if (!(rv = tp ? tp->tp_alloc(tp, n) : PyTuple_New(n)))
+        return NULL;
+    for (i = 0; i < n; i++) {
+        if (!(val = result_cast_cell(f, row, i))) {
+            Py_DECREF(rv);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(rv, i, val);
+    }
+    return rv;
+}
+
+/* The row made by a Python row_factory: obj = row_factory(cursor), then
+ * obj[i] = value for every column in order. */
+static PyObject *
+result_row_factory(curs_fetch *f, int row)
+{
+    int n = f->res->nfields, i;
+    PyObject *rv, *val;
+
+    if (!(rv = PyObject_CallOneArg(f->row_factory, (PyObject *)f->curs)))
+        return NULL;
+    if (result_fetch_check(f) < 0)
+        goto error;
+    for (i = 0; i < n; i++) {
+        PyObject *idx;
+        int r;
+        if (!(val = result_cast_cell(f, row, i)))
+            goto error;
+        if (!(idx = PyLong_FromLong(i))) {
+            Py_DECREF(val);
+            goto error;
+        }
+        r = PyObject_SetItem(rv, idx, val);
+        Py_DECREF(idx);
+        Py_DECREF(val);
+        if (r < 0 || result_fetch_check(f) < 0)
+            goto error;
+    }
+    return rv;
+
+error:
+    Py_DECREF(rv);
+    return NULL;
+}
+
+/* Call the registered prep function for the row kind: row_prep set (on the
+ * fetch and on the cursor), or the kind downgraded to the generic path. */
+static int
+result_row_prepare(curs_fetch *f)
+{
+    module_state *st = f->conn->st;
+    int kind = f->kind;
+    PyObject *prep, *obj, *fields = NULL;
+    Py_ssize_t nf;
+
+    prep = kind == CURS_ROW_DICT       ? st->row_dictrow_prep
+           : kind == CURS_ROW_REALDICT ? st->row_realdictrow_prep
+                                       : st->row_ntcursor_prep;
+    if (!(obj = PyObject_CallOneArg(prep, (PyObject *)f->curs)))
+        return -1;
+    if (result_fetch_check(f) < 0) {
+        Py_DECREF(obj);
+        return -1;
+    }
+    if (kind == CURS_ROW_REALDICT) {
+        /* the names, one per column, else the generic path does as the
+         * class would (it fails on a short mapping) */
+        Py_SETREF(obj, PySequence_Tuple(obj));
+        if (obj == NULL)
+            return -1;
+        if (PyTuple_GET_SIZE(obj) != f->res->nfields)
+            kind = CURS_ROW_FACTORY;
+    }
+    else if (kind == CURS_ROW_NT) {
+        /* tuple.__new__(cls, values) done here, as _make() would, for a
+         * tuple subclass without instance fields and with as many
+         * _fields as columns; anything else goes through cls._make() */
+        PyTypeObject *tp = (PyTypeObject *)obj;
+        nf = -1;
+        if (PyType_Check(obj) && PyType_IsSubtype(tp, &PyTuple_Type)
+            && tp->tp_basicsize == PyTuple_Type.tp_basicsize
+            && tp->tp_itemsize == PyTuple_Type.tp_itemsize) {
+            if (!(fields = PyObject_GetAttrString(obj, "_fields")))
+                PyErr_Clear();
+            else if ((nf = PyObject_Size(fields)) < 0)
+                PyErr_Clear();
+            Py_XDECREF(fields);
+        }
+        if (nf != f->res->nfields)
+            kind = CURS_ROW_NT_MAKE;
+        if (result_fetch_check(f) < 0) {
+            Py_DECREF(obj);
+            return -1;
+        }
+    }
+    /* the cursor keeps it for the next fetch of the same result */
+    if (f->curs->row_kind == f->kind && f->curs->row_kind_for == f->row_factory) {
+        f->curs->row_kind = kind;
+        Py_XSETREF(f->curs->row_prep, Py_NewRef(obj));
+    }
+    f->kind = kind;
+    Py_XSETREF(f->row_prep, obj);
+    return 0;
+}
+
+/* cls.__new__(cls) without the class's __init__ (which wants a cursor) */
+static PyObject *
+result_new_empty(PyTypeObject *tp)
+{
+    PyObject *args, *rv;
+    if (!(args = PyTuple_New(0)))
+        return NULL;
+    rv = tp->tp_new(tp, args, NULL);
+    Py_DECREF(args);
+    return rv;
+}
+
+/* A DictRow: the values in its list, the shared index in its _index. */
+static PyObject *
+result_row_dict(curs_fetch *f, int row)
+{
+    module_state *st = f->conn->st;
+    PyObject *tp = Py_NewRef(st->row_dictrow);
+    PyObject *vals = NULL, *rv = NULL;
+
+    if (!(vals = result_row_tuple(f, NULL, row)))
+        goto error;
+    if (!(rv = result_new_empty((PyTypeObject *)tp)))
+        goto error;
+    if (PyList_SetSlice(rv, 0, 0, vals) < 0)
+        goto error;
+    if (PyObject_SetAttr(rv, st->row_dictrow_attr, f->row_prep) < 0)
+        goto error;
+    Py_DECREF(vals);
+    Py_DECREF(tp);
+    return rv;
+
+error:
+    Py_XDECREF(vals);
+    Py_XDECREF(rv);
+    Py_DECREF(tp);
+    return NULL;
+}
+
+/* A RealDictRow: column name -> value, in column order (a later column
+ * with the same name replaces the value, keeping the first position). */
+static PyObject *
+result_row_realdict(curs_fetch *f, int row)
+{
+    PyObject *tp = Py_NewRef(f->conn->st->row_realdictrow);
+    int odict = PyType_IsSubtype((PyTypeObject *)tp, &PyODict_Type);
+    int n = f->res->nfields, i;
+    PyObject *rv, *val;
+
+    if (!(rv = result_new_empty((PyTypeObject *)tp)))
+        goto exit;
+    for (i = 0; i < n; i++) {
+        int r;
+        if (!(val = result_cast_cell(f, row, i)))
+            goto error;
+        if (odict)
+            r = PyODict_SetItem(rv, PyTuple_GET_ITEM(f->row_prep, i), val);
+        else
+            r = PyDict_SetItem(rv, PyTuple_GET_ITEM(f->row_prep, i), val);
+        Py_DECREF(val);
+        if (r < 0)
+            goto error;
+    }
+    goto exit;
+
+error:
+    Py_CLEAR(rv);
+exit:
+    Py_DECREF(tp);
+    return rv;
+}
+
+static PyObject *
+result_build_row(curs_fetch *f, Py_ssize_t row)
+{
+    PyObject *t, *rv;
+
+    if (row < 0 || row >= f->res->ntuples) {
+        PyErr_SetString(f->conn->st->ProgrammingError,
+                        "the row is out of the result");
+        return NULL;
+    }
+    if (f->kind == CURS_ROW_TUPLE)
+        return result_row_tuple(f, NULL, (int)row);
+    if (f->kind >= CURS_ROW_DICT && f->row_prep == NULL
+        && result_row_prepare(f) < 0)
+        return NULL;
+    switch (f->kind) {
+    case CURS_ROW_DICT:
+        return result_row_dict(f, (int)row);
+    case CURS_ROW_REALDICT:
+        return result_row_realdict(f, (int)row);
+    case CURS_ROW_NT:
+        return result_row_tuple(f, (PyTypeObject *)f->row_prep, (int)row);
+    case CURS_ROW_NT_MAKE:
+        if (!(t = result_row_tuple(f, NULL, (int)row)))
+            return NULL;
+        rv = PyObject_CallMethod(f->row_prep, "_make", "(O)", t);
+        Py_DECREF(t);
+        return rv;
+    default:
+        return result_row_factory(f, (int)row);
+    }
+}
+
+PyObject *
+result_fetch_row(curs_fetch *f, Py_ssize_t row)
+{
+    PyObject *rv = result_build_row(f, row);
+    /* a tzinfo_factory or an allocation may have run anything: the row
+     * is built from our own reference, but the cursor moved on */
+    if (rv != NULL && result_fetch_check(f) < 0)
+        Py_CLEAR(rv);
+    return rv;
+}

@@ -1,0 +1,77 @@
+/* A query result shared by the cursor and every fetch in progress. */
+#ifndef PSYCOPG_RESULT_H
+#define PSYCOPG_RESULT_H
+
+#include "psycopg.h"
+#include "typecast.h"
+
+/* How one column of a result is cast, resolved once per result: the row
+ * loop calls `ccast` directly, or typecast_cast(caster) when the caster is
+ * a Python one (ccast NULL). */
+typedef struct {
+    typecast_cfunc ccast;
+    PyObject *base;            /* element caster of arrays, owned */
+    PyObject *caster;          /* owned */
+} curs_colcast;
+
+/* A reference-counted holder of a PGresult and of what decoding it needs.
+ * The cursor holds one reference; a fetch takes its own before calling any
+ * Python code (caster, tzinfo_factory, row factory, or an allocation that
+ * may run the garbage collector) and reads only through it, so closing or
+ * re-executing the cursor meanwhile cannot free what is being parsed.
+ * Only touched with the GIL held. */
+typedef struct curs_result {
+    Py_ssize_t refcnt;
+    PGresult *pgres;           /* owned */
+    int nfields;
+    Py_ssize_t ntuples;
+    curs_colcast *casts;       /* one per column, or NULL */
+    typecast_tzcache tzcache;  /* tzinfo objects made for this result */
+    PyObject *enc;             /* the connection's encoding object when the
+                                * result was produced (owned), or NULL */
+} curs_result;
+
+/* A new result owning `res` (stolen, also on error), decoded with the
+ * encoding object `enc` (a new reference is taken; NULL: UTF-8); NULL with
+ * an exception set. */
+curs_result *result_new(PGresult *res, PyObject *enc);
+/* Resolve the caster of every column (cursor, connection, global). */
+int result_resolve_casts(curs_result *r, cursorObject *curs,
+                         connectionObject *conn);
+
+static inline curs_result *
+result_incref(curs_result *r)
+{
+    r->refcnt++;
+    return r;
+}
+
+/* Drop a reference; the last one frees the PGresult and the casters. */
+void result_decref(curs_result *r);
+int result_traverse(curs_result *r, visitproc visit, void *arg);
+
+/* What one fetch call holds for its whole duration: strong references to
+ * the cursor, its connection, the result, the row factory and what the
+ * rows share, plus the casting context (which owns its own references). */
+typedef struct curs_fetch {
+    cursorObject *curs;
+    connectionObject *conn;
+    curs_result *res;
+    unsigned long gen;         /* the cursor's result_gen at the start */
+    int kind;                  /* CURS_ROW_* */
+    PyObject *row_factory;     /* or NULL */
+    PyObject *row_prep;        /* or NULL until needed */
+    typecast_ctx ctx;
+} curs_fetch;
+
+/* Start a fetch on the cursor's current result (which must exist). */
+int result_fetch_begin(curs_fetch *f, cursorObject *curs);
+void result_fetch_end(curs_fetch *f);
+/* Build row `row` of the fetch's result: a new reference or NULL. */
+PyObject *result_fetch_row(curs_fetch *f, Py_ssize_t row);
+/* After a call into Python: 0 if the cursor still shows the same result,
+ * else -1 with InterfaceError (the rows are read safely through the fetch's
+ * own reference, but the cursor moved on: its position means nothing). */
+int result_fetch_check(curs_fetch *f);
+
+#endif /* PSYCOPG_RESULT_H */
