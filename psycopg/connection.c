@@ -584,7 +584,7 @@ conn_close(connectionObject *self, PyObject *unused)
         self->closed = 1;
         Py_RETURN_NONE;
     }
-    if (conn_lock(self) < 0)
+    if (conn_lock_ex(self, 1) < 0)
         return NULL;
     conn_close_pgconn(self);
     self->closed = 1;
@@ -1967,6 +1967,8 @@ conn_dealloc(connectionObject *self)
     Py_CLEAR(self->enc_obj);
     if (self->lock)
         PyThread_free_lock(self->lock);
+    if (self->copy_gate && self->lock_pid == getpid())
+        PyThread_free_lock(self->copy_gate);
     Py_CLEAR(self->module);
     tp->tp_free((PyObject *)self);
     Py_DECREF(tp);

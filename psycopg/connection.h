@@ -37,8 +37,6 @@ struct connectionObject {
     int async_op;              /* ASYNC_OP_*: what poll() is advancing */
     PGresult *async_res;       /* result collected by poll(), owned */
     int replication;           /* replication connection: no DateStyle SET */
-    int in_copy;               /* a COPY is being served (the lock is
-                                * released around the file object calls) */
     int entered;               /* inside a `with conn:` block */
     int server_version;
     int protocol;
@@ -48,6 +46,12 @@ struct connectionObject {
     pid_t lock_pid;            /* process that allocated `lock` */
     unsigned long lock_owner;  /* thread holding `lock`, or 0 (GIL held
                                 * to read or write it) */
+    /* A COPY releases `lock` around each call to its file object.  The
+     * thread serving it is copy_thread (0: no COPY) and holds copy_gate
+     * for the whole COPY: other threads wait on the gate, except close(),
+     * which ends the COPY. */
+    unsigned long copy_thread;
+    PyThread_type_lock copy_gate;
 
     /* The client encoding: one immutable tuple (PostgreSQL name, Python
      * codec), replaced in one step.  `encoding` and `pyenc` point into it;
@@ -187,11 +191,12 @@ PyObject *conn_dsn_parameters(connectionObject *self);
 /* The per-connection lock guards libpq I/O only; it is never held while
  * Python code can run.  conn_lock takes it, releasing the GIL if another
  * thread holds it, and returns 0.  When this thread already holds it (a
- * callback, a __del__ run by the garbage collector, a COPY file object
- * using the connection of the operation that called it), waiting would
- * never end: it raises ProgrammingError and returns -1. */
+ * callback, a __del__ run by the garbage collector) or is serving a COPY
+ * whose file object calls back, waiting would never end: it raises
+ * ProgrammingError and returns -1.  While another thread serves a COPY,
+ * it waits for the end of the COPY, unless `closing` (close() ends it). */
 static inline int
-conn_lock(connectionObject *self)
+conn_lock_ex(connectionObject *self, int closing)
 {
     unsigned long me = PyThread_get_thread_ident();
     /* In a forked child the lock may be held by a thread that no longer
@@ -203,22 +208,42 @@ conn_lock(connectionObject *self)
             self->lock = fresh;
             self->lock_pid = getpid();
             self->lock_owner = 0;
+            self->copy_thread = 0;
+            self->copy_gate = NULL;
         }
     }
-    if (self->lock_owner == me) {
-        PyErr_SetString(self->st->ProgrammingError,
-                        "the connection is busy with an operation of this "
-                        "same thread (a callback, a COPY file object or a "
-                        "__del__ cannot use it meanwhile)");
-        return -1;
-    }
-    if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
+    for (;;) {
+        /* close() from a COPY file object is fine: the COPY stops */
+        if (self->lock_owner == me
+            || (self->copy_thread == me && !closing)) {
+            PyErr_SetString(self->st->ProgrammingError,
+                            "the connection is busy with an operation of "
+                            "this same thread (a callback, a COPY file "
+                            "object or a __del__ cannot use it meanwhile)");
+            return -1;
+        }
+        if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
+            Py_BEGIN_ALLOW_THREADS
+            PyThread_acquire_lock(self->lock, WAIT_LOCK);
+            Py_END_ALLOW_THREADS
+        }
+        if (self->copy_thread == 0 || self->copy_gate == NULL || closing)
+            break;
+        /* the COPY thread is in its file object: wait for the COPY end */
+        PyThread_release_lock(self->lock);
         Py_BEGIN_ALLOW_THREADS
-        PyThread_acquire_lock(self->lock, WAIT_LOCK);
+        PyThread_acquire_lock(self->copy_gate, WAIT_LOCK);
+        PyThread_release_lock(self->copy_gate);
         Py_END_ALLOW_THREADS
     }
     self->lock_owner = me;
     return 0;
+}
+
+static inline int
+conn_lock(connectionObject *self)
+{
+    return conn_lock_ex(self, 0);
 }
 
 static inline void

@@ -51,11 +51,17 @@ copy_release(connectionObject *conn)
     conn_unlock(conn);
 }
 
+/* Take the lock back after a file call (conn_lock would refuse: this
+ * thread is copy_thread), then check that nobody closed the connection. */
 static int
 copy_retake(connectionObject *conn)
 {
-    /* cannot fail: this thread released the lock and no longer owns it */
-    (void)conn_lock(conn);
+    if (!PyThread_acquire_lock(conn->lock, NOWAIT_LOCK)) {
+        Py_BEGIN_ALLOW_THREADS
+        PyThread_acquire_lock(conn->lock, WAIT_LOCK);
+        Py_END_ALLOW_THREADS
+    }
+    conn->lock_owner = PyThread_get_thread_ident();
     if (conn->closed || conn->pgconn == NULL) {
         if (!PyErr_Occurred())
             PyErr_SetString(conn->st->InterfaceError,
@@ -190,14 +196,23 @@ curs_copy_serve(cursorObject *self, PGresult *res, int want_copy)
         return res; /* replication: the caller streams */
     if (!want_copy || self->copyfile == NULL)
         return copy_refuse(self, res);
+    if (conn->copy_gate == NULL
+        && !(conn->copy_gate = PyThread_allocate_lock())) {
+        PQclear(res);
+        PyErr_NoMemory();
+        return NULL; /* the connection is left in COPY: rare enough */
+    }
     PQclear(res);
     /* ours for the whole COPY: the file may call copy_*() again */
     file = Py_NewRef(self->copyfile);
     Py_INCREF(conn);
-    conn->in_copy++;
+    /* not contended: only the thread holding the lock takes the gate */
+    PyThread_acquire_lock(conn->copy_gate, WAIT_LOCK);
+    conn->copy_thread = PyThread_get_thread_ident();
     rv = status == PGRES_COPY_IN ? copy_in(self, conn, file, self->copysize)
                                  : copy_out(self, conn, file);
-    conn->in_copy--;
+    conn->copy_thread = 0;
+    PyThread_release_lock(conn->copy_gate);
     Py_DECREF(conn);
     Py_DECREF(file);
     return rv;

@@ -425,7 +425,7 @@ pq_finish_green(connectionObject *conn)
 static int
 pq_check_idle(connectionObject *conn)
 {
-    if (conn->in_copy) {
+    if (conn->copy_thread != 0) {
         /* the COPY file object, or another thread, while the lock is
          * released around a file call */
         PyErr_SetString(conn->st->ProgrammingError,
