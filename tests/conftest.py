@@ -21,6 +21,7 @@ too, so a hand-made in-place build works without ``make``.
 
 import importlib.util
 import os
+import signal
 import sys
 
 import pytest
@@ -223,6 +224,14 @@ def pytest_configure(config):
         "meaningless")
     config.addinivalue_line(
         "markers", "slow: takes more than a few seconds")
+    # A run started in the background of a non-interactive shell (nohup,
+    # `cmd &` in a CI script) inherits SIGINT ignored, and Python then
+    # installs no KeyboardInterrupt handler, in this process or in the
+    # children the tests start.  The Ctrl-C tests need what a user at a
+    # terminal has: Python's default handler (children then start with
+    # SIGINT at its default and install theirs).
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 # Tests that never load the sanitized extension in a way the sanitizers
