@@ -10,6 +10,7 @@ import pytest
 
 import psycopg2
 from psycopg2 import extensions as ext
+from pgsync import WATCHDOG
 from psycopg2 import extras
 from psycopg2._psycopg import (
     REPLICATION_LOGICAL, REPLICATION_PHYSICAL, ReplicationConnection,
@@ -37,7 +38,7 @@ def repl(dsn):
     admin = psycopg2.connect(dsn)
     admin.autocommit = True
     cur = admin.cursor()
-    for _ in range(50):  # the walsender may take a moment to go away
+    for _ in range(int(WATCHDOG * 10)):  # the walsender may take a moment
         cur.execute("select slot_name from pg_replication_slots "
                     "where slot_name like 'psycopg2_test%%' and active")
         if not cur.fetchall():
@@ -151,7 +152,7 @@ def test_logical_bytes_read_message(repl, admin):
     cur.start_replication(SLOT, options={"include-xids": 0},
                           status_interval=1)
     got = []
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + WATCHDOG
     while time.monotonic() < deadline:
         msg = cur.read_message()
         if msg is None:
@@ -185,7 +186,7 @@ def test_feedback_advances_slot(repl, admin):
     with pytest.raises(StopReplication):
         cur.consume_stream(consume)
     lsn = last[0].data_start
-    for _ in range(50):
+    for _ in range(int(WATCHDOG * 10)):  # watchdog
         admin.execute("select confirmed_flush_lsn - '0/0'::pg_lsn "
                       "from pg_replication_slots where slot_name = %s",
                       (SLOT,))
@@ -240,7 +241,7 @@ def test_physical_slot(repl, admin):
     cur.start_replication(SLOT + "_phys", start_lsn=xlogpos)
     admin.execute("insert into repl_test values (5, 'physical')")
     got = []
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + WATCHDOG
     while time.monotonic() < deadline and not got:
         msg = cur.read_message()
         if msg is None:
@@ -270,7 +271,7 @@ def test_async_replication(repl, admin):
                              "asynchronous mode"):
         cur.consume_stream(lambda msg: None)
     got = []
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + WATCHDOG
     while time.monotonic() < deadline:
         msg = cur.read_message()
         if msg is None:
