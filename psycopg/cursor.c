@@ -237,8 +237,8 @@ curs_read_status(cursorObject *self, PGresult *res)
     const char *tag = PQcmdStatus(res), *tuples = PQcmdTuples(res);
     Py_CLEAR(self->statusmessage);
     if (tag && tag[0]) {
-        if (!(self->statusmessage = conn_decode(self->conn, tag,
-                                                strlen(tag))))
+        if (!(self->statusmessage = conn_decode_replace(self->conn, tag,
+                                                        strlen(tag))))
             return -1;
     }
     if (PQresultStatus(res) == PGRES_TUPLES_OK)

@@ -309,6 +309,12 @@ pq_check_final(connectionObject *conn, PGresult *keep, int io_error)
         return NULL;
     }
     if (keep == NULL) {
+        /* libpq may drop a malformed message ("insufficient data in "T"
+         * message") and give no result: its error message says why */
+        if (PQerrorMessage(pgconn)[0]) {
+            pq_raise_conn_error(conn);
+            return NULL;
+        }
         PyErr_SetString(conn->st->InterfaceError,
                         "the server returned no result");
         return NULL;
@@ -831,8 +837,12 @@ pq_exec_pipeline(connectionObject *conn, const pq_pipe_item *items,
         if (error_at && *error == NULL)
             *error_at = -1;
     }
-    if (!io_error && !PQexitPipelineMode(pgconn))
+    if (!io_error && !PQexitPipelineMode(pgconn)) {
+        /* results left after the Sync: the server broke the protocol and
+         * libpq stays in pipeline mode; the session can't be used again */
         io_error = 1;
+        conn_set_broken(conn);
+    }
     interrupted = wait_end(&ws) < 0;
     pq_after_io(conn);
     if (interrupted || io_error) {

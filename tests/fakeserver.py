@@ -92,6 +92,7 @@ class Session:
         self.statements = {}   # prepared statement name -> query text
         self.portal_sql = b""
         self.queries = []
+        self.copy_in = []      # CopyData received
 
     # ---- low level ----
     def send(self, data):
@@ -252,6 +253,15 @@ class Session:
                 self.ready()
             elif kind == b"H":
                 pass
+            elif kind == b"d":
+                self.copy_in.append(body)
+            elif kind == b"c":   # CopyDone
+                self.command_complete(b"COPY %d" % len(self.copy_in))
+                self.ready()
+            elif kind == b"f":   # CopyFail
+                self.error(C=b"57014", M=b"COPY from stdin failed: "
+                           + body.rstrip(b"\0"))
+                self.ready()
             else:
                 self.error(C=b"08P01", M=b"fake server: unexpected message")
                 self.ready()

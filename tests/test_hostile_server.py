@@ -317,6 +317,130 @@ def test_cut_mid_message(fake):
     assert conn.closed == 2
 
 
+@pytest.mark.parametrize("encoding, tag", [
+    ("UTF8", "INSERT 0 %s%s" % (REPL, REPL)),
+    ("SQL_ASCII", "INSERT 0 %s%s" % (REPL, REPL)),
+    ("LATIN1", "INSERT 0 \xff\xfe"),
+])
+def test_command_tag_undecodable(fake, encoding, tag):
+    # the original shows the tag with replacement chars and rowcount -1
+    def reply(s, sql):
+        s.command_complete(b"INSERT 0 \xff\xfe")
+
+    conn = connect(fake(reply, params={"client_encoding": encoding}))
+    cur = conn.cursor()
+    cur.execute("insert")
+    assert cur.statusmessage == tag
+    assert cur.rowcount == -1
+    conn.close()
+
+
+def _odd_unknown_type(s):
+    s.send(message(b"@", b"xyz"))
+
+
+def _odd_wrong_ncols(s):
+    s.row_description([(b"a", 23), (b"b", 23)])
+    s.data_row([b"1"])
+    s.command_complete()
+
+
+def _odd_len_beyond(s):
+    s.row_description([(b"a", 25)])
+    s.send(message(b"D", struct.pack("!hi", 1, 1000) + b"abc"))
+    s.command_complete()
+
+
+def _odd_negative_len(s):
+    s.row_description([(b"a", 25)])
+    s.send(message(b"D", struct.pack("!hi", 1, -5)))
+    s.command_complete()
+
+
+def _odd_rows_without_description(s):
+    s.data_row([b"1"])
+    s.command_complete()
+
+
+def _odd_truncated_description(s):
+    s.send(message(b"T", struct.pack("!h", 30000)))
+
+
+def _odd_ready_early(s):
+    s.ready()
+    s.row_description([(b"a", 23)])
+    s.data_row([b"1"])
+    s.command_complete()
+
+
+def _odd_error_then_rows(s):
+    s.error()
+    s.row_description([(b"a", 23)])
+    s.data_row([b"1"])
+    s.command_complete()
+
+
+def _odd_parameter_status(s):
+    s.parameter_status("server_version", "garbage\xff")
+    s.parameter_status("standard_conforming_strings", "\xff")
+    s.parameter_status("client_encoding", "NOPE")
+    s.command_complete()
+
+
+def _odd_empty_query(s):
+    s.empty_query()
+
+
+ODDITIES = [_odd_unknown_type, _odd_wrong_ncols, _odd_len_beyond,
+            _odd_negative_len, _odd_rows_without_description,
+            _odd_truncated_description, _odd_ready_early,
+            _odd_error_then_rows, _odd_parameter_status, _odd_empty_query]
+
+
+@pytest.mark.parametrize("autocommit", [True, False])
+@pytest.mark.parametrize("odd", ODDITIES, ids=lambda f: f.__name__[5:])
+def test_protocol_oddities(fake, odd, autocommit):
+    # a DB-API error or a result; then the connection either works or is
+    # marked broken (closed == 2), never wedged with closed == 0
+    def reply(s, sql):
+        if sql == b"odd":
+            return odd(s)
+        s.row_description([(b"ok", 23)])
+        s.data_row([b"1"])
+        s.command_complete(b"SELECT 1")
+
+    conn = psycopg2.connect(fake(reply).dsn)
+    conn.autocommit = autocommit
+    cur = conn.cursor()
+    try:
+        cur.execute("odd")
+        if cur.description:
+            cur.fetchall()
+    except psycopg2.Error:
+        pass
+    if conn.closed:
+        assert conn.closed == 2
+        with pytest.raises(psycopg2.InterfaceError):
+            conn.cursor().execute("ok")
+    else:
+        if not autocommit:
+            conn.rollback()
+        cur = conn.cursor()
+        cur.execute("ok")
+        assert cur.fetchall() == [(1,)]
+    conn.close()
+
+
+def test_truncated_description_reports_libpq_error(fake):
+    # libpq drops the malformed message and says why: that is the error,
+    # not "the server returned no result" (the original: OperationalError)
+    conn = connect(fake(lambda s, sql: _odd_truncated_description(s)))
+    with pytest.raises(psycopg2.OperationalError,
+                       match='insufficient data in "T" message'):
+        conn.cursor().execute("odd")
+    conn.close()
+
+
 # -- every value parser: garbage in, a value or a DB-API error out -----------
 
 SCALAR_OIDS = [21, 23, 20, 26, 700, 701, 1700, 16, 1082, 1083, 1266, 1114,
@@ -463,10 +587,15 @@ def _random_script(rng):
                        else _mutate(rng, seed))
         script.append(("row", row))
     r = rng.random()
-    if r < 0.05:
+    if r < 0.04:
+        # not _odd_ready_early: after it, each answer is read by the next
+        # query for good (the original too); no client can tell
+        script.append(("odd", rng.choice([o for o in ODDITIES
+                                          if o is not _odd_ready_early])))
+    elif r < 0.08:
         script.append(("error", bytes(rng.randrange(1, 256)
                                       for _ in range(rng.randint(0, 10)))))
-    elif r < 0.08:
+    elif r < 0.11:
         script.append(("cut", rng.randint(1, 10)))
     else:
         script.append(("complete", None))
@@ -488,6 +617,8 @@ def _play(s, script):
         elif kind == "cut":
             s.send(message(b"D", struct.pack("!hi", 1, 50) + b"x" * 20)[:arg])
             return Session.HANGUP
+        elif kind == "odd":
+            return arg(s)
         elif kind == "complete":
             s.command_complete(b"SELECT 1")
 
@@ -510,6 +641,9 @@ def test_random_server_messages(fake):
     srv = fake(reply)
     conn = connect(srv)
     for i in range(iterations):
+        if rng.random() < 0.1:   # BEGIN pipelined with the query, or not
+            conn.rollback()
+            conn.autocommit = not conn.autocommit
         current["script"] = script = _random_script(rng)
         cur = conn.cursor()
         try:
@@ -532,11 +666,37 @@ def test_random_server_messages(fake):
         if script[-1][0] == "cut":
             assert conn.closed == 2, (seed, i)
         if conn.closed:
+            assert conn.closed == 2, (seed, i)
             conn = connect(srv)
         else:
             # after anything, the connection still answers
             current["script"] = [("rowdesc", [(b"ok", 23)]),
                                  ("row", [b"1"]), ("complete", None)]
-            cur.execute("check")
-            assert cur.fetchall() == [(1,)], (seed, i)
+            # a protocol violation ("odd") can leave stray messages that
+            # the next queries read: DB-API errors for a few queries, then
+            # the connection must work again or be marked broken
+            odd = any(kind == "odd" for kind, _ in script)
+            for attempt in range(4 if odd else 1):
+                try:
+                    if not conn.autocommit:
+                        conn.rollback()
+                    cur = conn.cursor()
+                    cur.execute("check")
+                    assert cur.fetchall() == [(1,)], (seed, i)
+                    break
+                except (psycopg2.Error, ValueError, OverflowError,
+                        AssertionError):
+                    # stray rows of the odd reply can even be read as the
+                    # check's result: a server that says ReadyForQuery and
+                    # goes on can't be told from one that answers
+                    if not odd:
+                        raise
+                    if conn.closed:
+                        break
+            else:
+                pytest.fail("seed %d query %d: connection wedged after %r"
+                            % (seed, i, script))
+            if conn.closed:
+                assert conn.closed == 2, (seed, i)
+                conn = connect(srv)
     conn.close()
