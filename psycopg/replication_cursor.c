@@ -245,6 +245,8 @@ repl_consume_stream(replCursObject *self, PyObject *args, PyObject *kwargs)
         }
     }
     Py_INCREF(self); /* the consumer may drop every other reference */
+    /* ... or re-initialise the cursor: refused, and conn stays ours */
+    conn = curs_op_begin(cur);
     for (;;) {
         if (conn_lock(conn) < 0)
             break;
@@ -266,6 +268,7 @@ repl_consume_stream(replCursObject *self, PyObject *args, PyObject *kwargs)
         if (what < 0)
             break;
         if (what == REPL_ENDED) {
+            curs_op_end(cur, conn);
             Py_DECREF(self);
             Py_RETURN_NONE;
         }
@@ -277,6 +280,7 @@ repl_consume_stream(replCursObject *self, PyObject *args, PyObject *kwargs)
             Py_DECREF(r);
         }
     }
+    curs_op_end(cur, conn);
     Py_DECREF(self);
     return NULL;
 }

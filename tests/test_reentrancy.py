@@ -451,3 +451,44 @@ def test_conn_lock_reentry_is_programming_error(conn):
     conn.rollback()
     cur.execute("select 1")
     assert cur.fetchone() == (1,)
+
+
+# ---- 6 (cont.). consume_stream's consumer re-initialises the cursor --------
+
+def test_consumer_reinits_replication_cursor(dsn, conn):
+    slot = "psycopg2_test_reentry_slot"
+    rconn = psycopg2.connect(
+        dsn, connection_factory=psycopg2.extras.LogicalReplicationConnection)
+    admin = psycopg2.connect(dsn)
+    admin.autocommit = True
+    acur = admin.cursor()
+    try:
+        cur = rconn.cursor()
+        cur.create_replication_slot(slot, output_plugin="test_decoding")
+        acur.execute("create temp table reentry_repl (a int)")
+        acur.execute("insert into reentry_repl values (1)")
+        cur.start_replication(slot)
+        seen = []
+
+        def consume(msg):
+            seen.append(msg.payload)
+            cur.__init__(conn)  # refused: the stream still uses rconn
+
+        with pytest.raises(psycopg2.ProgrammingError):
+            cur.consume_stream(consume)
+        assert seen and cur.connection is rconn
+    finally:
+        rconn.close()
+        # the walsender goes away asynchronously: drop the slot once the
+        # server shows it inactive
+        for _ in range(600):
+            acur.execute("select active from pg_replication_slots "
+                         "where slot_name = %s", (slot,))
+            row = acur.fetchone()
+            if row is None or not row[0]:
+                break
+            acur.execute("select pg_sleep(0.05)")
+        acur.execute("select pg_drop_replication_slot(slot_name) "
+                     "from pg_replication_slots where slot_name = %s",
+                     (slot,))
+        admin.close()
