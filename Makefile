@@ -76,6 +76,7 @@ smoke:
 FUZZ_SECONDS ?= 60
 fuzz: build
 	@PYTHON="$(PYTHON)" FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+	@PSYCOPG_STRESS_ITERATIONS=60 $(PYTHON) -m pytest -q -p no:cacheprovider tests/test_reentrancy_stress.py
 
 fuzz-smoke: build
 	@PYTHON="$(PYTHON)" FUZZ_SECONDS=5 scripts/fuzz.sh

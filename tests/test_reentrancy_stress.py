@@ -1,0 +1,516 @@
+"""Re-entrancy stress: Python code called from the C core changes the state
+the core is using.
+
+Every hook point where the C code calls back into Python (a text caster,
+an array element caster, an adapter's ``__conform__``/``getquoted``,
+``tzinfo_factory``, a row factory, a notice handler (``conn.notices`` as a
+custom list), the wait callback, a COPY file's ``read``/``write``, and
+``__del__`` run by the garbage collector with ``gc.set_threshold(1)``) runs
+random actions from one menu: close the cursor, close the connection,
+re-execute, change the client encoding, commit, re-``__init__`` the cursor,
+drop references, swap ``tzinfo_factory``... A second thread runs the same
+menu on the shared connection, woken from the hooks (threading events, no
+sleeps).
+
+Any outcome is fine (a value, or any Python exception) except a crash, a
+sanitizer report, a hang, or a wrong value: every row the query makes is
+self-checking, so a row that comes back is verified.
+
+Each seed runs in its own subprocess under a watchdog timeout; a failure
+names the seed, and ``PSYCOPG_STRESS_SEED=N`` replays just that one (the
+child also runs alone: ``python tests/test_reentrancy_stress.py SEED
+STEPS``). ``PSYCOPG_STRESS_ITERATIONS`` sets how many seeds run (default
+6; ``make fuzz`` runs 60), ``PSYCOPG_STRESS_HOOKS`` which hook points
+(``all``, or a comma list; the default leaves out ``KNOWN_UNSAFE``),
+``PSYCOPG_STRESS_WATCHDOG`` the seconds one seed may take.
+"""
+
+import datetime
+import decimal
+import gc
+import io
+import os
+import random
+import subprocess
+import sys
+import threading
+
+STEPS = 40              # scenarios per seed
+WATCHDOG = int(os.environ.get("PSYCOPG_STRESS_WATCHDOG", "240"))  # s per seed
+
+ENCODINGS = ["UTF8", "LATIN1", "LATIN9", "WIN1252"]  # all can spell 'é'
+TZ = datetime.timezone(datetime.timedelta(hours=2))
+BASE = datetime.datetime(2020, 1, 1, tzinfo=TZ)
+
+QUERY = ("select i, 'vé' || i, array['é' || i, 'x'], "
+         "timestamptz '2020-01-01 00:00+02' + i * interval '1 hour', "
+         "i::numeric / 4 "
+         "from generate_series(1, %s) i")
+
+
+def _say(msg):
+    # straight to the fd: still there if the process dies the next moment
+    os.write(1, (msg + "\n").encode())
+
+
+class Bad(Exception):
+    """A wrong value came back: the only failure the child reports."""
+
+
+def _garbled(text, depth=2):
+    """`text` after up to `depth` wrong re-readings between ENCODINGS."""
+    seen = {text}
+    frontier = {text}
+    codecs = ["utf_8", "latin_1", "iso8859_15", "cp1252"]
+    for _ in range(depth):
+        nxt = set()
+        for t in frontier:
+            for a in codecs:
+                for b in codecs:
+                    try:
+                        nxt.add(t.encode(a).decode(b))
+                    except UnicodeError:
+                        pass
+        frontier = nxt - seen
+        seen |= nxt
+    return seen
+
+
+# Known, not fixed yet (reported): a client encoding change made while a
+# query is being built or sent (from an adapter callback, or from another
+# thread between encoding the query and sending it) makes the server read
+# the query in the new encoding: non-ASCII literals come back garbled.
+# With this on, garbled text is accepted when an encoding change happened
+# during the scenario; PSYCOPG_STRESS_STRICT=1 turns it off.
+TOLERATE_ENCODING_SWITCH = not os.environ.get("PSYCOPG_STRESS_STRICT")
+# the step of the last encoding change (a change from the other thread may
+# land just after a scenario ends: the next one is covered too)
+_state = {"step": 0, "switched": -10}
+
+
+def _text_ok(got, want):
+    if got == want:
+        return True
+    return (TOLERATE_ENCODING_SWITCH
+            and _state["step"] - _state["switched"] <= 1
+            and isinstance(got, str) and got in _garbled(want))
+
+
+def check_row(row):
+    """Rows of QUERY carry their own expected values."""
+    if row is None:
+        return
+    if isinstance(row, dict):
+        row = [row[k] for k in list(row)[:5]]
+    try:
+        vals = [row[j] for j in range(5)]
+    except (KeyError, IndexError, TypeError):
+        return   # a foreign row class: nothing to compare
+    i, text, arr, ts, num = vals
+    if not isinstance(i, int):
+        raise Bad("column 0: %r" % (row,))
+    if not _text_ok(text, "vé%d" % i):
+        raise Bad("text: %r" % (row,))
+    if not (isinstance(arr, list) and len(arr) == 2 and arr[1] == "x"
+            and _text_ok(arr[0], "é%d" % i)):
+        raise Bad("array: %r" % (row,))
+    if isinstance(ts, datetime.datetime) and ts.tzinfo is not None:
+        if ts != BASE + datetime.timedelta(hours=i):
+            raise Bad("timestamptz: %r" % (row,))
+    if num != decimal.Decimal(i) / 4:
+        raise Bad("numeric: %r" % (row,))
+
+
+ALL_HOOKS = ["h_caster", "h_array", "h_adapter", "h_tzinfo", "h_row_factory",
+             "h_notice", "h_wait", "h_copy", "h_del"]
+# Hook points whose crashes, hangs or wrong values belong to the
+# re-entrancy core work still under way (issue 12 cases 1-3, 7, 8): left
+# out by default until it lands; PSYCOPG_STRESS_HOOKS=all (or a comma
+# list) runs them.
+KNOWN_UNSAFE = {"h_caster", "h_array", "h_tzinfo", "h_row_factory", "h_notice",
+                "h_copy", "h_del"}
+ENABLED_HOOKS = (
+    set(ALL_HOOKS) - KNOWN_UNSAFE
+    if not os.environ.get("PSYCOPG_STRESS_HOOKS")
+    else set(ALL_HOOKS) if os.environ["PSYCOPG_STRESS_HOOKS"] == "all"
+    else set(os.environ["PSYCOPG_STRESS_HOOKS"].split(",")))
+
+
+class Stress:
+    def __init__(self, seed, dsn):
+        import psycopg2
+        import psycopg2.extensions as ext
+        import psycopg2.extras as extras
+
+        self.pg, self.ext, self.extras = psycopg2, ext, extras
+        self.rng = random.Random(seed)
+        self.dsn = dsn
+        self.conn = self.conn2 = self.cur = None
+        self.budget = 0          # actions left in the current scenario
+        # a raw lock as the wake-up signal: unlike threading.Event it takes
+        # no Python-level lock, so a __del__ run by the collector in the
+        # middle of a kick can kick again without deadlocking the harness
+        self.kick = threading.Lock()
+        self.kick.acquire()
+        self.stop = False
+        self.thread_rng = random.Random(seed + 1)
+
+    # ---- the objects the actions work on --------------------------------
+
+    def connect(self):
+        if self.conn is None or self.conn.closed:
+            self.conn = self.pg.connect(self.dsn)
+        if self.conn2 is None or self.conn2.closed:
+            self.conn2 = self.pg.connect(self.dsn)
+        return self.conn
+
+    # ---- the menu ---------------------------------------------------------
+
+    def actions(self):
+        return [
+            ("close_cursor", lambda r: self.cur and self.cur.close()),
+            ("close_conn", lambda r: self.conn and self.conn.close()),
+            ("reexecute", lambda r: self.cur and self.cur.execute(
+                QUERY, (r.randint(0, 5),))),
+            ("fetch", lambda r: self.cur and check_row(self.cur.fetchone())),
+            ("encoding", lambda r: self.conn and (
+                _state.__setitem__("switched", _state["step"]),
+                self.conn.set_client_encoding(r.choice(ENCODINGS)))),
+            ("commit", lambda r: self.conn and self.conn.commit()),
+            ("rollback", lambda r: self.conn and self.conn.rollback()),
+            ("reinit", lambda r: self.cur and self.cur.__init__(
+                r.choice([self.conn, self.conn2]))),
+            ("reinit_named", lambda r: self.cur and self.cur.__init__(
+                self.conn, "stress_%d" % r.randint(0, 3))),
+            ("drop_refs", lambda r: self.drop_refs()),
+            ("tzinfo", lambda r: self.cur and setattr(
+                self.cur, "tzinfo_factory",
+                r.choice([None, datetime.timezone, self.tz_hook]))),
+            ("row_factory", lambda r: self.cur and setattr(
+                self.cur, "row_factory", r.choice([None, Row]))),
+            ("gc", lambda r: gc.collect()),
+            ("noop", lambda r: None),
+        ]
+
+    def drop_refs(self):
+        self.cur = None
+        if self.rng.random() < 0.3:
+            self.conn = None
+        gc.collect()
+
+    def act(self, where):
+        """Maybe run one action here; maybe wake the other thread."""
+        rng = self.rng
+        if self.budget <= 0:
+            return
+        if rng.random() < 0.2:
+            self.wake()
+        if rng.random() < 0.5:
+            return
+        self.budget -= 1
+        name, func = rng.choice(self.actions())
+        _say("  %s: %s" % (where, name))
+        try:
+            func(rng)
+        except Bad:
+            raise
+        except Exception:
+            if rng.random() < 0.3:
+                raise       # let the error travel back through the C code
+
+    # ---- the second thread --------------------------------------------------
+
+    def wake(self):
+        try:
+            self.kick.release()
+        except RuntimeError:
+            pass        # already woken
+
+    def thread_main(self):
+        r = self.thread_rng
+        acts = self.actions()
+        while True:
+            self.kick.acquire()
+            if self.stop:
+                return
+            name, func = r.choice(acts)
+            _say("  thread: %s" % name)
+            try:
+                func(r)
+            except Bad:
+                self.thread_bad = sys.exc_info()[1]
+            except Exception:
+                pass
+
+    # ---- hook points ----------------------------------------------------------
+
+    def tz_hook(self, offset):
+        self.act("tzinfo")
+        return datetime.timezone(offset)
+
+    def text_caster(self, s, cur):
+        self.act("caster")
+        return s
+
+    def elem_caster(self, s, cur):
+        self.act("array_elem")
+        return s
+
+    def new_cursor(self):
+        conn = self.connect()
+        self.cur = cur = conn.cursor()
+        return cur
+
+    def run_query(self, cur, n):
+        cur.execute(QUERY, (n,))
+        how = self.rng.choice(["one", "many", "all", "iter"])
+        if how == "one":
+            for _ in range(n + 1):
+                check_row(cur.fetchone())
+        elif how == "many":
+            for row in cur.fetchmany(self.rng.randint(1, n + 1)):
+                check_row(row)
+        elif how == "all":
+            for row in cur.fetchall():
+                check_row(row)
+        else:
+            for row in cur:
+                check_row(row)
+
+    def h_caster(self, n):
+        cur = self.new_cursor()
+        T = self.ext.new_type((25,), "STRESS_TEXT", self.text_caster)
+        self.ext.register_type(T, cur)
+        self.run_query(cur, n)
+
+    def h_array(self, n):
+        cur = self.new_cursor()
+        E = self.ext.new_type((25,), "STRESS_ELEM", self.elem_caster)
+        A = self.ext.new_array_type((1009,), "STRESS_ARR", E)
+        self.ext.register_type(A, cur)
+        self.run_query(cur, n)
+
+    def h_adapter(self, n):
+        stress = self
+
+        class Param:
+            def __conform__(self, proto):
+                stress.act("conform")
+                return self
+
+            def prepare(self, conn):
+                stress.act("prepare")
+
+            def getquoted(self):
+                stress.act("getquoted")
+                return b"%d" % n
+
+        cur = self.new_cursor()
+        cur.execute(QUERY, (Param(),))
+        for row in cur.fetchall():
+            check_row(row)
+
+    def h_tzinfo(self, n):
+        cur = self.new_cursor()
+        cur.tzinfo_factory = self.tz_hook
+        self.run_query(cur, n)
+
+    def h_row_factory(self, n):
+        conn = self.connect()
+        factory = self.rng.choice([
+            Row, self.extras.DictCursor, self.extras.RealDictCursor,
+            self.extras.NamedTupleCursor])
+        if factory is Row:
+            self.cur = cur = conn.cursor()
+            stress = self
+
+            def make(c):
+                stress.act("row_factory")
+                return Row(c, stress)
+            cur.row_factory = make
+        else:
+            self.cur = cur = conn.cursor(cursor_factory=factory)
+        self.run_query(cur, n)
+
+    def h_notice(self, n):
+        conn = self.connect()
+        conn.notices = Notices(self)
+        cur = self.new_cursor()
+        cur.execute("do $$ begin raise notice 'one'; raise notice 'two'; "
+                    "end $$; " + QUERY, (n,))
+        for row in cur.fetchall():
+            check_row(row)
+
+    def h_wait(self, n):
+        stress = self
+
+        def wait(conn):
+            stress.act("wait")
+            stress.extras.wait_select(conn)
+
+        self.ext.set_wait_callback(wait)
+        try:
+            cur = self.new_cursor()
+            self.run_query(cur, n)
+        finally:
+            self.ext.set_wait_callback(None)
+
+    def h_copy(self, n):
+        cur = self.new_cursor()
+        stress = self
+        if self.rng.random() < 0.5:
+            class Out(io.StringIO):
+                def write(self, data):
+                    stress.act("copy_write")
+                    return super().write(data)
+            cur.copy_expert("copy (%s) to stdout" % (QUERY % n), Out())
+        else:
+            cur.execute("create temp table if not exists stress_copy "
+                        "(i int, t text)")
+
+            class In(io.StringIO):
+                def read(self, size=-1):
+                    stress.act("copy_read")
+                    return super().read(size)
+
+                def readline(self, size=-1):
+                    stress.act("copy_readline")
+                    return super().readline(size)
+            data = "".join("%d\tvé%d\n" % (i, i) for i in range(n))
+            cur.copy_from(In(data), "stress_copy", size=7)
+            cur.execute("select count(*) from stress_copy")
+            cur.fetchone()
+
+    def h_del(self, n):
+        stress = self
+
+        class Bomb:
+            def __del__(self):
+                stress.act("__del__")
+
+        def plant():
+            # garbage in a cycle: the next collection runs __del__, and with
+            # threshold 1 that is inside the next allocation in C
+            for _ in range(3):
+                b = Bomb()
+                b.me = b
+
+        cur = self.new_cursor()
+        T = self.ext.new_type((25,), "STRESS_DEL", lambda s, c: (plant(), s)[1])
+        self.ext.register_type(T, cur)
+        old = gc.get_threshold()
+        gc.set_threshold(1)
+        try:
+            plant()
+            self.run_query(cur, n)
+        finally:
+            gc.set_threshold(*old)
+
+    HOOKS = [h for h in ALL_HOOKS if h in ENABLED_HOOKS]
+
+    # ---- driver -----------------------------------------------------------
+
+    def run(self, steps):
+        self.thread_bad = None
+        t = threading.Thread(target=self.thread_main, daemon=True)
+        t.start()
+        try:
+            for step in range(steps):
+                hook = self.rng.choice(self.HOOKS)
+                self.budget = self.rng.randint(1, 4)
+                _state["step"] = step
+                _say("step %d %s" % (step, hook))
+                try:
+                    getattr(self, hook)(self.rng.randint(0, 6))
+                except Bad:
+                    raise
+                except Exception:
+                    pass
+                if self.thread_bad is not None:
+                    raise self.thread_bad
+                # a clean slate for the next scenario, most of the time
+                if self.conn is not None and not self.conn.closed:
+                    try:
+                        self.conn.rollback()
+                    except Exception:
+                        pass
+        finally:
+            self.stop = True
+            self.wake()
+            t.join()
+        for c in (self.conn, self.conn2):
+            if c is not None:
+                c.close()
+        _say("seed done")
+
+
+class Row(list):
+    """A row_factory row whose item assignment acts."""
+
+    def __init__(self, cur, stress=None):
+        super().__init__([None] * len(cur.description or ()))
+        self.stress = stress
+
+    def __setitem__(self, i, v):
+        if self.stress is not None:
+            self.stress.act("row_setitem")
+        super().__setitem__(i, v)
+
+
+class Notices(list):
+    """conn.notices whose append() acts."""
+
+    def __init__(self, stress):
+        super().__init__()
+        self.stress = stress
+
+    def append(self, item):
+        self.stress.act("notice")
+        super().append(item)
+
+
+def child(seed, steps):
+    import faulthandler
+    # a hang shows every thread's stack before the parent's watchdog fires;
+    # a crash shows the Python stack of the crash
+    faulthandler.enable()
+    faulthandler.dump_traceback_later(WATCHDOG - 20, exit=True)
+    sys.setswitchinterval(1e-5)     # let the second thread in often
+    Stress(seed, os.environ["PSYCOPG2_TESTDSN"]).run(steps)
+
+
+if __name__ == "__main__":
+    child(int(sys.argv[1]), int(sys.argv[2]))
+    sys.exit(0)
+
+# --------------------------------------------------------------------------
+# The test
+# --------------------------------------------------------------------------
+
+import pytest  # noqa: E402
+
+
+def _seeds():
+    if os.environ.get("PSYCOPG_STRESS_SEED"):
+        return [int(os.environ["PSYCOPG_STRESS_SEED"])]
+    n = int(os.environ.get("PSYCOPG_STRESS_ITERATIONS", "6"))
+    return list(range(1, n + 1))
+
+
+@pytest.mark.parametrize("seed", _seeds())
+def test_reentrancy_stress(seed, child_env, tmp_path):
+    cmd = [sys.executable, os.path.abspath(__file__), str(seed), str(STEPS)]
+    try:
+        p = subprocess.run(cmd, env=child_env, cwd=str(tmp_path),
+                           capture_output=True, timeout=WATCHDOG)
+    except subprocess.TimeoutExpired as ex:
+        out = (ex.stdout or b"").decode("utf-8", "replace").splitlines()
+        pytest.fail("seed %d hung (no end after %ds); last steps:\n%s\n"
+                    "replay: PSYCOPG_STRESS_SEED=%d" % (
+                        seed, WATCHDOG, "\n".join(out[-8:]), seed))
+    out = p.stdout.decode("utf-8", "replace").splitlines()
+    err = p.stderr.decode("utf-8", "replace")
+    assert p.returncode == 0 and out and out[-1] == "seed done", (
+        "seed %d: exit %s; last steps:\n%s\nstderr:\n%s\n"
+        "replay: PSYCOPG_STRESS_SEED=%d" % (
+            seed, p.returncode, "\n".join(out[-8:]), err[-5000:], seed))
