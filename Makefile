@@ -16,7 +16,10 @@
 #   make valgrind memcheck over scripts/valgrind_workload.py (scripts/valgrind.sh)
 #   make demo     install what is missing, build in .venv/, run examples/tour.py
 #   make docs     build the documentation (doc/) into build/docs/html
-#   make dist-check  build sdist and wheel, install each in a fresh venv, smoke test
+#   make wheel    self-contained binary wheels (libpq bundled by auditwheel)
+#                 named psycopg2 and psycopg2-binary, into dist/
+#   make dist-check  build the sdist and both wheels, install each in a fresh
+#                 venv, smoke test, check that the wheels load their own libpq
 #   make bench    install what is missing, build, run the side-by-side
 #                 benchmark (bench/run.py, BENCH.md; ~5 min, peers from PyPI
 #                 into .venv-peers/ on the first run); bench-quick: 0.2 s smoke
@@ -31,7 +34,7 @@ VPY = $(VENV)/bin/python
 PYTEST_ARGS ?=
 INPLACE = build/lib-inplace
 
-.PHONY: all build deps venv check test smoke demo bench bench-quick docs dist-check clean
+.PHONY: all build deps venv check test smoke demo bench bench-quick docs wheel dist-check clean
 
 all: build
 
@@ -108,8 +111,15 @@ docs:
 	@$(MAKE) --no-print-directory build PYTHON="$(VPY)"
 	$(VPY) -m sphinx -W --keep-going -q -b html doc build/docs/html
 
-# sdist + wheel with `python -m build`, each installed in a fresh venv and
-# smoke-tested (scripts/check_dist.sh).
+# Binary wheels like psycopg2-binary (scripts/build_wheel.sh); WHEEL_NAMES
+# picks psycopg2 and/or psycopg2-binary (default both).
+WHEEL_NAMES ?= psycopg2 psycopg2-binary
+wheel:
+	@PYTHON="$(PYTHON)" VENV="$(VENV)" scripts/ensure_venv.sh >/dev/null
+	@PYTHON="$(VPY)" scripts/build_wheel.sh $(WHEEL_NAMES)
+
+# The sdist and both wheels, each installed in a fresh venv and smoke-tested
+# (scripts/check_dist.sh).
 dist-check:
 	@PYTHON="$(PYTHON)" VENV="$(VENV)" scripts/ensure_venv.sh >/dev/null
 	@PYTHON="$(VPY)" scripts/check_dist.sh

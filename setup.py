@@ -29,6 +29,14 @@ from setuptools.command.build_ext import build_ext
 
 VERSION = "2.10.0.dev0"
 
+# The distribution name. The same sources also build as "psycopg2-binary"
+# (PSYCOPG2_DIST_NAME=psycopg2-binary, what `make wheel` does for the
+# self-contained wheel), so that requirements naming that distribution can
+# take this one; the import name is psycopg2 either way, and the sdist is
+# always "psycopg2".
+DIST_NAMES = ("psycopg2", "psycopg2-binary")
+DIST_NAME = os.environ.get("PSYCOPG2_DIST_NAME") or "psycopg2"
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Paths below are relative to the source tree.
 os.chdir(HERE)
@@ -186,7 +194,15 @@ ext = Extension(
     extra_compile_args=WARNING_FLAGS,
 )
 
+if DIST_NAME not in DIST_NAMES:
+    raise BuildError("PSYCOPG2_DIST_NAME must be one of %s, not %r"
+                     % (", ".join(DIST_NAMES), DIST_NAME))
+if DIST_NAME != "psycopg2" and "sdist" in sys.argv:
+    raise BuildError("the source distribution is always named psycopg2: "
+                     "unset PSYCOPG2_DIST_NAME")
+
 setup(
+    name=DIST_NAME,
     version=VERSION,
     packages=["psycopg2"],
     package_dir={"psycopg2": "lib"},

