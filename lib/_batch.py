@@ -27,9 +27,20 @@ def _paginate(seq, page_size):
 def execute_batch(cur, sql, argslist, page_size=100):
     """Execute *sql* once per item of *argslist*, in fewer round trips.
 
-    The statements are merged client-side with ``cur.mogrify()`` and sent
-    ``;``-joined, *page_size* of them at a time.  After the call
-    ``cur.rowcount`` only reflects the last page.
+    *cur* is the cursor, *sql* a query with placeholders and *argslist* a
+    sequence of parameter sequences or mappings, as for
+    ``cursor.executemany()``. The statements are merged client-side with
+    ``cur.mogrify()`` and sent joined by ``;``, *page_size* of them (default
+    100) in each round trip::
+
+        execute_batch(cur,
+            "UPDATE t SET v = %s WHERE id = %s",
+            [(10, 1), (20, 2), (30, 3)])
+
+    After the call ``cur.rowcount`` only counts the last page, and no rows
+    can be fetched. Note that ``executemany()`` in this module already sends
+    its statements in pipelines of up to 1000 within a transaction; for
+    INSERTs, :func:`execute_values` is faster still.
     """
     if page_size < 1:
         raise ValueError("page_size must be a positive integer")

@@ -68,7 +68,12 @@ class CompositeCaster:
         return self.make(values)
 
     def make(self, values):
-        """Return a new Python object for the list of cast *values*."""
+        """make(values) -- the Python object for a composite value.
+
+        *values* is the list of the attribute values, already cast to Python.
+        The default returns ``self.type(*values)``, a namedtuple; override it to
+        build something else, e.g. ``dict(zip(self.attnames, values))``.
+        """
         return self._ctor(values)
 
     @classmethod
@@ -165,11 +170,25 @@ class CompositeCaster:
 
 
 def register_composite(name, conn_or_curs, globally=False, factory=None):
-    """Register a typecaster converting the composite type *name*.
+    """Convert the composite type *name* to Python objects.
 
-    *name* may be schema-qualified (default ``public``, then the
-    search_path).  The typecasters go to *conn_or_curs* unless *globally*.
-    *factory* is a CompositeCaster subclass to use.  Return the caster.
+    *name* is the name of a composite type (``CREATE TYPE ... AS (...)``)
+    or of a table, optionally schema-qualified; unqualified, it is looked
+    up in the search_path. Its attributes are read from the catalogue
+    through *conn_or_curs* (``ProgrammingError`` if the type does not
+    exist). The typecasters (for the type and its array) are registered on
+    *conn_or_curs*, or for every connection if *globally* is true. Values
+    become instances of a namedtuple with the attribute names, or whatever
+    the ``make()`` method of *factory*, a :class:`CompositeCaster` subclass,
+    returns. Return the caster, whose ``type`` attribute is the namedtuple::
+
+        cur.execute("CREATE TYPE card AS (value int, suit text)")
+        register_composite("card", cur)
+        cur.execute("SELECT (8, 'hearts')::card")
+        cur.fetchone()[0]                  # card(value=8, suit='hearts')
+
+    To pass a composite value as a parameter, use a tuple and cast it in
+    the query: ``%s::card``.
     """
     if factory is None:
         factory = CompositeCaster

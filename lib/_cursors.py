@@ -112,7 +112,20 @@ class DictConnection(_connection):
 
 
 class DictCursor(DictCursorBase):
-    """A cursor returning DictRow rows (list-like, also indexable by name)."""
+    """A cursor returning DictRow rows: lists that can also be indexed by name.
+
+    Use it as ``conn.cursor(cursor_factory=DictCursor)`` or through
+    ``DictConnection``. ``row[0]`` and ``row["id"]`` read the same value;
+    ``keys()``, ``values()``, ``items()`` and ``get()`` work as on a dict::
+
+        cur = conn.cursor(cursor_factory=DictCursor)
+        cur.execute("SELECT 1 AS id, 'x' AS name")
+        row = cur.fetchone()
+        row["name"], row[1]                # ('x', 'x')
+
+    Takes the arguments of ``connection.cursor()``. With duplicate column
+    names, the name gives the last of them.
+    """
 
     def __init__(self, *args, **kwargs):
         kwargs["row_factory"] = DictRow
@@ -228,7 +241,20 @@ class RealDictConnection(_connection):
 
 
 class RealDictCursor(DictCursorBase):
-    """A cursor returning RealDictRow rows (dicts keyed by column name)."""
+    """A cursor returning RealDictRow rows: dicts keyed by column name.
+
+    Use it as ``conn.cursor(cursor_factory=RealDictCursor)`` or through
+    ``RealDictConnection``. Rows are real dicts (``OrderedDict`` subclasses,
+    in column order), so they cannot be indexed by position; they serialise
+    directly to JSON::
+
+        cur = conn.cursor(cursor_factory=RealDictCursor)
+        cur.execute("SELECT 1 AS id, 'x' AS name")
+        cur.fetchone()                     # RealDictRow([('id', 1), ('name', 'x')])
+
+    Takes the arguments of ``connection.cursor()``. With duplicate column
+    names, the last value wins.
+    """
 
     def __init__(self, *args, **kwargs):
         kwargs["row_factory"] = RealDictRow
@@ -308,7 +334,24 @@ def _cached_make_nt(names):
 
 
 class NamedTupleCursor(_cursor):
-    """A cursor returning namedtuple rows (class named ``Record``)."""
+    """A cursor returning namedtuples whose fields are the column names.
+
+    Use it as ``conn.cursor(cursor_factory=NamedTupleCursor)`` or through
+    ``NamedTupleConnection``::
+
+        cur = conn.cursor(cursor_factory=NamedTupleCursor)
+        cur.execute("SELECT 1 AS id, 'x' AS name")
+        row = cur.fetchone()
+        row.id, row.name, row[1]           # (1, 'x', 'x')
+
+    The namedtuple class (named ``Record``) is made once per distinct list
+    of column names and cached. Column names that are not valid Python
+    identifiers are adjusted: other characters become ``_`` and a name
+    starting with ``_`` or a digit gets an ``f`` prefix (``"1x"`` gives
+    ``f1x``); keywords and duplicates are renamed by position (``_1``), as
+    ``namedtuple(..., rename=True)`` does. Takes the arguments of
+    ``connection.cursor()``.
+    """
 
     Record = None
     MAX_CACHE = 512
@@ -443,7 +486,17 @@ class LoggingCursor(_cursor):
 
 
 class MinTimeLoggingConnection(LoggingConnection):
-    """A connection that logs only the queries slower than *mintime* ms."""
+    """A connection that logs only the queries slower than a given time.
+
+    Call ``initialize(logobj, mintime=0)`` first: queries that take longer
+    than *mintime* milliseconds are logged to *logobj* (a Logger or a file)
+    with their execution time appended::
+
+        conn = psycopg2.connect(dsn, connection_factory=MinTimeLoggingConnection)
+        conn.initialize(logging.getLogger("sql"), mintime=100)
+
+    Its cursors are ``MinTimeLoggingCursor`` by default.
+    """
 
     def initialize(self, logobj, mintime=0):
         """initialize(logobj, mintime=0) -- start logging to *logobj*.

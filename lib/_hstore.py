@@ -139,12 +139,23 @@ class HstoreAdapter:
 
 def register_hstore(conn_or_curs, globally=False, unicode=False,
                     oid=None, array_oid=None):
-    """Register adapter and typecaster for dict <-> hstore conversions.
+    """Convert hstore values to dicts and dicts to hstore values.
 
-    The typecaster goes to *conn_or_curs* unless *globally*; the dict
-    adapter is always registered globally.  *oid* and *array_oid* (ints or
-    sequences) skip the database look-up.  *unicode* is accepted for
-    compatibility: keys and values are always str.
+    *conn_or_curs* is a connection or cursor: the hstore OIDs are looked
+    up through it (the extension must be installed in the database, else
+    ``ProgrammingError``), and the typecasters are registered on it, or for
+    every connection if *globally* is true. The adapter for :class:`dict` is
+    always registered globally: after the call any dict passed as a query
+    parameter becomes an hstore value. *oid* and *array_oid* (ints or
+    sequences of ints) give the OIDs of hstore and hstore[], skipping the
+    look-up (needed with asynchronous connections, or to register before a
+    connection exists with *globally*). *unicode* is accepted for
+    compatibility: keys and values are always str::
+
+        register_hstore(conn)
+        cur.execute("SELECT 'a=>1, b=>NULL'::hstore")
+        cur.fetchone()[0]                  # {'a': '1', 'b': None}
+        cur.execute("INSERT INTO t (h) VALUES (%s)", [{"k": "v"}])
     """
     if oid is None:
         oid = HstoreAdapter.get_oids(conn_or_curs)

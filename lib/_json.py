@@ -51,7 +51,17 @@ class Json:
             return self
 
     def dumps(self, obj):
-        """Serialise *obj* to a JSON string (override to customise)."""
+        """dumps(obj) -- serialise *obj* to a JSON string.
+
+        Calls the *dumps* function given to the constructor (default
+        :func:`json.dumps`). Override it in a subclass to change the
+        serialisation for every instance, e.g. to handle Decimal or datetime
+        values::
+
+            class MyJson(Json):
+                def dumps(self, obj):
+                    return json.dumps(obj, default=str)
+        """
         return self._dumps(obj)
 
     def prepare(self, conn):
@@ -100,20 +110,26 @@ def register_json(conn_or_curs=None, globally=False, loads=None,
 
 
 def register_default_json(conn_or_curs=None, globally=False, loads=None):
-    """Register a json typecaster for the builtin OIDs (114, 199).
+    """Register a json typecaster for the builtin OIDs (114 and 199 for json[]).
 
-    As :func:`register_json` with *conn_or_curs*, *globally* and *loads*,
-    without a database look-up.
+    *conn_or_curs* and *globally* say where to register it, as for
+    :func:`register_json`; *loads* is the function parsing the JSON text.
+    No database look-up is needed, so it works before connecting (with
+    *globally*) and on asynchronous connections. json values are already
+    parsed with :func:`json.loads` by default; use it to pass another
+    *loads*.
     """
     return register_json(conn_or_curs=conn_or_curs, globally=globally,
                          loads=loads, oid=JSON_OID, array_oid=JSONARRAY_OID)
 
 
 def register_default_jsonb(conn_or_curs=None, globally=False, loads=None):
-    """Register a jsonb typecaster for the builtin OIDs (3802, 3807).
+    """Register a jsonb typecaster for the builtin OIDs (3802 and 3807 for jsonb[]).
 
-    As :func:`register_json` with *conn_or_curs*, *globally* and *loads*,
-    without a database look-up.
+    *conn_or_curs* and *globally* say where to register it, as for
+    :func:`register_json`; *loads* is the function parsing the JSON text.
+    jsonb values are already parsed with :func:`json.loads` by default; use
+    it to pass another *loads*.
     """
     return register_json(conn_or_curs=conn_or_curs, globally=globally,
                          loads=loads, oid=JSONB_OID, array_oid=JSONBARRAY_OID,

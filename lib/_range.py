@@ -192,7 +192,18 @@ class Range:
 
 
 class NumericRange(Range):
-    """A range of numbers: int4range, int8range or numrange."""
+    """A range of numbers: int4range, int8range or numrange values.
+
+    ``NumericRange(lower=None, upper=None, bounds='[)', empty=False)``, as
+    :class:`Range`. The server returns discrete ranges (int4range,
+    int8range) in the canonical ``[)`` form. Passed as a parameter, it is
+    sent as an untyped literal, so the server picks the range type from the
+    context; cast it (``%s::int8range``) where the context does not say::
+
+        NumericRange(1, 10)                # 1 <= x < 10
+        NumericRange(1, None, "[]")        # 1 <= x, no upper bound
+        5 in NumericRange(1, 10)           # True
+    """
     __slots__ = ()
 
 
@@ -436,10 +447,24 @@ class RangeCaster:
 def register_range(pgrange, pyrange, conn_or_curs, globally=False):
     """Create and register an adapter and typecasters for a range type.
 
-    *pgrange* is the name of the PostgreSQL range type (optionally
-    schema-qualified); *pyrange* a Range subclass or a name for a new one.
-    The typecasters are registered on *conn_or_curs* unless *globally*;
-    the adapter always globally.  Return the RangeCaster.
+    *pgrange* is the name of the PostgreSQL range type, optionally
+    schema-qualified (e.g. ``'public.floatrange'``); its OIDs and element
+    type are looked up through *conn_or_curs* (``ProgrammingError`` if it
+    does not exist). *pyrange* is the Python class of the values: a
+    :class:`Range` subclass, or a name, for which a new subclass is made.
+    The typecasters (range and array of ranges) are registered on
+    *conn_or_curs*, or for every connection if *globally* is true; the
+    adapter, for instances of *pyrange*, is always registered globally.
+    Return the :class:`RangeCaster`, whose ``range`` attribute is the class::
+
+        caster = register_range("floatrange", "FloatRange", conn)
+        cur.execute("SELECT %s", [caster.range(1.5, 2.5)])
+        cur.fetchone()[0]                  # FloatRange(1.5, 2.5, '[)')
+
+    The builtin range types (int4range, int8range, numrange, daterange,
+    tsrange, tstzrange) are already converted to :class:`NumericRange`,
+    :class:`DateRange`, :class:`DateTimeRange` and
+    :class:`DateTimeTZRange`.
     """
     caster = RangeCaster._from_db(pgrange, pyrange, conn_or_curs)
     caster._register(None if globally else conn_or_curs)

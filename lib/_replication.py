@@ -25,7 +25,18 @@ __all__ = [
 
 
 class StopReplication(Exception):
-    """Raise it from a consume_stream() callback to stop replicating."""
+    """Raise it from a consume_stream() callback to stop replicating.
+
+    ``cursor.consume_stream(consumer)`` calls *consumer* for every message
+    and only returns when the consumer raises this exception (which it then
+    swallows) or another one (which propagates)::
+
+        def consume(msg):
+            process(msg.payload)
+            msg.cursor.send_feedback(flush_lsn=msg.data_start)
+            if done():
+                raise StopReplication()
+    """
 
 
 def _masked(name):

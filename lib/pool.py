@@ -152,7 +152,12 @@ class AbstractConnectionPool:
         self._pool.append(conn)
 
     def _closeall(self):
-        """Close every connection, idle or in use, and close the pool."""
+        """closeall() -- close every connection, idle or in use, and close the pool.
+
+        Connections taken by getconn() and not yet returned are closed too, so
+        call it only when no thread uses the pool any more. Afterwards every
+        method raises ``PoolError``, this one included.
+        """
         if self.closed:
             raise PoolError("connection pool is closed")
         for conn in self._pool + list(self._used.values()):

@@ -123,7 +123,14 @@ class Composed(Composable):
         return NotImplemented
 
     def join(self, joiner):
-        """Return a new Composed with *joiner* (str or SQL) between items."""
+        """join(joiner) -- a new Composed with *joiner* between the items.
+
+        *joiner* is a str or an :class:`SQL` object::
+
+            >>> fields = sql.Identifier("foo") + sql.Identifier("bar")
+            >>> fields.join(", ").as_string(conn)
+            '"foo", "bar"'
+        """
         if isinstance(joiner, str):
             joiner = SQL(joiner)
         elif not isinstance(joiner, SQL):
@@ -168,10 +175,24 @@ class SQL(Composable):
         return self._wrapped
 
     def format(self, *args, **kwargs):
-        """Merge Composable objects into the ``{}`` placeholders of the string.
+        """Merge Composable objects (the arguments) into the placeholders.
 
-        ``{}`` is numbered automatically, ``{0}`` explicitly, ``{name}`` is
-        looked up in *kwargs*; ``{{`` and ``}}`` are literal braces.
+        The string may contain ``{}`` placeholders, numbered automatically,
+        ``{0}`` ones, numbered explicitly (the two styles cannot be mixed), and
+        ``{name}`` ones, filled from the keyword arguments; ``{{`` and ``}}`` are
+        literal braces. Each argument must be a :class:`Composable`: an
+        :class:`Identifier` for names, a :class:`Literal` for values, a
+        :class:`Placeholder` for query parameters, or more :class:`SQL`. Format
+        specifications and conversions (``{:>10}``, ``{!r}``) raise
+        ``ValueError``. Returns a :class:`Composed`::
+
+            >>> q = sql.SQL("SELECT {} FROM {} WHERE {col} = %s").format(
+            ...     sql.Identifier("name"), sql.Identifier("people"),
+            ...     col=sql.Identifier("id"))
+            >>> q.as_string(conn)
+            'SELECT "name" FROM "people" WHERE "id" = %s'
+
+        Note the ``%s``, left for the parameters of ``cursor.execute()``.
         """
         rv = []
         autonum = 0  # next automatic index; None once manual numbering used
@@ -203,7 +224,13 @@ class SQL(Composable):
         return Composed(rv)
 
     def join(self, seq):
-        """Join the Composables of *seq* with this SQL between them."""
+        """join(seq) -- join the Composables of *seq* with this SQL between them.
+
+        Returns a :class:`Composed` (empty if *seq* is)::
+
+            >>> sql.SQL(", ").join(sql.Identifier(n) for n in ["a", "b"]).as_string(conn)
+            '"a", "b"'
+        """
         rv = []
         it = iter(seq)
         try:
@@ -218,7 +245,22 @@ class SQL(Composable):
 
 
 class Identifier(Composable):
-    """A (possibly qualified) SQL identifier, such as a table or column name."""
+    """A (possibly qualified) SQL identifier, such as a table or column name.
+
+    ``Identifier(*strings)``: each string is one part of the name; each
+    part is put in double quotes (a ``"`` inside is doubled) and the parts
+    are joined with dots. Use it for names that come from variables, never
+    :class:`SQL`::
+
+        >>> sql.Identifier("my table").as_string(conn)
+        '"my table"'
+        >>> sql.Identifier("schema", "t").as_string(conn)
+        '"schema"."t"'
+
+    No part may be empty, and all must be strings (``TypeError``
+    otherwise). ``strings`` gives the parts back; ``string`` the only part
+    of a one-part identifier.
+    """
 
     def __init__(self, *strings):
         if not strings:
@@ -256,7 +298,20 @@ class Identifier(Composable):
 
 
 class Literal(Composable):
-    """A value rendered as a SQL literal by the normal adaptation rules."""
+    """A value rendered as a SQL literal by the normal adaptation rules.
+
+    ``Literal(wrapped)``: the value is adapted as a query parameter would
+    be (numbers, strings, dates, lists, ... and any type with a registered
+    adapter), then inserted in the query text. Useful where parameters are
+    not allowed, e.g. in DDL::
+
+        >>> sql.SQL("ALTER TABLE t ALTER c SET DEFAULT {}").format(
+        ...     sql.Literal("it's")).as_string(conn)
+        "ALTER TABLE t ALTER c SET DEFAULT 'it''s'"
+
+    Rendering needs a connection or cursor (for the encoding and quoting
+    rules). ``wrapped`` gives the value back.
+    """
 
     @property
     def wrapped(self):
@@ -281,7 +336,22 @@ class Literal(Composable):
 
 
 class Placeholder(Composable):
-    """A ``%s`` or ``%(name)s`` placeholder for query parameters."""
+    """A ``%s`` or ``%(name)s`` placeholder for query parameters.
+
+    ``Placeholder(name=None)``: without *name*, renders ``%s``; with one,
+    ``%(name)s``. The parameters are then passed to ``cursor.execute()`` as
+    usual::
+
+        >>> names = ["x", "y"]
+        >>> q = sql.SQL("INSERT INTO t ({}) VALUES ({})").format(
+        ...     sql.SQL(", ").join(map(sql.Identifier, names)),
+        ...     sql.SQL(", ").join(map(sql.Placeholder, names)))
+        >>> q.as_string(conn)
+        'INSERT INTO t ("x", "y") VALUES (%(x)s, %(y)s)'
+
+    A *name* containing ``)`` raises ``ValueError``; one that is
+    not a str raises ``TypeError``.
+    """
 
     def __init__(self, name=None):
         if isinstance(name, str):

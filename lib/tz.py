@@ -17,10 +17,21 @@ ZERO = datetime.timedelta(0)
 
 
 class FixedOffsetTimezone(datetime.tzinfo):
-    """A tzinfo with a fixed offset east of UTC.
+    """A tzinfo with a fixed offset from UTC, as timestamptz values use.
 
-    *offset* is a number of minutes or a :class:`datetime.timedelta`.
-    Instances are cached: the same ``(offset, name)`` returns the same object.
+    ``FixedOffsetTimezone(offset=None, name=None)``: *offset* is the offset
+    east of UTC, a number of minutes or a :class:`datetime.timedelta`;
+    *name* is what ``tzname()`` returns, by
+    default the offset written like ``+05:30``. Instances are cached: the
+    same ``(offset, name)`` gives back the same object::
+
+        >>> dt = datetime.datetime(2024, 1, 1, 12, tzinfo=FixedOffsetTimezone(330))
+        >>> dt.isoformat()
+        '2024-01-01T12:00:00+05:30'
+
+    Timestamps with a time zone are returned with :class:`datetime.timezone`
+    objects by default; this class exists for compatibility with code that
+    uses or checks for it (``cursor.tzinfo_factory``).
     """
 
     _cache = {}

@@ -199,7 +199,15 @@ static PyType_Slot column_slots[] = {
     {Py_sq_item, column_item},
     {Py_mp_length, column_len},
     {Py_mp_subscript, column_subscript},
-    {Py_tp_doc, "Description of one result column."},
+    {Py_tp_doc,
+     "Column -- the description of one column of a result.\n"
+     "\n"
+     "cursor.description is a tuple of them. It is a 7-item sequence as the\n"
+     "DB-API asks: name, type_code (the type OID), display_size,\n"
+     "internal_size, precision, scale, null_ok; display_size and null_ok are\n"
+     "always None. It also has the attributes table_oid and table_column:\n"
+     "the OID of the table the column comes from and its number in it, or\n"
+     "None for a computed column."},
     {0, NULL}};
 
 static PyType_Spec column_spec = {

@@ -428,8 +428,18 @@ conn_check_usable(connectionObject *self)
 }
 
 PyDoc_STRVAR(conn_cursor_doc,
-"cursor(name=None, cursor_factory=None, withhold=False, scrollable=None) "
-"-> new cursor");
+"cursor(name=None, cursor_factory=None, withhold=False, "
+"scrollable=None) -> new cursor\n"
+"\n"
+"Without *name* the cursor is client-side: each execute() brings the\n"
+"whole result to the client. With a *name* it is a server-side (named)\n"
+"cursor: execute() declares it on the server and the rows travel in\n"
+"batches of itersize as they are fetched; it must run inside a\n"
+"transaction unless *withhold* is true (WITH HOLD: it survives commit).\n"
+"*scrollable* True or False adds SCROLL or NO SCROLL to the declaration\n"
+"(None: the server's default). *cursor_factory* is the class to make,\n"
+"a subclass of cursor (default: the connection's cursor_factory\n"
+"attribute, else cursor).");
 
 static PyObject *
 conn_cursor(connectionObject *self, PyObject *args, PyObject *kwargs)
@@ -910,7 +920,13 @@ conn_get_backend_pid(connectionObject *self, PyObject *unused)
 }
 
 PyDoc_STRVAR(conn_get_parameter_status_doc,
-"get_parameter_status(parameter) -> str or None");
+"get_parameter_status(parameter) -> str or None\n"
+"\n"
+"The current value of a server parameter, as the server last reported "
+"it\n"
+"(no query is sent), e.g. 'server_version', 'TimeZone', 'DateStyle',\n"
+"'standard_conforming_strings'. None if the server did not report it.\n"
+"Same as connection.info.parameter_status().");
 
 static PyObject *
 conn_get_parameter_status(connectionObject *self, PyObject *args)
@@ -1984,7 +2000,16 @@ static PyType_Slot conn_slots[] = {
     {Py_tp_methods, conn_methods},
     {Py_tp_members, conn_members},
     {Py_tp_getset, conn_getset},
-    {Py_tp_doc, "connection(dsn, async=False) -- a PostgreSQL session."},
+    {Py_tp_doc,
+     "connection(dsn, async=False) -- a session with a PostgreSQL server.\n"
+     "\n"
+     "Made by psycopg2.connect(). A transaction begins with the first "
+     "statement\n"
+     "and lasts until commit() or rollback(), unless autocommit is set.\n"
+     "cursor() makes cursors to run queries. As a context manager,\n"
+     "\"with conn:\" wraps a transaction: commit at the end, rollback on an\n"
+     "exception; it does not close the connection. close() ends the session.\n"
+     "The DB-API exception classes are attributes too (conn.Error, ...)."},
     {0, NULL}};
 
 static PyType_Spec conn_spec = {

@@ -149,7 +149,14 @@ conninfo_get_ssl_attribute_names(conninfoObject *self, void *closure)
 }
 
 PyDoc_STRVAR(conninfo_parameter_status_doc,
-"parameter_status(name) -> str or None");
+"parameter_status(name) -> str or None\n"
+"\n"
+"The current value of the server parameter *name*, as the server last\n"
+"reported it (no query is sent): server_version, server_encoding,\n"
+"client_encoding, DateStyle, IntervalStyle, TimeZone, "
+"integer_datetimes,\n"
+"standard_conforming_strings, application_name, is_superuser,\n"
+"session_authorization, ... None if the server did not report it.");
 
 static PyObject *
 conninfo_parameter_status(conninfoObject *self, PyObject *args,
@@ -164,7 +171,13 @@ conninfo_parameter_status(conninfoObject *self, PyObject *args,
     return conninfo_str(self, PQparameterStatus(pg, name));
 }
 
-PyDoc_STRVAR(conninfo_ssl_attribute_doc, "ssl_attribute(name) -> str or None");
+PyDoc_STRVAR(conninfo_ssl_attribute_doc,
+"ssl_attribute(name) -> str or None\n"
+"\n"
+"An attribute of the SSL connection: 'library', 'protocol', 'key_bits',\n"
+"'cipher', 'compression' (see ssl_attribute_names). None if SSL is not "
+"in\n"
+"use or the attribute is unknown.");
 
 static PyObject *
 conninfo_ssl_attribute(conninfoObject *self, PyObject *args,
@@ -218,7 +231,16 @@ static PyType_Slot conninfo_slots[] = {
     {Py_tp_clear, conninfo_clear},
     {Py_tp_getset, conninfo_getset},
     {Py_tp_methods, conninfo_methods},
-    {Py_tp_doc, "ConnectionInfo(connection) -- details of a connection."},
+    {Py_tp_doc,
+     "ConnectionInfo(connection) -- details of a connection, as libpq knows "
+     "them.\n"
+     "\n"
+     "Read it as connection.info. Its attributes (dbname, user, password,\n"
+     "host, port, options, dsn_parameters, status, transaction_status,\n"
+     "protocol_version, server_version, error_message, socket, backend_pid,\n"
+     "needs_password, used_password, ssl_in_use, ssl_attribute_names) and\n"
+     "methods (parameter_status(), ssl_attribute()) read the live connection\n"
+     "and raise InterfaceError once it is closed."},
     {0, NULL}};
 
 static PyType_Spec conninfo_spec = {

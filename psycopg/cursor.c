@@ -819,7 +819,13 @@ curs_check_fetch(cursorObject *self)
     return 0;
 }
 
-PyDoc_STRVAR(curs_fetchone_doc, "fetchone() -> row or None");
+PyDoc_STRVAR(curs_fetchone_doc,
+"fetchone() -> row or None\n"
+"\n"
+"The next row of the result, as a tuple (or what the cursor's row\n"
+"factory makes), or None when there are no more rows. Raises\n"
+"ProgrammingError if the last statement returned no result (e.g. an\n"
+"INSERT without RETURNING) or if nothing was executed.");
 
 static PyObject *
 curs_fetchone_impl(cursorObject *self, PyObject *unused)
@@ -871,7 +877,12 @@ exit:
 }
 
 PyDoc_STRVAR(curs_fetchmany_doc,
-"fetchmany(size=self.arraysize) -> list of rows");
+"fetchmany(size=self.arraysize) -> list of rows\n"
+"\n"
+"The next *size* rows of the result (fewer, or an empty list, at the\n"
+"end). The default size is the cursor's arraysize attribute (1 unless\n"
+"set). Raises ProgrammingError if the last statement returned no\n"
+"result.");
 
 static PyObject *
 curs_fetchmany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
@@ -909,7 +920,12 @@ curs_fetchmany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
     return curs_take_rows(self, size);
 }
 
-PyDoc_STRVAR(curs_fetchall_doc, "fetchall() -> list of the remaining rows");
+PyDoc_STRVAR(curs_fetchall_doc,
+"fetchall() -> list of the remaining rows\n"
+"\n"
+"All the rows not fetched yet (an empty list if none). On a named\n"
+"cursor this reads the rest of the server-side cursor. Raises\n"
+"ProgrammingError if the last statement returned no result.");
 
 static PyObject *
 curs_fetchall_impl(cursorObject *self, PyObject *unused)
@@ -1106,7 +1122,11 @@ curs_setoutputsize(cursorObject *self, PyObject *args, PyObject *kwargs)
     Py_RETURN_NONE;
 }
 
-PyDoc_STRVAR(curs_nextset_doc, "nextset() -- not supported by PostgreSQL.");
+PyDoc_STRVAR(curs_nextset_doc,
+"nextset() -- not supported: PostgreSQL returns one result set per "
+"statement.\n"
+"\n"
+"Raises NotSupportedError.");
 
 static PyObject *
 curs_nextset(cursorObject *self, PyObject *unused)
@@ -1119,7 +1139,16 @@ curs_nextset(cursorObject *self, PyObject *unused)
 }
 
 PyDoc_STRVAR(curs_cast_doc,
-"cast(oid, s) -> the value s converted as a column of type oid would be.");
+"cast(oid, s) -> the value s converted as a column of type oid would "
+"be.\n"
+"\n"
+"*s* is the text representation (or None for NULL) of a value of the\n"
+"PostgreSQL type *oid*. The typecaster is looked up as for a result:\n"
+"the cursor's, then the connection's, then the global ones; unknown "
+"types\n"
+"give back the string. Useful in typecasters of composite or array "
+"types\n"
+"that must convert their elements.");
 
 static PyObject *
 curs_cast_impl(cursorObject *self, PyObject *args)
@@ -1691,7 +1720,17 @@ static PyType_Slot curs_slots[] = {
     {Py_tp_methods, curs_methods},
     {Py_tp_members, curs_members},
     {Py_tp_getset, curs_getset},
-    {Py_tp_doc, "cursor(conn, name=None) -- runs queries, fetches rows."},
+    {Py_tp_doc,
+     "cursor(conn, name=None) -- runs queries on a connection and fetches "
+     "the rows.\n"
+     "\n"
+     "Made by connection.cursor(). execute() sends a query with its\n"
+     "parameters, and fetchone(), fetchmany(), fetchall() or iteration read\n"
+     "the rows of the result. description tells the columns of the result,\n"
+     "rowcount the number of rows produced or affected. A cursor is a\n"
+     "context manager: \"with conn.cursor() as cur:\" closes it at the end.\n"
+     "Cursors are not isolated: the changes made by one are visible to the\n"
+     "other cursors of the same connection at once."},
     {0, NULL}};
 
 static PyType_Spec curs_spec = {

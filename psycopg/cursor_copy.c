@@ -425,8 +425,17 @@ exit:
 }
 
 PyDoc_STRVAR(copy_expert_doc,
-"copy_expert(sql, file, size=8192) -- run a COPY ... FROM STDIN or TO "
-"STDOUT statement with a file-like object.");
+"copy_expert(sql, file, size=8192) -- run a COPY statement with a "
+"file-like object.\n"
+"\n"
+"*sql* is a COPY ... FROM STDIN statement, which reads the data from\n"
+"*file* (an object with read(), returning str or bytes), or a COPY ...\n"
+"TO STDOUT one, which writes to *file* (an object with write()); any\n"
+"option of COPY can be used (FORMAT csv, HEADER, ...). *size* is the\n"
+"number of bytes read from *file* at a time. Text is encoded and "
+"decoded\n"
+"with the connection encoding; a file opened in binary mode gets bytes.\n"
+"*sql* may be a psycopg2.sql.Composable.");
 
 static PyObject *
 copy_expert(cursorObject *self, PyObject *args, PyObject *kwargs)

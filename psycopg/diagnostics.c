@@ -110,7 +110,16 @@ static PyType_Slot diag_slots[] = {
     {Py_tp_traverse, diag_traverse},
     {Py_tp_clear, diag_clear},
     {Py_tp_getset, diag_getset},
-    {Py_tp_doc, "Details from a database error report."},
+    {Py_tp_doc,
+     "Diagnostics(exception) -- the fields of a database error report.\n"
+     "\n"
+     "Read it as exception.diag. Every field of the server's error message "
+     "is\n"
+     "an attribute, None when the server did not send it: severity,\n"
+     "severity_nonlocalized, sqlstate, message_primary, message_detail,\n"
+     "message_hint, statement_position, internal_position, internal_query,\n"
+     "context, schema_name, table_name, column_name, datatype_name,\n"
+     "constraint_name, source_file, source_line, source_function."},
     {0, NULL}};
 
 static PyType_Spec diag_spec = {

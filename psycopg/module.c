@@ -272,8 +272,18 @@ mod_encrypt_password(PyObject *module, PyObject *args, PyObject *kwargs)
 }
 
 PyDoc_STRVAR(mod_set_wait_callback_doc,
-"set_wait_callback(f)\n\nInstall a callable f(conn) used to wait for "
-"blocking operations (None restores blocking mode).");
+"set_wait_callback(f)\n"
+"\n"
+"Install f(conn) as the function that waits whenever a connection would\n"
+"block, for every connection of the process: \"green\" mode, for "
+"coroutine\n"
+"libraries such as gevent or eventlet. f must loop on conn.poll() until\n"
+"it returns POLL_OK, waiting for the socket (conn.fileno()) to become\n"
+"readable on POLL_READ and writable on POLL_WRITE, with the library's "
+"own\n"
+"primitives; psycopg2.extras.wait_select is an example using select().\n"
+"None restores the normal blocking mode. In green mode a connection\n"
+"cannot be shared between green threads, and Ctrl-C is left to f.");
 
 static PyObject *
 mod_set_wait_callback(PyObject *module, PyObject *cb)
@@ -293,7 +303,10 @@ mod_set_wait_callback(PyObject *module, PyObject *cb)
 }
 
 PyDoc_STRVAR(mod_get_wait_callback_doc,
-"get_wait_callback() -> callable or None");
+"get_wait_callback() -> callable or None\n"
+"\n"
+"The wait function installed by set_wait_callback(), or None in the\n"
+"normal blocking mode.");
 
 static PyObject *
 mod_get_wait_callback(PyObject *module, PyObject *unused)

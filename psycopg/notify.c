@@ -153,7 +153,14 @@ static PyType_Slot notify_slots[] = {
     {Py_tp_members, notify_members},
     {Py_sq_length, notify_len},
     {Py_sq_item, notify_item},
-    {Py_tp_doc, "Notify(pid, channel, payload='') -- a notification."},
+    {Py_tp_doc,
+     "Notify(pid, channel, payload='') -- an asynchronous notification.\n"
+     "\n"
+     "Received after LISTEN, in connection.notifies: *pid* is the process id\n"
+     "of the server backend that sent it, *channel* the name given to LISTEN\n"
+     "and NOTIFY, *payload* the text sent with it. For compatibility with\n"
+     "older code it also behaves as the tuple (pid, channel): it can be\n"
+     "indexed and unpacked, and compares equal to it."},
     {0, NULL}};
 
 static PyType_Spec notify_spec = {

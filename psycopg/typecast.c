@@ -462,9 +462,19 @@ typecast_check_values(PyObject *values)
 }
 
 PyDoc_STRVAR(typecast_new_type_doc,
-"new_type(values, name, castobj=None) -> new typecaster\n\n"
-"`values` is a tuple of OIDs, `name` a str, `castobj` a callable\n"
-"f(value: str|None, cursor) -> object.");
+"new_type(values, name, castobj=None) -> new typecaster\n"
+"\n"
+"Make a typecaster converting PostgreSQL values to Python: *values* is "
+"a\n"
+"tuple of the type OIDs it handles, *name* a name for it (shown in its\n"
+"repr), *castobj* a callable castobj(value, cursor) receiving the value\n"
+"as a str (None for NULL) and the cursor reading it, and returning the\n"
+"Python object. Register the result with register_type()::\n"
+"\n"
+"    MONEY = new_type((790,), \"MONEY\",\n"
+"                     lambda s, cur: None if s is None else "
+"Decimal(s[1:].replace(\",\", \"\")))\n"
+"    register_type(MONEY, conn)");
 
 static PyObject *
 typecast_new_type(PyObject *module, PyObject *args, PyObject *kwargs)
@@ -497,9 +507,14 @@ exit:
 }
 
 PyDoc_STRVAR(typecast_new_array_type_doc,
-"new_array_type(values, name, baseobj) -> new array typecaster\n\n"
-"Casts PostgreSQL array literals to (nested) lists, each element cast by\n"
-"the typecaster `baseobj`.");
+"new_array_type(values, name, baseobj) -> new array typecaster\n"
+"\n"
+"Make a typecaster for an array type: *values* is a tuple of the OIDs "
+"of\n"
+"the array type(s), *name* a name for it, *baseobj* the typecaster of\n"
+"the elements. PostgreSQL arrays then become (nested) lists, each "
+"element\n"
+"converted by *baseobj*; register it with register_type().");
 
 static PyObject *
 typecast_new_array_type(PyObject *module, PyObject *args, PyObject *kwargs)

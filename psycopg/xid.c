@@ -431,8 +431,15 @@ static PyType_Slot xid_slots[] = {
     {Py_tp_methods, xid_methods},
     {Py_sq_length, xid_len},
     {Py_sq_item, xid_item},
-    {Py_tp_doc, "Xid(format_id, gtrid, bqual) -- a two-phase commit "
-                "transaction id."},
+    {Py_tp_doc,
+     "Xid(format_id, gtrid, bqual) -- a transaction id for two-phase commit.\n"
+     "\n"
+     "Made by connection.xid() and by connection.tpc_recover(); pass it to\n"
+     "tpc_begin(). As in the XA specification, *format_id* is a\n"
+     "non-negative int, *gtrid* and *bqual* are strings of at most 64\n"
+     "characters. It is also a tuple (format_id, gtrid, bqual). Ids of\n"
+     "transactions prepared by other tools, not in this format, have only\n"
+     "gtrid set. Xid.from_string() parses an id as the server shows it."},
     {0, NULL}};
 
 static PyType_Spec xid_spec = {
