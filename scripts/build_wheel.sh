@@ -16,6 +16,10 @@
 # linux_x86_64 wheels stay in build/wheel/raw). Prints the repaired wheels'
 # paths on stdout, one per line.
 set -euo pipefail
+# A relative $PYTHON (.venv/bin/python) is made absolute before any cd.
+case ${PYTHON:-} in
+    */*) PYTHON=$(cd "$(dirname "$PYTHON")" && pwd)/$(basename "$PYTHON") ;;
+esac
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PYTHON=${PYTHON:-python3}

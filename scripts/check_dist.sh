@@ -27,6 +27,10 @@
 # project venv: `make dist-check` uses it); the sdist's isolated build needs
 # PyPI. Prints one line per check; exit status 1 if any failed.
 set -uo pipefail
+# A relative $PYTHON (.venv/bin/python) is made absolute before any cd.
+case ${PYTHON:-} in
+    */*) PYTHON=$(cd "$(dirname "$PYTHON")" && pwd)/$(basename "$PYTHON") ;;
+esac
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PYTHON=${PYTHON:-python3}
