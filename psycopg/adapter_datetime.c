@@ -406,7 +406,13 @@ dt_Timestamp(PyObject *module, PyObject *args, PyObject *kwargs)
 }
 
 PyDoc_STRVAR(dt_DateFromTicks_doc,
-"DateFromTicks(ticks) -> adapter of the local date at epoch seconds.");
+"DateFromTicks(ticks) -> adapter of the local date at epoch seconds.\n"
+"\n"
+"*ticks* is a number of seconds since the epoch, as time.time() "
+"returns;\n"
+"the value is the date at that moment in the local time zone, adapted "
+"to\n"
+"an SQL date (DB-API constructor).");
 
 static PyObject *
 dt_DateFromTicks(PyObject *module, PyObject *ticks)
@@ -426,7 +432,12 @@ dt_local_from_ticks(PyObject *ticks)
 }
 
 PyDoc_STRVAR(dt_TimeFromTicks_doc,
-"TimeFromTicks(ticks) -> adapter of the local time at epoch seconds.");
+"TimeFromTicks(ticks) -> adapter of the local time at epoch seconds.\n"
+"\n"
+"*ticks* is a number of seconds since the epoch, as time.time() "
+"returns;\n"
+"the value is the time of day at that moment in the local time zone,\n"
+"adapted to an SQL time (DB-API constructor).");
 
 static PyObject *
 dt_TimeFromTicks(PyObject *module, PyObject *ticks)
@@ -443,8 +454,13 @@ dt_TimeFromTicks(PyObject *module, PyObject *ticks)
 }
 
 PyDoc_STRVAR(dt_TimestampFromTicks_doc,
-"TimestampFromTicks(ticks) -> adapter of the tz-aware local timestamp at\n"
-"epoch seconds.");
+"TimestampFromTicks(ticks) -> adapter of the tz-aware local timestamp "
+"at epoch seconds.\n"
+"\n"
+"*ticks* is a number of seconds since the epoch, as time.time() "
+"returns;\n"
+"the value is that moment as a timestamp with time zone in the local\n"
+"time zone (DB-API constructor).");
 
 static PyObject *
 dt_TimestampFromTicks(PyObject *module, PyObject *ticks)

@@ -192,29 +192,62 @@ conninfo_ssl_attribute(conninfoObject *self, PyObject *args,
     return conninfo_str(self, PQsslAttribute(pg, name));
 }
 
-#define CI(name, code) \
-    {name, (getter)conninfo_get, NULL, NULL, (void *)(intptr_t)(code)}
+#define CI(name, code, doc) \
+    {name, (getter)conninfo_get, NULL, doc, (void *)(intptr_t)(code)}
 
 static PyGetSetDef conninfo_getset[] = {
-    CI("dbname", CI_DBNAME),
-    CI("user", CI_USER),
-    CI("password", CI_PASSWORD),
-    CI("host", CI_HOST),
-    CI("port", CI_PORT),
-    CI("options", CI_OPTIONS),
-    CI("status", CI_STATUS),
-    CI("transaction_status", CI_TXSTATUS),
-    CI("protocol_version", CI_PROTOCOL),
-    CI("server_version", CI_SERVER_VERSION),
-    CI("error_message", CI_ERROR),
-    CI("socket", CI_SOCKET),
-    CI("backend_pid", CI_BACKEND_PID),
-    CI("needs_password", CI_NEEDS_PASSWORD),
-    CI("used_password", CI_USED_PASSWORD),
-    CI("ssl_in_use", CI_SSL_IN_USE),
-    {"dsn_parameters", (getter)conninfo_get_dsn_parameters, NULL, NULL, NULL},
+    CI("dbname", CI_DBNAME,
+       "The database name of the connection (PQdb)."),
+    CI("user", CI_USER,
+       "The user name of the connection (PQuser)."),
+    CI("password", CI_PASSWORD,
+       "The password of the connection (PQpass): the one given in the "
+       "dsn, or read from the password file."),
+    CI("host", CI_HOST,
+       "The server host name of the connection: a host name, an IP "
+       "address, or the directory of a Unix-domain socket (PQhost)."),
+    CI("port", CI_PORT,
+       "The port of the connection, an int (PQport)."),
+    CI("options", CI_OPTIONS,
+       "The command-line options passed in the connection request "
+       "(PQoptions)."),
+    CI("status", CI_STATUS,
+       "The libpq status of the connection, an int: 0 (CONNECTION_OK) or "
+       "1 (CONNECTION_BAD) (PQstatus)."),
+    CI("transaction_status", CI_TXSTATUS,
+       "The transaction status of the server: TRANSACTION_STATUS_IDLE, "
+       "ACTIVE (a command is running), INTRANS (idle in a valid "
+       "transaction block), INERROR (idle in a failed transaction block) "
+       "or UNKNOWN (bad connection) (PQtransactionStatus)."),
+    CI("protocol_version", CI_PROTOCOL,
+       "The frontend/backend protocol in use: 3 (PQprotocolVersion)."),
+    CI("server_version", CI_SERVER_VERSION,
+       "The server version as an int, e.g. 150020 for 15.20 or 90624 for "
+       "9.6.24 (PQserverVersion)."),
+    CI("error_message", CI_ERROR,
+       "The last error message libpq produced on the connection, or None "
+       "(PQerrorMessage)."),
+    CI("socket", CI_SOCKET,
+       "The file descriptor of the socket connected to the server "
+       "(PQsocket)."),
+    CI("backend_pid", CI_BACKEND_PID,
+       "The process id of the server backend serving the connection "
+       "(PQbackendPID): the pid of pg_stat_activity and of notifications "
+       "sent by this session."),
+    CI("needs_password", CI_NEEDS_PASSWORD,
+       "True if the authentication asked for a password and none was "
+       "available (PQconnectionNeedsPassword)."),
+    CI("used_password", CI_USED_PASSWORD,
+       "True if the authentication used a password "
+       "(PQconnectionUsedPassword)."),
+    CI("ssl_in_use", CI_SSL_IN_USE,
+       "True if the connection uses SSL (PQsslInUse)."),
+    {"dsn_parameters", (getter)conninfo_get_dsn_parameters, NULL,
+     "The connection parameters in effect, as a dict (PQconninfo), without "
+     "the password.", NULL},
     {"ssl_attribute_names", (getter)conninfo_get_ssl_attribute_names, NULL,
-     NULL, NULL},
+     "The names of the attributes ssl_attribute() accepts, a list "
+     "(PQsslAttributeNames).", NULL},
     {NULL}};
 
 static PyMethodDef conninfo_methods[] = {

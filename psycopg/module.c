@@ -164,8 +164,14 @@ mod_scope_conn(module_state *st, PyObject *scope, const char *fname)
 }
 
 PyDoc_STRVAR(mod_quote_ident_doc,
-"quote_ident(str, conn_or_curs) -> str\n\nQuote an identifier for the "
-"connection's encoding.");
+"quote_ident(str, conn_or_curs) -> str\n"
+"\n"
+"Quote *str* as an SQL identifier (a table or column name): it is put "
+"in\n"
+"double quotes, with any double quote inside doubled, so that it can be\n"
+"inserted in a query as a name whatever it contains. *conn_or_curs*, a\n"
+"connection or cursor, gives the encoding. psycopg2.sql.Identifier is\n"
+"the higher-level way to build queries with names.");
 
 static PyObject *
 mod_quote_ident(PyObject *module, PyObject *args, PyObject *kwargs)

@@ -556,8 +556,12 @@ typecast_add(PyObject *dict, typecastObject *caster)
 }
 
 PyDoc_STRVAR(typecast_register_type_doc,
-"register_type(obj, conn_or_curs=None) -> None\n\n"
-"Register a typecaster globally, on a connection or on a cursor.");
+"register_type(obj, conn_or_curs=None) -> None\n"
+"\n"
+"Register the typecaster *obj* (made by new_type() or new_array_type())\n"
+"for the OIDs it lists. With *conn_or_curs* None it applies to every\n"
+"connection; with a connection or a cursor, only to the values that\n"
+"connection or cursor reads, taking precedence over the global ones.");
 
 static PyObject *
 typecast_register_type(PyObject *module, PyObject *args, PyObject *kwargs)
