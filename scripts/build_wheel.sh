@@ -43,8 +43,10 @@ command -v patchelf >/dev/null || {
 rm -rf "$OUT" && mkdir -p "$OUT/raw" "$DIST"
 SRC=$OUT/src
 mkdir -p "$SRC"
-if git rev-parse --git-dir >/dev/null 2>&1; then
-    git ls-files -z | xargs -0 cp --parents -t "$SRC"
+# The tracked files of this checkout; elsewhere (an exported tree, maybe
+# inside another checkout's build/) everything but build outputs.
+if [ "$(git rev-parse --show-toplevel 2>/dev/null)" = "$ROOT" ]; then
+    git ls-files -z | xargs -0 -r cp --parents -t "$SRC"
 else
     tar --exclude=./build --exclude=./dist --exclude='./.venv*' -cf - . | tar -x -C "$SRC"
 fi
