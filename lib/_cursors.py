@@ -329,6 +329,9 @@ def _cached_make_nt(names):
         f = re.sub(r"\W", "_", name)
         if not f or f[0] == "_" or f[0].isdigit():
             f = "f" + f
+        if f in fields:
+            # as psycopg2 (namedtuple's own message): no silent renaming
+            raise ValueError("Encountered duplicate field name: %r" % f)
         fields.append(f)
     return namedtuple("Record", fields, rename=True, module="psycopg2.extras")
 

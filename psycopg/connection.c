@@ -1387,9 +1387,9 @@ conn_tpc_finish(connectionObject *self, PyObject *args, const char *what,
     if (arg == Py_None) {
         /* end the current two-phase transaction */
         if (self->tpc_xid == NULL) {
-            PyErr_Format(self->st->ProgrammingError,
-                         "%s must be called inside a two-phase transaction "
-                         "or with an xid", what);
+            PyErr_SetString(self->st->ProgrammingError,
+                            "tpc_commit/tpc_rollback with no parameter must "
+                            "be called in a two-phase transaction");
             return NULL;
         }
         if (conn_lock(self) < 0)

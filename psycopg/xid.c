@@ -252,7 +252,7 @@ xid_ensure(module_state *st, PyObject *o)
     if (PyUnicode_Check(o))
         return xid_parse(st->xid_type, o);
     PyErr_SetString(PyExc_TypeError,
-                    "not a valid transaction id: expected Xid or str");
+                    "not a valid transaction id");
     return NULL;
 }
 
