@@ -232,3 +232,17 @@ PENDING.update({
     'sc_methods.edge readonly nul': _CURS,
     'sc_methods.subclass_skipping_init': _INIT,
 })
+
+# -- sc_rows (row factories, named cursors, TPC) --
+PENDING.update({
+    "sc_rows.named_cursor_lifecycle": _CURS + "; a named cursor executed "
+        "a second time is refused client-side by psycopg2 ('can't call "
+        ".execute() on named cursors more than once'), ours sends it",
+    "sc_rows.rows DictCursor": _CURS,
+    "sc_rows.rows RealDictCursor": _CURS,
+    "sc_rows.rows LoggingCursor": _CURS,
+    "sc_rows.rows None": _CURS,
+    "sc_rows.rows NamedTupleCursor": "reentry (C row builders): with "
+        "duplicate column names psycopg2 consumes the row before failing "
+        "and fetchone() at the end returns None without building the type",
+})
