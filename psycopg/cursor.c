@@ -469,6 +469,7 @@ curs_execute_named(cursorObject *self, PyObject *q)
         PyErr_SetString(conn->st->ProgrammingError,
                         "can't call .execute() on named cursors more than "
                         "once");
+        query_error_set_cursor(conn, (PyObject *)self);
         return -1;
     }
     if (conn->autocommit && !self->withhold && !conn->entered) {
@@ -531,6 +532,7 @@ curs_execute_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
         PyErr_SetString(self->conn->st->ProgrammingError,
                         "can't call .execute() on named cursors more than "
                         "once");
+        query_error_set_cursor(self->conn, (PyObject *)self);
         return NULL;
     }
     if (!(q = curs_mogrify_bytes(self, query, vars, 1)))
@@ -565,6 +567,7 @@ curs_executemany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
     if (self->name) {
         PyErr_SetString(self->conn->st->ProgrammingError,
                         "can't call .executemany() on named cursors");
+        query_error_set_cursor(self->conn, (PyObject *)self);
         return NULL;
     }
     if (!(base = curs_query_bytes(self, query)))
@@ -718,6 +721,7 @@ curs_callproc_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
     if (self->name) {
         PyErr_SetString(self->conn->st->ProgrammingError,
                         "can't call .callproc() on named cursors");
+        query_error_set_cursor(self->conn, (PyObject *)self);
         return NULL;
     }
     /* as psycopg2: an empty dict is a call without arguments, returned */
@@ -1010,12 +1014,14 @@ curs_scroll_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
             return NULL;
         Py_RETURN_NONE;
     }
-    if (curs_check_result(self) < 0)
-        return NULL;
+    /* as psycopg2: without rows every destination is out of bounds, and
+     * the error carries the cursor */
     newpos = absolute ? value : self->rownumber + value;
-    if (newpos < 0 || newpos >= self->ntuples) {
+    if (self->pgres == NULL || PQresultStatus(self->pgres) != PGRES_TUPLES_OK
+        || newpos < 0 || newpos >= self->ntuples) {
         PyErr_SetString(self->conn->st->ProgrammingError,
                         "scroll destination out of bounds");
+        query_error_set_cursor(self->conn, (PyObject *)self);
         return NULL;
     }
     self->rownumber = newpos;

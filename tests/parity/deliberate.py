@@ -219,7 +219,6 @@ PENDING.update({
     'sc_methods.cursor named callproc': _CURS,
     'sc_methods.cursor named cast': _CURS,
     'sc_methods.cursor named close': _CURS,
-    'sc_methods.cursor named execute': _CURS,
     'sc_methods.cursor named fetchmany': _CURS,
     'sc_methods.cursor named scroll': _CURS,
     'sc_methods.edge arraysize': _CURS,
@@ -238,10 +237,6 @@ PENDING.update({
     "sc_rows.named_cursor_lifecycle": _CURS + "; a named cursor executed "
         "a second time is refused client-side by psycopg2 ('can't call "
         ".execute() on named cursors more than once'), ours sends it",
-    "sc_rows.rows DictCursor": _CURS,
-    "sc_rows.rows RealDictCursor": _CURS,
-    "sc_rows.rows LoggingCursor": _CURS,
-    "sc_rows.rows None": _CURS,
     "sc_rows.rows NamedTupleCursor": "reentry (C row builders): with "
         "duplicate column names psycopg2 consumes the row before failing "
         "and fetchone() at the end returns None without building the type",
