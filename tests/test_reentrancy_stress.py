@@ -433,6 +433,7 @@ class Stress:
                     except Exception:
                         pass
         finally:
+            self.budget = 0     # late __del__ calls do nothing now
             self.stop = True
             self.wake()
             t.join()
@@ -508,7 +509,7 @@ def test_reentrancy_stress(seed, child_env, tmp_path):
                         seed, WATCHDOG, "\n".join(out[-8:]), seed))
     out = p.stdout.decode("utf-8", "replace").splitlines()
     err = p.stderr.decode("utf-8", "replace")
-    assert p.returncode == 0 and out and out[-1] == "seed done", (
+    assert p.returncode == 0 and "seed done" in out, (
         "seed %d: exit %s; last steps:\n%s\nstderr:\n%s\n"
         "replay: PSYCOPG_STRESS_SEED=%d" % (
             seed, p.returncode, "\n".join(out[-8:]), err[-5000:], seed))
