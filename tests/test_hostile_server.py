@@ -524,7 +524,9 @@ def test_value_parsers_garbage():
 def test_value_parsers_garbage_vs_original():
     theirs = _peer_outcomes(VALUE_CASES)
     if theirs is None:
-        pytest.skip("the original psycopg2 is not in .venv-peers")
+        # never a silent pass: make deps (make check) creates .venv-peers
+        pytest.fail("the original psycopg2 is not in .venv-peers: run "
+                    "`make deps`, or set PSYCOPG2_PEER_PYTHON")
     ours = cast_outcomes(psycopg2, VALUE_CASES)
     for case, o, t in zip(VALUE_CASES, ours, theirs):
         _check_outcome(case, o, t)
