@@ -417,6 +417,8 @@ curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
     if (res == NULL)
         goto unlock;
     status = PQresultStatus(res);
+    if (status == PGRES_FATAL_ERROR)
+        Py_XSETREF(self->statusmessage, PyUnicode_New(0, 0)); /* psycopg2 */
     if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT
         || status == PGRES_COPY_BOTH) {
         res = curs_copy_serve(self, res, want_copy);
@@ -535,8 +537,10 @@ curs_execute_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
         query_error_set_cursor(self->conn, (PyObject *)self);
         return NULL;
     }
-    if (!(q = curs_mogrify_bytes(self, query, vars, 1)))
+    if (!(q = curs_mogrify_bytes(self, query, vars, 1))) {
+        Py_CLEAR(self->query); /* as psycopg2 */
         return NULL;
+    }
     if (self->name)
         r = curs_execute_named(self, q);
     else
@@ -583,8 +587,10 @@ curs_executemany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
         q = (vars == Py_None) ? Py_NewRef(base)
                               : query_merge(self->conn, base, vars);
         Py_DECREF(vars);
-        if (q == NULL)
+        if (q == NULL) {
             query_error_set_cursor(self->conn, (PyObject *)self);
+            Py_CLEAR(self->query); /* as a failed execute() */
+        }
         if (q == NULL || curs_exec_bytes(self, q, 0) < 0) {
             Py_XDECREF(q);
             failed = 1;
@@ -596,8 +602,11 @@ curs_executemany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
         else
             total += self->rowcount;
     }
-    if (!failed && PyErr_Occurred())
+    if (!failed && PyErr_Occurred()) {
+        /* the iterator raised: the total of what ran, as psycopg2 */
+        self->rowcount = unknown ? -1 : total;
         failed = 1;
+    }
     if (!failed) {
         curs_clear_result(self);
         Py_CLEAR(self->description);

@@ -11,8 +11,12 @@
  *  - only for one statement per query: the extended protocol refuses
  *    "a; b", which the loop runs;
  *  - not for COPY, not in green or async mode.
- * On error, the first error is raised with its class; the transaction is
- * failed, as after the loop. */
+ * Rows are queued as the iterator gives them and sent in batches.  When
+ * the iterator raises, or a row can't be merged, the rows before it are
+ * sent first and then that error is raised, as in the loop.  On a server
+ * error, the first error is raised with its class, cursor.query shows the
+ * failing statement and the rest is not run (the transaction is failed),
+ * as after the loop. */
 #include "psycopg.h"
 #include "module.h"
 #include "connection.h"
@@ -352,6 +356,7 @@ typedef struct {
     pq_pipe_item *items;
     Py_ssize_t n, size;
     PyObject *keep;            /* list of bytes objects */
+    PyObject *rows;            /* the parameter set of each counted item */
     void **mem;                /* arrays to free */
     Py_ssize_t nmem, memsize;
     Py_ssize_t bytes;
@@ -409,6 +414,8 @@ batch_chunk_reset(batch_chunk *c)
     c->sig = NULL; /* each pipeline prepares again */
     if (c->keep)
         PyList_SetSlice(c->keep, 0, PyList_GET_SIZE(c->keep), NULL);
+    if (c->rows)
+        PyList_SetSlice(c->rows, 0, PyList_GET_SIZE(c->rows), NULL);
 }
 
 static void
@@ -418,6 +425,7 @@ batch_chunk_free(batch_chunk *c)
     PyMem_Free(c->items);
     PyMem_Free(c->mem);
     Py_CLEAR(c->keep);
+    Py_CLEAR(c->rows);
 }
 
 /* Add a merged statement sent as text. */
@@ -519,18 +527,43 @@ exit:
     return rv;
 }
 
+/* The statement of the counted item that failed (or, for a failed
+ * PREPARE, the first one that used it), as execute() would show it. */
+static PyObject *
+batch_failed_query(cursorObject *self, batch_chunk *c, PyObject *base,
+                   Py_ssize_t error_at)
+{
+    Py_ssize_t i, k = 0;
+    PyObject *vars;
+    for (i = 0; i < error_at && i < c->n; i++)
+        k += c->items[i].counted;
+    if (k >= PyList_GET_SIZE(c->rows))
+        Py_RETURN_NONE;
+    vars = PyList_GET_ITEM(c->rows, k);
+    if (vars == Py_None)
+        return Py_NewRef(base);
+    Py_INCREF(vars); /* merging runs Python code */
+    {
+        PyObject *q = query_merge(self->conn, base, vars);
+        Py_DECREF(vars);
+        return q;
+    }
+}
+
 /* Run one pipeline (lock taken here).  Adds to *total or sets *unknown;
- * 0, or -1 with the error raised. */
+ * *lastcount gets the rowcount of the last statement.  0, or -1 with the
+ * error raised (a server error sets cursor.query to the failing
+ * statement, as the plain loop would). */
 static int
-batch_flush(cursorObject *self, batch_chunk *c, Py_ssize_t *total,
-            int *unknown)
+batch_flush(cursorObject *self, batch_chunk *c, PyObject *base,
+            Py_ssize_t *total, int *unknown, Py_ssize_t *lastcount)
 {
     connectionObject *conn = self->conn;
-    Py_ssize_t rowcount;
+    Py_ssize_t rowcount, error_at = -1;
     char begin[CONN_BEGIN_MAX];
     PGresult *last = NULL, *error = NULL;
     pq_pipe_item *items;
-    int rv = -1, r;
+    int rv = -1, r, has_begin = 0;
 
     if (c->n == 0)
         return 0;
@@ -551,29 +584,56 @@ batch_flush(cursorObject *self, batch_chunk *c, Py_ssize_t *total,
         memset(&items[0], 0, sizeof(items[0]));
         items[0].kind = PQ_PIPE_QUERY;
         items[0].sql = begin;
+        has_begin = 1;
         r = pq_exec_pipeline(conn, items, c->n + 1, &rowcount, &last, &error,
-                             NULL);
+                             &error_at);
     }
     else
         r = pq_exec_pipeline(conn, items + 1, c->n, &rowcount, &last, &error,
-                             NULL);
+                             &error_at);
+    if (has_begin && r == 0 && error_at != 0)
+        conn->status = CONN_STATUS_BEGIN; /* our BEGIN ran */
     if (r < 0)
         goto unlock;
     if (error) {
-        err_raise_from_result(conn, self, error);
-        goto unlock;
+        PGresult *e = error;
+        PyObject *q;
+        error = NULL;
+        if (last) {
+            PQclear(last);
+            last = NULL;
+        }
+        curs_update_conn_status(conn);
+        conn_unlock(conn);
+        /* cursor.query, rowcount, statusmessage: as after the failing
+         * execute() of the loop */
+        q = batch_failed_query(self, c, base, error_at - has_begin);
+        if (q == NULL) {
+            PQclear(e);
+            goto exit;
+        }
+        Py_XSETREF(self->query, q);
+        Py_XSETREF(self->statusmessage, PyUnicode_New(0, 0));
+        self->rowcount = -1;
+        err_raise_from_result(conn, self, e);
+        goto exit;
     }
     if (rowcount < 0)
         *unknown = 1;
     else
         *total += rowcount;
     if (last) {
-        const char *tag = PQcmdStatus(last);
+        const char *tag = PQcmdStatus(last), *tuples = PQcmdTuples(last);
         PyObject *msg = conn_decode(conn, tag, strlen(tag));
         if (msg == NULL)
             goto unlock;
         Py_XSETREF(self->statusmessage, msg);
         self->lastoid = PQoidValue(last);
+        if (PQresultStatus(last) == PGRES_TUPLES_OK)
+            *lastcount = PQntuples(last);
+        else
+            *lastcount = (tuples && tuples[0]) ? strtol(tuples, NULL, 10)
+                                               : -1;
     }
     rv = 0;
 unlock:
@@ -581,8 +641,21 @@ unlock:
         PQclear(last);
     curs_update_conn_status(conn);
     conn_unlock(conn);
+exit:
     PyMem_Free(items);
     return rv;
+}
+
+/* The parameter set of the last statement executed, merged; None if
+ * none ran. */
+static PyObject *
+batch_merge_last(cursorObject *self, PyObject *base, PyObject *vars)
+{
+    if (vars == NULL)
+        Py_RETURN_NONE;
+    if (vars == Py_None)
+        return Py_NewRef(base);
+    return query_merge(self->conn, base, vars);
 }
 
 int
@@ -590,12 +663,13 @@ curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it)
 {
     batch_chunk c = {0};
     batch_template bt = {0};
-    PyObject *vars, *q, *lastvars = NULL;
-    Py_ssize_t total = 0;
-    int unknown = 0, rv = -1, prepared, r;
+    PyObject *vars = NULL, *q, *lastvars = NULL, *done = NULL;
+    PyObject *exc_type = NULL, *exc_value = NULL, *exc_tb = NULL;
+    Py_ssize_t total = 0, lastcount = -1;
+    int unknown = 0, rv = -1, prepared, r, iter_failed = 0;
 
-    if (!(c.keep = PyList_New(0)))
-        return -1;
+    if (!(c.keep = PyList_New(0)) || !(c.rows = PyList_New(0)))
+        goto exit;
     if ((prepared = batch_parse_template(PyBytes_AS_STRING(base),
                                          PyBytes_GET_SIZE(base), &bt)) < 0)
         goto exit;
@@ -603,7 +677,11 @@ curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it)
     Py_CLEAR(self->description);
     self->rowcount = -1;
     self->rownumber = 0;
-    while ((vars = PyIter_Next(it))) {
+    for (;;) {
+        if (!(vars = PyIter_Next(it))) {
+            iter_failed = PyErr_Occurred() != NULL;
+            break;
+        }
         r = prepared ? batch_add_row(self, &c, &bt, vars) : 0;
         if (r == 0) {
             q = (vars == Py_None) ? Py_NewRef(base)
@@ -614,35 +692,70 @@ curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it)
                 PyErr_SetString(PyExc_ValueError,
                                 "the query contains NUL (0x00) characters");
             }
+            if (q == NULL)
+                query_error_set_cursor(self->conn, (PyObject *)self);
             r = q ? batch_add_query(&c, q) : -1;
             Py_XDECREF(q);
         }
         else if (r > 0)
             r = 0;
-        Py_XSETREF(lastvars, vars);
+        if (r == 0 && PyList_Append(c.rows, vars) < 0)
+            r = -1;
         if (r < 0)
-            goto exit;
+            break; /* this row can't be sent: run the ones before it */
+        Py_CLEAR(vars);
         if (c.n >= BATCH_MAX_STATEMENTS || c.bytes >= BATCH_MAX_BYTES) {
-            if (batch_flush(self, &c, &total, &unknown) < 0)
+            Py_XSETREF(lastvars, Py_NewRef(PyList_GET_ITEM(
+                                     c.rows, PyList_GET_SIZE(c.rows) - 1)));
+            if (batch_flush(self, &c, base, &total, &unknown, &lastcount) < 0)
                 goto exit;
             batch_chunk_reset(&c);
         }
     }
-    if (PyErr_Occurred())
-        goto exit;
-    if (batch_flush(self, &c, &total, &unknown) < 0)
-        goto exit;
-    self->rowcount = unknown ? -1 : total;
-    /* cursor.query: the last statement, as the loop would show it */
-    if (lastvars) {
-        q = lastvars == Py_None ? Py_NewRef(base)
-                                : query_merge(self->conn, base, lastvars);
-        if (q == NULL)
-            goto exit;
-        Py_XSETREF(self->query, q);
+    /* run what was queued; an error raised by the iterator or by a row
+     * waits until then, as in the loop, unless the server fails first */
+    if (PyList_GET_SIZE(c.rows) > 0) {
+        Py_XSETREF(lastvars, Py_NewRef(PyList_GET_ITEM(
+                                 c.rows, PyList_GET_SIZE(c.rows) - 1)));
     }
-    rv = 0;
+    PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+    if (batch_flush(self, &c, base, &total, &unknown, &lastcount) < 0)
+        goto exit;
+    if (exc_type == NULL) {
+        /* cursor.query: the last statement, as the loop would show it */
+        if (lastvars) {
+            if (!(done = batch_merge_last(self, base, lastvars)))
+                goto exit;
+            Py_XSETREF(self->query, done);
+            done = NULL;
+        }
+        self->rowcount = unknown ? -1 : total;
+        rv = 0;
+        goto exit;
+    }
+    if (iter_failed) {
+        /* as the loop: the last statement run, and the total so far */
+        if (!(done = batch_merge_last(self, base, lastvars)))
+            goto exit;
+        if (done != Py_None)
+            Py_XSETREF(self->query, done);
+        else
+            Py_DECREF(done);
+        done = NULL;
+        self->rowcount = unknown ? -1 : total;
+    }
+    else {
+        /* as a failed execute(): no query, the previous rowcount */
+        Py_CLEAR(self->query);
+        self->rowcount = lastcount;
+    }
+    PyErr_Restore(exc_type, exc_value, exc_tb);
+    exc_type = exc_value = exc_tb = NULL;
 exit:
+    Py_XDECREF(exc_type);
+    Py_XDECREF(exc_value);
+    Py_XDECREF(exc_tb);
+    Py_XDECREF(vars);
     Py_XDECREF(lastvars);
     batch_chunk_free(&c);
     PyMem_Free(bt.sql);

@@ -142,6 +142,103 @@ def test_iterator_raising_propagates(conn, table):
     conn.rollback()
 
 
+def rows_seen(conn_factory):
+    other = conn_factory()
+    cur = other.cursor()
+    cur.execute("select id from tmany_seen order by id")
+    rows = [r[0] for r in cur.fetchall()]
+    other.close()
+    return rows
+
+
+@pytest.fixture
+def seen_table(conn):
+    cur = conn.cursor()
+    cur.execute("drop table if exists tmany_seen")
+    cur.execute("create table tmany_seen (id int primary key)")
+    conn.commit()
+    yield cur
+    conn.rollback()
+    cur.execute("drop table tmany_seen")
+    conn.commit()
+
+
+@pytest.mark.parametrize("autocommit", [False, True])
+@pytest.mark.parametrize("nrows", [2, 1500])  # one pipeline, two
+def test_iterator_raising_keeps_earlier_rows(conn, conn_factory, seen_table,
+                                             autocommit, nrows):
+    # as the loop of psycopg2: the rows before the failure ran
+    conn.autocommit = autocommit
+
+    def gen():
+        for i in range(nrows):
+            yield (i,)
+        raise ZeroDivisionError("boom")
+
+    with pytest.raises(ZeroDivisionError, match="boom"):
+        seen_table.executemany("insert into tmany_seen values (%s)", gen())
+    assert seen_table.query == \
+        b"insert into tmany_seen values (%d)" % (nrows - 1)
+    assert seen_table.rowcount == nrows
+    assert seen_table.statusmessage == "INSERT 0 1"
+    conn.commit()
+    assert rows_seen(conn_factory) == list(range(nrows))
+
+
+@pytest.mark.parametrize("autocommit", [False, True])
+def test_unadaptable_row_keeps_earlier_rows(conn, conn_factory, seen_table,
+                                            autocommit):
+    conn.autocommit = autocommit
+    with pytest.raises(psycopg2.ProgrammingError, match="can't adapt"):
+        seen_table.executemany("insert into tmany_seen values (%s)",
+                               [(1,), (2,), (object(),), (4,)])
+    # as a failed execute(): no query, the rowcount of the last statement
+    assert seen_table.query is None
+    assert seen_table.rowcount == 1
+    conn.commit()
+    assert rows_seen(conn_factory) == [1, 2]
+
+
+def test_missing_key_keeps_earlier_rows(conn, conn_factory, seen_table):
+    with pytest.raises(KeyError):
+        seen_table.executemany("insert into tmany_seen values (%(a)s)",
+                               [{"a": 1}, {"b": 2}, {"a": 3}])
+    conn.commit()
+    assert rows_seen(conn_factory) == [1]
+
+
+@pytest.mark.parametrize("autocommit", [False, True])
+def test_server_error_shows_failing_query(conn, seen_table, autocommit):
+    conn.autocommit = autocommit
+    with pytest.raises(psycopg2.errors.UniqueViolation):
+        seen_table.executemany("insert into tmany_seen values (%s)",
+                               [(1,), (2,), (2,), (3,)])
+    assert seen_table.query == b"insert into tmany_seen values (2)"
+    assert seen_table.rowcount == -1
+    assert seen_table.statusmessage == ""
+
+
+def test_server_error_in_merged_row_shows_query(conn, seen_table):
+    # not "insert ... values (%s)": the rows are merged and sent as text
+    with pytest.raises(psycopg2.errors.InvalidTextRepresentation):
+        seen_table.executemany("insert into tmany_seen select %s::int",
+                               [("1",), ("x",), ("3",)])
+    assert seen_table.query == b"insert into tmany_seen select 'x'::int"
+    conn.rollback()
+
+
+def test_server_error_after_iterator_error_wins(conn, seen_table):
+    # the loop would have failed on the server before asking for more
+    def gen():
+        yield (1,)
+        yield (1,)
+        raise ZeroDivisionError
+
+    with pytest.raises(psycopg2.errors.UniqueViolation):
+        seen_table.executemany("insert into tmany_seen values (%s)", gen())
+    assert seen_table.query == b"insert into tmany_seen values (1)"
+
+
 def test_with_block_on_autocommit(conn, table):
     conn.autocommit = True
     with pytest.raises(psycopg2.IntegrityError):
