@@ -71,12 +71,40 @@ copy_retake(connectionObject *conn)
     return 0;
 }
 
+/* "error in .read() call: <type> <message>" for the pending exception,
+ * as UTF-8 bytes (what psycopg2 sends, whatever the client encoding);
+ * NULL, with an exception set, if it can't be built.  The exception
+ * stays pending for the caller to clear. */
+static PyObject *
+copy_read_error_message(void)
+{
+    PyObject *t, *v, *tb, *str = NULL, *msg = NULL, *b = NULL;
+    PyErr_Fetch(&t, &v, &tb);
+    PyErr_NormalizeException(&t, &v, &tb);
+    if (t == NULL)
+        goto exit;
+    if (!(str = PyObject_Str(v ? v : Py_None)))
+        goto exit;
+    if (!(msg = PyUnicode_FromFormat("error in .read() call: %s %U",
+                                     ((PyTypeObject *)t)->tp_name, str)))
+        goto exit;
+    b = PyUnicode_AsEncodedString(msg, "utf-8", "replace");
+    if (b && memchr(PyBytes_AS_STRING(b), '\0', PyBytes_GET_SIZE(b)))
+        Py_CLEAR(b); /* libpq takes a C string */
+exit:
+    Py_XDECREF(str);
+    Py_XDECREF(msg);
+    if (b == NULL)
+        PyErr_Clear();
+    PyErr_Restore(t, v, tb);
+    return b;
+}
+
 static PGresult *
 copy_in(cursorObject *self, connectionObject *conn, PyObject *file,
         Py_ssize_t size)
 {
     PyObject *data = NULL, *b = NULL;
-    PGresult *final;
     int failed = 0;
 
     for (;;) {
@@ -91,16 +119,14 @@ copy_in(cursorObject *self, connectionObject *conn, PyObject *file,
         else if (PyByteArray_Check(data) || PyMemoryView_Check(data))
             b = PyBytes_FromObject(data);
         else
-            PyErr_Format(PyExc_TypeError,
-                         "read() must return str or bytes, not %s",
-                         Py_TYPE(data)->tp_name);
+            failed = 2; /* psycopg2 names no error for this */
         Py_CLEAR(data);
         if (copy_retake(conn) < 0) {
             Py_CLEAR(b);
             return NULL;
         }
         if (b == NULL) {
-            failed = 1;
+            failed = failed ? failed : 1;
             break;
         }
         if (PyBytes_GET_SIZE(b) == 0)
@@ -114,15 +140,18 @@ copy_in(cursorObject *self, connectionObject *conn, PyObject *file,
     }
     Py_CLEAR(b);
     if (failed) {
-        /* abort the COPY on the server, then raise the file's error */
-        PyObject *t, *v, *tb;
-        PyErr_Fetch(&t, &v, &tb);
-        if (pq_put_copy_end(conn, "error in the file object") == 0
-            && (final = pq_get_result(conn)))
-            PQclear(final);
+        /* as psycopg2: abort the COPY on the server with a message naming
+         * the file's error, and raise what the server answers */
+        PyObject *msg = failed == 1 ? copy_read_error_message() : NULL;
+        const char *text = msg ? PyBytes_AS_STRING(msg)
+                               : "error in .read() call";
         PyErr_Clear();
-        PyErr_Restore(t, v, tb);
-        return NULL;
+        if (pq_put_copy_end(conn, text) < 0) {
+            Py_XDECREF(msg);
+            return NULL;
+        }
+        Py_XDECREF(msg);
+        return pq_get_result(conn);
     }
     if (pq_put_copy_end(conn, NULL) < 0)
         return NULL;

@@ -180,8 +180,17 @@ def test_copy_from_read_raises(conn, table):
             return "%d\tx\t1\n" % self.n
 
     cur = conn.cursor()
-    with pytest.raises(Boom, match="disk on fire"):
+    # as psycopg2: the COPY is aborted with a message naming the file's
+    # error, and the server's answer is raised
+    with pytest.raises(psycopg2.errors.QueryCanceled) as exc:
         cur.copy_from(BadFile(), table)
+    assert exc.value.pgcode == "57014"
+    assert str(exc.value).startswith(
+        "COPY from stdin failed: error in .read() call: Boom disk on fire\n")
+    assert exc.value.pgerror.startswith(
+        "ERROR:  COPY from stdin failed: error in .read() call: Boom disk "
+        "on fire\n")
+    assert exc.value.__context__ is None
     # the COPY was aborted on the server: the transaction failed
     assert conn.get_transaction_status() == ext.TRANSACTION_STATUS_INERROR
     conn.rollback()
@@ -196,8 +205,10 @@ def test_copy_from_read_returns_bad_type(conn, table):
             return 42
 
     cur = conn.cursor()
-    with pytest.raises(TypeError):
+    with pytest.raises(psycopg2.errors.QueryCanceled) as exc:
         cur.copy_from(F(), table)
+    assert str(exc.value).startswith(
+        "COPY from stdin failed: error in .read() call\n")
     conn.rollback()
     cur.execute("SELECT 1")
     assert cur.fetchone() == (1,)
@@ -478,7 +489,8 @@ def test_copy_expert_read_raises(conn, table):
             raise ValueError("nope")
 
     cur = conn.cursor()
-    with pytest.raises(ValueError, match="nope"):
+    with pytest.raises(psycopg2.errors.QueryCanceled,
+                       match="error in .read.. call: ValueError nope"):
         cur.copy_expert("COPY tcopy FROM STDIN", F())
     conn.rollback()
     cur.execute("SELECT count(*) FROM tcopy")
@@ -575,3 +587,26 @@ def test_copy_large_roundtrip(conn, table):
     cur.copy_expert("COPY (SELECT * FROM tcopy ORDER BY id) TO STDOUT", out)
     assert out.getvalue() == data
     assert cur.rowcount == n
+
+
+@pytest.mark.parametrize("method", ["copy_from", "copy_expert"])
+@pytest.mark.parametrize("encoding", ["UTF8", "LATIN1"])
+def test_copy_read_error_message_is_utf8(conn, table, method, encoding):
+    # psycopg2 sends the message as UTF-8 whatever the client encoding
+    class F:
+        def read(self, size):
+            raise ValueError("\u00e9t\u00e9")
+
+    conn.set_client_encoding(encoding)
+    cur = conn.cursor()
+    with pytest.raises(psycopg2.errors.QueryCanceled) as exc:
+        if method == "copy_from":
+            cur.copy_from(F(), table)
+        else:
+            cur.copy_expert("COPY %s FROM STDIN" % table, F())
+    sent = "error in .read() call: ValueError \u00e9t\u00e9"
+    if encoding == "LATIN1":
+        sent = sent.encode("utf-8").decode("latin-1")
+    assert ("COPY from stdin failed: %s\n" % sent) in str(exc.value)
+    conn.rollback()
+    assert rows(conn) == []
