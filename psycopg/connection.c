@@ -1059,10 +1059,11 @@ conn_deliver_async_result(connectionObject *self)
 {
     PGresult *res = self->async_res;
     PyObject *curs = NULL;
-    int r;
+    int r, had_cursor = 0;
 
     self->async_res = NULL;
     if (self->async_cursor) {
+        had_cursor = 1;
         if (PyWeakref_GetRef(self->async_cursor, &curs) < 0)
             PyErr_Clear();
         Py_CLEAR(self->async_cursor);
@@ -1075,10 +1076,27 @@ conn_deliver_async_result(connectionObject *self)
                         "the server returned no result");
         return -1;
     }
-    if (curs == NULL) {
-        /* nobody wants the result anymore */
+    if (PQresultStatus(res) == PGRES_COPY_IN
+        || PQresultStatus(res) == PGRES_COPY_OUT) {
+        /* pq_poll_query ended it: say why, as psycopg2 */
+        int in = PQresultStatus(res) == PGRES_COPY_IN;
         PQclear(res);
-        return POLL_OK;
+        Py_XDECREF(curs);
+        PyErr_SetString(self->st->ProgrammingError,
+                        in ? "can't execute COPY FROM: use the copy_from() "
+                             "method instead"
+                           : "can't execute COPY TO: use the copy_to() "
+                             "method instead");
+        return -1;
+    }
+    if (curs == NULL) {
+        /* the cursor was garbage-collected while its query ran */
+        PQclear(res);
+        if (!had_cursor)
+            return POLL_OK;
+        PyErr_SetString(self->st->InterfaceError,
+                        "the asynchronous cursor has disappeared");
+        return -1;
     }
     r = curs_take_result((cursorObject *)curs, res);
     Py_DECREF(curs);

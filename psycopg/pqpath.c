@@ -130,14 +130,251 @@ pq_connect_green(connectionObject *conn)
     return 0;
 }
 
+/* ---- multi-host failover on timeout ----
+ *
+ * Under PQconnectPoll libpq leaves connect_timeout to the application,
+ * and has no call to abandon one host for the next.  When our per-host
+ * deadline passes, we do what libpq's blocking connect does: note
+ * 'connection to server at "h", port p failed: timeout expired' and start
+ * a new connection over the hosts left in the list (all the other
+ * parameters unchanged).  All of this runs without the GIL: C only. */
+
+typedef struct {
+    char *buf;                 /* one copy of the lists, split in place */
+    char **host, **addr, **port;
+    int nhost, naddr, nport, n;
+    int index;                 /* the host libpq is trying */
+    char *errors;              /* messages of the attempts given up */
+} pq_hosts;
+
+static int
+pq_split(char *s, char **out)
+{
+    int n = 0;
+    if (s == NULL || *s == '\0')
+        return 0;
+    for (;;) {
+        char *comma = strchr(s, ',');
+        out[n++] = s;
+        if (comma == NULL)
+            return n;
+        *comma = '\0';
+        s = comma + 1;
+    }
+}
+
+static int
+pq_count(const char *s)
+{
+    int n = 1;
+    for (; *s; s++)
+        n += *s == ',';
+    return n;
+}
+
+/* Read the host lists of the connection: 0, or -1 (out of memory). */
+static int
+pq_hosts_init(pq_hosts *h, PGconn *pgconn)
+{
+    PQconninfoOption *opts = PQconninfo(pgconn), *o;
+    const char *host = "", *addr = "", *port = "";
+    size_t len;
+    int slots;
+    memset(h, 0, sizeof(*h));
+    if (opts == NULL)
+        return -1;
+    for (o = opts; o->keyword; o++) {
+        if (o->val == NULL)
+            continue;
+        if (strcmp(o->keyword, "host") == 0)
+            host = o->val;
+        else if (strcmp(o->keyword, "hostaddr") == 0)
+            addr = o->val;
+        else if (strcmp(o->keyword, "port") == 0)
+            port = o->val;
+    }
+    len = strlen(host) + strlen(addr) + strlen(port) + 3;
+    slots = pq_count(host) + pq_count(addr) + pq_count(port);
+    h->buf = malloc(len);
+    h->host = malloc(slots * sizeof(char *));
+    if (h->buf == NULL || h->host == NULL) {
+        PQconninfoFree(opts);
+        return -1;
+    }
+    h->addr = h->host + pq_count(host);
+    h->port = h->addr + pq_count(addr);
+    strcpy(h->buf, host);
+    strcpy(h->buf + strlen(host) + 1, addr);
+    strcpy(h->buf + strlen(host) + strlen(addr) + 2, port);
+    h->nhost = pq_split(h->buf, h->host);
+    h->naddr = pq_split(h->buf + strlen(host) + 1, h->addr);
+    h->nport = pq_split(h->buf + strlen(host) + strlen(addr) + 2, h->port);
+    h->n = h->nhost > h->naddr ? h->nhost : h->naddr;
+    PQconninfoFree(opts);
+    return 0;
+}
+
+static void
+pq_hosts_free(pq_hosts *h)
+{
+    free(h->buf);
+    free(h->host);
+    free(h->errors);
+}
+
+/* Follow libpq through the list: the first entry from the current one
+ * on that names the host it is trying. */
+static void
+pq_hosts_track(pq_hosts *h, PGconn *pgconn)
+{
+    const char *cur = PQhost(pgconn), *port = PQport(pgconn);
+    int i;
+    if (cur == NULL)
+        return;
+    for (i = h->index; i < h->n; i++) {
+        const char *name = i < h->nhost && *h->host[i] ? h->host[i]
+                           : i < h->naddr ? h->addr[i] : "";
+        if (strcmp(name, cur) == 0
+            && (h->nport < 2 || i >= h->nport || port == NULL
+                || strcmp(h->port[i], port) == 0)) {
+            h->index = i;
+            return;
+        }
+    }
+}
+
+/* Append `s` to the messages given up; 0 or -1. */
+static int
+pq_hosts_note(pq_hosts *h, const char *s)
+{
+    size_t old = h->errors ? strlen(h->errors) : 0;
+    char *e = realloc(h->errors, old + strlen(s) + 1);
+    if (e == NULL)
+        return -1;
+    strcpy(e + old, s);
+    h->errors = e;
+    return 0;
+}
+
+/* libpq's words for a host that did not answer in time. */
+static int
+pq_hosts_note_timeout(pq_hosts *h, PGconn *pgconn)
+{
+    const char *host = PQhost(pgconn), *addr = PQhostaddr(pgconn);
+    const char *port = PQport(pgconn), *msg = PQerrorMessage(pgconn);
+    size_t len = strlen(msg);
+    char buf[1024];
+    /* libpq wrote the host's "connection to server at ... failed: " when
+     * it began the attempt: complete it */
+    if (len >= 8 && strcmp(msg + len - 8, "failed: ") == 0) {
+        if (pq_hosts_note(h, msg) < 0)
+            return -1;
+        return pq_hosts_note(h, "timeout expired\n");
+    }
+    if (host == NULL)
+        host = "";
+    if (port == NULL)
+        port = "";
+    if (host[0] == '/')
+        snprintf(buf, sizeof(buf),
+                 "connection to server on socket \"%s/.s.PGSQL.%s\" failed: "
+                 "timeout expired\n", host, port);
+    else if (addr && addr[0] && strcmp(addr, host) != 0)
+        snprintf(buf, sizeof(buf),
+                 "connection to server at \"%s\" (%s), port %s failed: "
+                 "timeout expired\n", host, addr, port);
+    else
+        snprintf(buf, sizeof(buf),
+                 "connection to server at \"%s\", port %s failed: "
+                 "timeout expired\n", host, port);
+    /* what libpq said about the hosts tried before this one, then this */
+    if (pq_hosts_note(h, PQerrorMessage(pgconn)) < 0)
+        return -1;
+    return pq_hosts_note(h, buf);
+}
+
+/* A comma-separated sublist from `from`, or the single value. */
+static char *
+pq_join(char **items, int n, int from)
+{
+    size_t len = 1;
+    char *s;
+    int i;
+    if (n == 1)
+        from = 0; /* one value for every host */
+    for (i = from; i < n; i++)
+        len += strlen(items[i]) + 1;
+    if (!(s = malloc(len)))
+        return NULL;
+    s[0] = '\0';
+    for (i = from; i < n; i++) {
+        if (i > from)
+            strcat(s, ",");
+        strcat(s, items[i]);
+    }
+    return s;
+}
+
+/* Start a connection over the hosts after the current one: the new
+ * PGconn (maybe CONNECTION_BAD), or NULL if there is none left or no
+ * memory. */
+static PGconn *
+pq_hosts_next(pq_hosts *h, PGconn *pgconn)
+{
+    PQconninfoOption *opts, *o;
+    const char **kw = NULL, **val = NULL;
+    char *host = NULL, *addr = NULL, *port = NULL;
+    PGconn *next = NULL;
+    int n = 0, from = h->index + 1;
+
+    if (from >= h->n || !(opts = PQconninfo(pgconn)))
+        return NULL;
+    for (o = opts; o->keyword; o++)
+        n++;
+    kw = malloc((n + 1) * sizeof(char *));
+    val = malloc((n + 1) * sizeof(char *));
+    host = pq_join(h->host, h->nhost, from);
+    addr = pq_join(h->addr, h->naddr, from);
+    port = pq_join(h->port, h->nport, from);
+    if (kw && val && host && addr && port) {
+        n = 0;
+        for (o = opts; o->keyword; o++) {
+            const char *v = o->val;
+            if (strcmp(o->keyword, "host") == 0 && h->nhost)
+                v = host;
+            else if (strcmp(o->keyword, "hostaddr") == 0 && h->naddr)
+                v = addr;
+            else if (strcmp(o->keyword, "port") == 0 && h->nport)
+                v = port;
+            if (v == NULL)
+                continue;
+            kw[n] = o->keyword;
+            val[n] = v;
+            n++;
+        }
+        kw[n] = val[n] = NULL;
+        next = PQconnectStartParams(kw, val, 0);
+    }
+    free(kw);
+    free(val);
+    free(host);
+    free(addr);
+    free(port);
+    PQconninfoFree(opts);
+    if (next)
+        h->index = from;
+    return next;
+}
+
 int
 pq_connect(connectionObject *conn)
 {
     wait_state ws;
     PostgresPollingStatusType poll_st = PGRES_POLLING_WRITING;
-    int rv = -1, r = 0, timeout, fd, timed_out = 0;
+    int rv = -1, r = 0, timeout, fd, timed_out = 0, nomem = 0;
     double deadline;
     PGconn *pgconn;
+    pq_hosts hosts;
 
     if (conn_is_green(conn)) {
         rv = pq_connect_green(conn);
@@ -155,6 +392,11 @@ pq_connect(connectionObject *conn)
     conn->pgconn = pgconn;
     if (PQstatus(pgconn) == CONNECTION_BAD)
         return pq_raise_conn_error(conn);
+    if (pq_hosts_init(&hosts, pgconn) < 0) {
+        pq_hosts_free(&hosts);
+        PyErr_NoMemory();
+        return -1;
+    }
 
     timeout = pq_connect_timeout(pgconn);
     fd = PQsocket(pgconn);
@@ -169,8 +411,26 @@ pq_connect(connectionObject *conn)
             deadline = pq_now() + timeout;
         }
         if (timeout > 0 && pq_now() >= deadline) {
-            timed_out = 1;
-            break;
+            /* give this host up; go on with the next ones, as libpq */
+            PGconn *next;
+            if (pq_hosts_note_timeout(&hosts, pgconn) < 0) {
+                nomem = 1;
+                break;
+            }
+            if (!(next = pq_hosts_next(&hosts, pgconn))) {
+                timed_out = 1;
+                break;
+            }
+            PQfinish(pgconn);
+            conn->pgconn = pgconn = next;
+            if (PQstatus(pgconn) == CONNECTION_BAD) {
+                poll_st = PGRES_POLLING_FAILED;
+                break;
+            }
+            fd = PQsocket(pgconn);
+            deadline = pq_now() + timeout;
+            poll_st = PGRES_POLLING_WRITING;
+            continue;
         }
         r = wait_socket(&ws, fd,
                         poll_st == PGRES_POLLING_READING ? WAIT_READ
@@ -180,11 +440,16 @@ pq_connect(connectionObject *conn)
         if (r == 0)
             continue;
         poll_st = PQconnectPoll(pgconn);
+        pq_hosts_track(&hosts, pgconn);
     }
     if (wait_end(&ws) < 0)
         goto exit;
+    if (nomem) {
+        PyErr_NoMemory();
+        goto exit;
+    }
     if (timed_out) {
-        PyErr_SetString(conn->st->OperationalError, "timeout expired");
+        err_raise_trimmed(conn->st->OperationalError, "", hosts.errors);
         goto exit;
     }
     if (r == -1) {
@@ -192,11 +457,16 @@ pq_connect(connectionObject *conn)
         goto exit;
     }
     if (poll_st != PGRES_POLLING_OK) {
-        pq_raise_conn_error(conn);
+        if (hosts.errors == NULL)
+            pq_raise_conn_error(conn);
+        else
+            err_raise_trimmed(conn->st->OperationalError, hosts.errors,
+                              PQerrorMessage(pgconn));
         goto exit;
     }
     rv = 0;
 exit:
+    pq_hosts_free(&hosts);
     if (rv < 0 && conn->closed == 2)
         conn->closed = 1; /* never opened: not "broken" */
     return rv;
@@ -358,6 +628,54 @@ pq_send_query(connectionObject *conn, const char *query)
     return 0;
 }
 
+static int
+pq_is_copy(const PGresult *res)
+{
+    return res && (PQresultStatus(res) == PGRES_COPY_IN
+                   || PQresultStatus(res) == PGRES_COPY_OUT);
+}
+
+/* Async connections can't serve COPY (psycopg2 raises ProgrammingError):
+ * end a COPY IN with an error, drain a COPY OUT, so that the connection
+ * stays usable.  Takes `res`; the first COPY result stays in async_res
+ * for poll() to report.  POLL_OK to go on reading results, POLL_READ or
+ * POLL_WRITE to wait (libpq returns the COPY result again on the next
+ * poll), -1 on a connection error. */
+static int
+pq_async_end_copy(connectionObject *conn, PGresult *res)
+{
+    PGconn *pgconn = conn->pgconn;
+    ExecStatusType status = PQresultStatus(res);
+    char *buf;
+    int r;
+
+    if (pq_is_copy(conn->async_res))
+        PQclear(res);
+    else {
+        if (conn->async_res)
+            PQclear(conn->async_res);
+        conn->async_res = res;
+    }
+    if (status == PGRES_COPY_IN) {
+        r = PQputCopyEnd(pgconn, "COPY is not supported in asynchronous "
+                                 "mode");
+        if (r < 0)
+            return -1;
+        if (r == 0 || (r = PQflush(pgconn)) == 1) {
+            conn->async_status = ASYNC_WRITE;
+            return POLL_WRITE;
+        }
+        return r < 0 ? -1 : POLL_OK;
+    }
+    while ((r = PQgetCopyData(pgconn, &buf, 1)) > 0)
+        PQfreemem(buf);
+    if (r == 0) {
+        pq_after_io(conn);
+        return POLL_READ;
+    }
+    return r == -1 ? POLL_OK : -1;
+}
+
 int
 pq_poll_query(connectionObject *conn)
 {
@@ -391,6 +709,17 @@ pq_poll_query(connectionObject *conn)
         switch (PQresultStatus(res)) {
         case PGRES_COPY_IN:
         case PGRES_COPY_OUT:
+            if (conn->async_) {
+                /* nobody can serve it: end it, keep the first COPY
+                 * result to report, and go on reading */
+                r = pq_async_end_copy(conn, res);
+                if (r < 0)
+                    goto io_error;
+                if (r != POLL_OK)
+                    return r;
+                continue;
+            }
+            /* fall through */
         case PGRES_COPY_BOTH:
             /* the caller serves the copy; results come after it */
             if (conn->async_res)
@@ -398,7 +727,10 @@ pq_poll_query(connectionObject *conn)
             conn->async_res = res;
             goto done;
         default:
-            pq_keep_result(&conn->async_res, res);
+            if (pq_is_copy(conn->async_res))
+                PQclear(res); /* the end of a copy we refused */
+            else
+                pq_keep_result(&conn->async_res, res);
         }
         if (PQstatus(pgconn) == CONNECTION_BAD)
             break;

@@ -369,5 +369,6 @@ fail:
         conn->async_res = NULL;
     }
     conn_close_locked(conn);
+    conn->closed = 2; /* as psycopg2: broken, not closed by the user */
     return -1;
 }

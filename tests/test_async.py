@@ -263,7 +263,9 @@ def test_cursor_gone_before_results(aconn):
     cur = aconn.cursor()
     cur.execute("select 1")
     del cur
-    wait(aconn)  # the results are dropped
+    # as psycopg2: the results are dropped, and poll() says why
+    with pytest.raises(psycopg2.InterfaceError):
+        wait(aconn)
     cur = aconn.cursor()
     cur.execute("select 2")
     wait(aconn)
@@ -285,3 +287,49 @@ def test_connection_factory_gets_async_flag(dsn):
         assert isinstance(conn, Conn)
     finally:
         conn.close()
+
+
+# ---- parity with psycopg2: lost cursors, COPY ----
+
+def test_cursor_collected_while_running(aconn):
+    import gc
+
+    cur = aconn.cursor()
+    cur.execute("select pg_sleep(0.1)")
+    del cur
+    gc.collect()
+    with pytest.raises(psycopg2.InterfaceError,
+                       match="the asynchronous cursor has disappeared"):
+        wait(aconn)
+    assert aconn.closed == 0
+    assert not aconn.isexecuting()
+    cur = aconn.cursor()
+    cur.execute("select 1")
+    wait(aconn)
+    assert cur.fetchone() == (1,)
+
+
+@pytest.mark.parametrize("query, message", [
+    ("copy acopy from stdin",
+     "can't execute COPY FROM: use the copy_from() method instead"),
+    ("copy acopy to stdout",
+     "can't execute COPY TO: use the copy_to() method instead"),
+    ("copy (select generate_series(1, 100000)) to stdout",
+     "can't execute COPY TO: use the copy_to() method instead"),
+])
+def test_copy_through_execute(aconn, query, message):
+    cur = aconn.cursor()
+    cur.execute("create temp table acopy (x int); "
+                "insert into acopy values (1), (2)")
+    wait(aconn)
+    cur.execute(query)
+    with pytest.raises(psycopg2.ProgrammingError) as exc:
+        wait(aconn)
+    assert type(exc.value) is psycopg2.ProgrammingError
+    assert str(exc.value) == message
+    # the COPY was ended: the connection goes on (psycopg2 stays stuck)
+    assert not aconn.isexecuting()
+    assert aconn.info.transaction_status == ext.TRANSACTION_STATUS_IDLE
+    cur.execute("select count(*) from acopy")
+    wait(aconn)
+    assert cur.fetchone() == (2,)

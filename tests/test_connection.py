@@ -556,3 +556,87 @@ def test_error_pickle(conn):
     assert err.pgcode == "22012"
     assert err.pgerror == exc.value.pgerror
     assert err.cursor is None
+
+
+# ---- multi-host DSN and connect_timeout ----
+
+@pytest.fixture
+def silent_port():
+    """A port that accepts TCP connections and never answers."""
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(8)
+    try:
+        yield s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def _host_port(dsn):
+    params = ext.parse_dsn(dsn)
+    return params.get("host", "127.0.0.1"), params.get("port", "5432")
+
+
+def test_multihost_timeout_moves_on(dsn, silent_port):
+    # as libpq's blocking connect (and psycopg2): the silent host is given
+    # up after connect_timeout and the next one is tried
+    params = ext.parse_dsn(dsn)
+    host, port = _host_port(dsn)
+    params.update(host="127.0.0.1,%s" % host,
+                  port="%d,%s" % (silent_port, port), connect_timeout="2")
+    conn = psycopg2.connect(**params)
+    try:
+        assert conn.info.port == int(port)
+        cur = conn.cursor()
+        cur.execute("select 1")
+        assert cur.fetchone() == (1,)
+    finally:
+        conn.close()
+
+
+def test_multihost_all_silent(dsn, silent_port):
+    params = ext.parse_dsn(dsn)
+    params.update(host="127.0.0.1,127.0.0.1",
+                  port="%d,%d" % (silent_port, silent_port),
+                  connect_timeout="2")
+    with pytest.raises(psycopg2.OperationalError) as exc:
+        psycopg2.connect(**params)
+    line = ('connection to server at "127.0.0.1", port %d failed: '
+            'timeout expired' % silent_port)
+    assert str(exc.value).rstrip("\n") == line + "\n" + line
+
+
+def test_single_host_timeout_message(dsn, silent_port):
+    params = ext.parse_dsn(dsn)
+    params.update(host="127.0.0.1", port=str(silent_port),
+                  connect_timeout="2")
+    with pytest.raises(psycopg2.OperationalError) as exc:
+        psycopg2.connect(**params)
+    assert str(exc.value).rstrip("\n") == (
+        'connection to server at "127.0.0.1", port %d failed: '
+        'timeout expired' % silent_port)
+
+
+def test_multihost_refused_then_silent_then_good(dsn, silent_port):
+    # the messages of the hosts given up come first, as with libpq
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    closed_port = s.getsockname()[1]
+    s.close()  # nothing listens there: refused
+    params = ext.parse_dsn(dsn)
+    host, port = _host_port(dsn)
+    params.update(host="127.0.0.1,127.0.0.1,127.0.0.1",
+                  port="%d,%d,%d" % (closed_port, silent_port, closed_port),
+                  connect_timeout="2")
+    with pytest.raises(psycopg2.OperationalError) as exc:
+        psycopg2.connect(**params)
+    refused = ('connection to server at "127.0.0.1", port %d failed: '
+               'Connection refused\n\tIs the server running on that host '
+               'and accepting TCP/IP connections?\n' % closed_port)
+    silent = ('connection to server at "127.0.0.1", port %d failed: '
+              'timeout expired\n' % silent_port)
+    # psycopg2's text (ours may lack the last newline)
+    assert str(exc.value).rstrip("\n") == \
+        (refused + silent + refused).rstrip("\n")

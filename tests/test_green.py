@@ -262,3 +262,56 @@ def test_transactions_and_status(callback, dsn):
         assert conn.status == ext.STATUS_READY
     finally:
         conn.close()
+
+
+def _wait_gone(dsn, pid):
+    """Wait until the server has no backend `pid` any more."""
+    ext.set_wait_callback(None)
+    conn = psycopg2.connect(dsn)
+    conn.autocommit = True
+    try:
+        cur = conn.cursor()
+        cur.execute("select pg_terminate_backend(%s)", (pid,))
+        assert cur.fetchone() == (True,)
+        while True:
+            cur.execute("select count(*) from pg_stat_activity "
+                        "where pid = %s", (pid,))
+            if cur.fetchone() == (0,):
+                return
+            cur.execute("select pg_sleep(0.05)")
+    finally:
+        conn.close()
+
+
+def test_terminated_backend_is_broken(dsn):
+    # as in blocking mode (and psycopg2): closed == 2
+    ext.set_wait_callback(wait_select)
+    try:
+        conn = psycopg2.connect(dsn)
+        pid = conn.info.backend_pid
+        _wait_gone(dsn, pid)
+        ext.set_wait_callback(wait_select)
+        with pytest.raises(psycopg2.OperationalError):
+            conn.cursor().execute("select 1")
+        assert conn.closed == 2
+        with pytest.raises(psycopg2.InterfaceError):
+            conn.rollback()
+        conn.close()
+        assert conn.closed == 1
+    finally:
+        ext.set_wait_callback(None)
+
+
+def test_failing_callback_leaves_connection_broken(dsn):
+    def bad(conn):
+        raise ZeroDivisionError("from the callback")
+
+    ext.set_wait_callback(wait_select)
+    try:
+        conn = psycopg2.connect(dsn)
+        ext.set_wait_callback(bad)
+        with pytest.raises(ZeroDivisionError):
+            conn.cursor().execute("select 1")
+        assert conn.closed == 2
+    finally:
+        ext.set_wait_callback(None)
