@@ -692,8 +692,6 @@ curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it)
                 PyErr_SetString(PyExc_ValueError,
                                 "the query contains NUL (0x00) characters");
             }
-            if (q == NULL)
-                query_error_set_cursor(self->conn, (PyObject *)self);
             r = q ? batch_add_query(&c, q) : -1;
             Py_XDECREF(q);
         }
