@@ -21,6 +21,7 @@ import threading
 import pytest
 
 import psycopg2
+import psycopg2.errors
 import psycopg2.extensions as ext
 import psycopg2.extras
 
@@ -254,7 +255,10 @@ def test_copy_file_reinits_cursor(dsn, conn):
             cur.__init__(conn)
             return ""
 
-    with pytest.raises(psycopg2.ProgrammingError):
+    # the refusal is a ProgrammingError raised in read(); as psycopg2,
+    # copy_from reports it through the aborted COPY (QueryCanceled)
+    with pytest.raises(psycopg2.errors.QueryCanceled,
+                       match="read.. call: ProgrammingError"):
         cur.copy_from(F(), "reentry_copy")
     cur.connection.rollback()
     cur.connection.close()
@@ -446,7 +450,9 @@ def test_conn_lock_reentry_is_programming_error(conn):
         def read(self, size):
             conn.cursor().execute("select 1")
 
-    with pytest.raises(psycopg2.ProgrammingError):
+    with pytest.raises(psycopg2.errors.QueryCanceled,
+                       match="read.. call: ProgrammingError the connection "
+                             "is busy"):
         cur.copy_from(F(), "reentry_copy3")
     conn.rollback()
     cur.execute("select 1")
