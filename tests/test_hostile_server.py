@@ -422,6 +422,18 @@ def test_protocol_oddities(fake, odd, autocommit):
         assert conn.closed == 2
         with pytest.raises(psycopg2.InterfaceError):
             conn.cursor().execute("ok")
+    elif odd is _odd_ready_early:
+        # out of step for good, as with the original: the next query reads
+        # whatever of the earlier answers has arrived by then, which is a
+        # race with the server thread, so only a DB-API outcome is required
+        try:
+            if not autocommit:
+                conn.rollback()
+            cur = conn.cursor()
+            cur.execute("ok")
+            cur.fetchall()
+        except psycopg2.Error:
+            pass
     else:
         if not autocommit:
             conn.rollback()
