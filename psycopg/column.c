@@ -7,6 +7,25 @@ static const char *const column_names[COLUMN_NFIELDS] = {
     "name", "type_code", "display_size", "internal_size", "precision",
     "scale", "null_ok", "table_oid", "table_column"};
 
+/* what help(Column) shows for each attribute */
+static const char *const column_docs[COLUMN_NFIELDS] = {
+    "The name of the column, as the server labels it in the result.",
+    "The OID of the column's PostgreSQL type (compare with the type "
+    "objects of psycopg2.extensions, e.g. NUMBER, STRING).",
+    "Always None: computing it would need a pass over the data.",
+    "The size in bytes of the type on the server; negative for most "
+    "variable-length types (text, arrays...).",
+    "Total number of digits of a numeric column declared with a "
+    "precision, else None.",
+    "Digits after the decimal point of a numeric column declared with a "
+    "scale, else None.",
+    "Always None: the server does not say whether a result column can be "
+    "NULL.",
+    "The OID of the table the column comes from, or None for a computed "
+    "column.",
+    "The number of the column within its table (its attnum, from 1), or "
+    "None for a computed column."};
+
 /* the DB-API sequence view covers only the first seven */
 #define COLUMN_SEQLEN 7
 
@@ -225,7 +244,7 @@ column_setup(PyObject *module, module_state *st)
         column_getset[i].name = column_names[i];
         column_getset[i].get = (getter)column_get;
         column_getset[i].set = (setter)column_set;
-        column_getset[i].doc = NULL;
+        column_getset[i].doc = column_docs[i];
         column_getset[i].closure = (void *)i;
     }
     return mod_add_type(module, &column_spec, NULL, &st->column_type);
