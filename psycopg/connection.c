@@ -241,10 +241,8 @@ conn_flush_notices(connectionObject *self)
         if (skip > 0)
             skip--;
         else if (self->notice_list && self->notice_list != Py_None) {
-            PyObject *msg = PyUnicode_Decode(n->message, strlen(n->message),
-                                             self->pyenc ? self->pyenc
-                                                         : "utf-8",
-                                             "replace");
+            PyObject *msg = conn_decode_replace(self, n->message,
+                                                strlen(n->message));
             PyObject *r = NULL;
             if (msg)
                 r = PyObject_CallMethod(self->notice_list, "append", "O", msg);

@@ -386,8 +386,10 @@ err_raise_simple(PyObject *exc, const char *msg)
 static PyObject *
 err_decode(connectionObject *conn, const char *msg)
 {
-    const char *enc = (conn && conn->pyenc) ? conn->pyenc : "utf-8";
-    PyObject *rv = PyUnicode_Decode(msg, strlen(msg), enc, "replace");
+    /* through the connection's encoding object, never its borrowed name:
+     * the codec lookup can run Python code that changes the encoding */
+    PyObject *rv = conn ? conn_decode_replace(conn, msg, strlen(msg))
+                        : PyUnicode_DecodeUTF8(msg, strlen(msg), "replace");
     if (rv == NULL) {
         PyErr_Clear();
         rv = PyUnicode_DecodeLatin1(msg, strlen(msg), "replace");
