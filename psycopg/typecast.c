@@ -334,36 +334,32 @@ typecast_hash(typecastObject *self)
     return PyObject_Hash(self->name);
 }
 
-/* caster(value, cursor=None) */
+/* caster(value, cursor): exactly two positional arguments, as psycopg2;
+ * value is None, str or bytes (a Python castobj gets it as str). */
 static PyObject *
 typecast_call(typecastObject *self, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"value", "cursor", NULL};
     module_state *st = mod_state_from_type(Py_TYPE(self));
     PyObject *value = NULL;
-    PyObject *cursor = Py_None;
-    PyObject *encoded = NULL;
+    PyObject *cursor = NULL;
     PyObject *rv = NULL;
     typecast_ctx ctx = {0};
     const char *s = NULL;
     Py_ssize_t len = 0;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &value,
-                                     &cursor)) {
-        goto exit;
+    if (kwargs != NULL && PyDict_GET_SIZE(kwargs) > 0) {
+        PyErr_SetString(PyExc_TypeError,
+                        "a typecaster takes no keyword arguments");
+        return NULL;
     }
-    if (cursor != Py_None && PyObject_TypeCheck(cursor, st->cursor_type)) {
-        typecast_ctx_init(&ctx, st, (cursorObject *)cursor, NULL);
+    if (PyTuple_GET_SIZE(args) != 2) {
+        PyErr_Format(PyExc_TypeError,
+                     "function takes exactly 2 arguments (%zd given)",
+                     PyTuple_GET_SIZE(args));
+        return NULL;
     }
-    else {
-        typecast_ctx_init(&ctx, st, NULL, NULL);
-        Py_SETREF(ctx.curs, Py_NewRef(cursor));
-    }
-
-    if (self->ccast == NULL && self->pcast != NULL) {
-        rv = PyObject_CallFunctionObjArgs(self->pcast, value, cursor, NULL);
-        goto exit;
-    }
+    value = PyTuple_GET_ITEM(args, 0);
+    cursor = PyTuple_GET_ITEM(args, 1);
 
     if (value == Py_None) {
         s = NULL;
@@ -371,27 +367,48 @@ typecast_call(typecastObject *self, PyObject *args, PyObject *kwargs)
     else if (PyUnicode_Check(value)) {
         /* re-encode as UTF-8 and decode accordingly */
         if ((s = PyUnicode_AsUTF8AndSize(value, &len)) == NULL) {
-            goto exit;
+            return NULL;
         }
-        ctx.pyenc = "utf_8";
-        ctx.is_utf8 = 1;
     }
     else if (PyBytes_Check(value)) {
-        encoded = Py_NewRef(value);
-        s = PyBytes_AS_STRING(encoded);
-        len = PyBytes_GET_SIZE(encoded);
+        s = PyBytes_AS_STRING(value);
+        len = PyBytes_GET_SIZE(value);
+    }
+    else if (PyObject_CheckBuffer(value)) {
+        PyErr_Format(PyExc_TypeError,
+                     "argument 1 must be read-only bytes-like object, "
+                     "not %.200s", Py_TYPE(value)->tp_name);
+        return NULL;
     }
     else {
         PyErr_Format(PyExc_TypeError,
-                     "a string or None is required, got %.200s",
+                     "a bytes-like object is required, not '%.200s'",
                      Py_TYPE(value)->tp_name);
+        return NULL;
+    }
+
+    if (cursor != Py_None && PyObject_TypeCheck(cursor, st->cursor_type)) {
+        typecast_ctx_init(&ctx, st, (cursorObject *)cursor, NULL);
+    }
+    else {
+        typecast_ctx_init(&ctx, st, NULL, NULL);
+        Py_SETREF(ctx.curs, Py_NewRef(cursor));
+    }
+    if (PyUnicode_Check(value)) {
+        ctx.pyenc = "utf_8";
+        ctx.is_utf8 = 1;
+    }
+
+    if (self->ccast == NULL && self->pcast != NULL
+            && !PyBytes_Check(value)) {
+        /* str or None: handed over as it is */
+        rv = PyObject_CallFunctionObjArgs(self->pcast, value, cursor, NULL);
         goto exit;
     }
     rv = typecast_cast((PyObject *)self, s, len, &ctx);
 
 exit:
     typecast_ctx_fini(&ctx);
-    Py_XDECREF(encoded);
     return rv;
 }
 

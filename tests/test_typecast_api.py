@@ -208,12 +208,24 @@ def test_caster_exception_propagates(cursor):
 
 
 def test_caster_call_args():
-    with pytest.raises(TypeError):
+    # exactly (value, cursor), as psycopg2
+    with pytest.raises(TypeError, match=r"exactly 2 arguments \(0 given\)"):
         ext.INTEGER()
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"exactly 2 arguments \(1 given\)"):
+        ext.INTEGER("42")
+    with pytest.raises(TypeError, match=r"exactly 2 arguments \(3 given\)"):
+        ext.INTEGER("42", None, 3)
+    with pytest.raises(TypeError, match="bytes-like object is required"):
         ext.INTEGER(42, None)
-    assert ext.INTEGER("42") == 42
+    with pytest.raises(TypeError, match="read-only bytes-like"):
+        ext.INTEGER(bytearray(b"42"), None)
     assert ext.INTEGER(b"42", None) == 42
+    assert ext.INTEGER("42", None) == 42
+    # a Python castobj gets bytes decoded, and the value checked first
+    caster = ext.new_type((1,), "X", lambda s, c: (s, c))
+    assert caster(b"x", None) == ("x", None)
+    with pytest.raises(TypeError, match="bytes-like object is required"):
+        caster(1, None)
 
 
 # register_type scopes
