@@ -132,6 +132,37 @@ num_cstring(const char *s, Py_ssize_t len, char *stack, char **heap)
     return buf;
 }
 
+/* Slow path for text the server never writes (' 1', '1_000', '0x10'):
+ * what int(text, 0) accepts, as psycopg2; anything else a DataError. */
+static PyObject *
+num_parse_int_lenient(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
+                      const char *what)
+{
+    char stack[NUM_STACK_BUF];
+    char *heap = NULL, *buf;
+    PyObject *rv = NULL;
+
+    if (memchr(s, '\0', (size_t)len) != NULL) {
+        return typecast_data_error(ctx, what, s, len);
+    }
+    if ((buf = num_cstring(s, len, stack, &heap)) == NULL) {
+        goto exit;
+    }
+    rv = PyLong_FromString(buf, NULL, 0);
+    if (rv == NULL && PyErr_ExceptionMatches(PyExc_ValueError)) {
+        PyErr_Clear();
+        rv = typecast_data_error(ctx, what, s, len);
+    }
+
+exit:
+    PyMem_Free(heap);
+    return rv;
+}
+
+/* An int8 is at most 20 characters: longer text is refused (as psycopg2,
+ * which allows 23) rather than made into an arbitrarily large int. */
+#define NUM_INT_MAXLEN 23
+
 static PyObject *
 num_parse_int(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
               const char *what)
@@ -142,17 +173,22 @@ num_parse_int(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     Py_ssize_t i = 0, nd;
     int neg = 0;
 
+    if (len > NUM_INT_MAXLEN) {
+        PyObject *exc = ctx->st->DataError;
+        PyErr_SetString(exc, "int64 representation too long");
+        return NULL;
+    }
     if (len > 0 && (s[0] == '-' || s[0] == '+')) {
         neg = s[0] == '-';
         i = 1;
     }
     nd = len - i;
     if (nd <= 0) {
-        return typecast_data_error(ctx, what, s, len);
+        return num_parse_int_lenient(s, len, ctx, what);
     }
     for (; i < len; i++) {
         if (!num_isdigit(s[i])) {
-            return typecast_data_error(ctx, what, s, len);
+            return num_parse_int_lenient(s, len, ctx, what);
         }
     }
     if (nd <= 18) {
@@ -249,6 +285,29 @@ num_fast_double(const char *s, Py_ssize_t len, double *out)
     return 1;
 }
 
+/* Slow path for text the server never writes (' 1', '1_000', 'inf'):
+ * what float(text) accepts, as psycopg2; anything else a DataError. */
+static PyObject *
+num_parse_float_lenient(const char *s, Py_ssize_t len,
+                        const typecast_ctx *ctx)
+{
+    PyObject *str = NULL;
+    PyObject *rv = NULL;
+
+    if ((str = PyUnicode_DecodeUTF8(s, len, "replace")) == NULL) {
+        goto exit;
+    }
+    rv = PyFloat_FromString(str);
+    if (rv == NULL && PyErr_ExceptionMatches(PyExc_ValueError)) {
+        PyErr_Clear();
+        rv = typecast_data_error(ctx, "float", s, len);
+    }
+
+exit:
+    Py_XDECREF(str);
+    return rv;
+}
+
 static PyObject *
 num_parse_float(const char *s, Py_ssize_t len, const typecast_ctx *ctx)
 {
@@ -269,7 +328,7 @@ num_parse_float(const char *s, Py_ssize_t len, const typecast_ctx *ctx)
         break;
     }
     if (!num_syntax_ok(s, len, &isint)) {
-        return typecast_data_error(ctx, "float", s, len);
+        return num_parse_float_lenient(s, len, ctx);
     }
     if (num_fast_double(s, len, &d)) {
         return PyFloat_FromDouble(d);
@@ -306,18 +365,14 @@ typecast_float_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     return num_parse_float(s, len, ctx);
 }
 
-/* The DB-API NUMBER object: int when integral, else float. */
+/* The DB-API NUMBER object, cast as float as psycopg2 does (its OIDs are
+ * all registered with INTEGER, LONGINTEGER, FLOAT, DECIMAL after it). */
 PyObject *
 typecast_number_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
                      PyObject *base)
 {
-    int isint = 0;
-
     if (s == NULL) {
         return Py_NewRef(Py_None);
-    }
-    if (num_syntax_ok(s, len, &isint) && isint) {
-        return num_parse_int(s, len, ctx, "number");
     }
     return num_parse_float(s, len, ctx);
 }
@@ -333,18 +388,26 @@ typecast_decimal_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     if (s == NULL) {
         return Py_NewRef(Py_None);
     }
-    if (!num_special(s, len) && !num_syntax_ok(s, len, &isint)) {
+    if (num_special(s, len) || num_syntax_ok(s, len, &isint)) {
+        /* the syntax check let only ASCII through */
+        if ((str = PyUnicode_New(len, 127)) == NULL) {
+            goto exit;
+        }
+        memcpy(PyUnicode_1BYTE_DATA(str), s, (size_t)len);
+    }
+    else if (memchr(s, '\0', (size_t)len) != NULL) {
         return typecast_data_error(ctx, "numeric", s, len);
     }
-    /* the syntax check let only ASCII through */
-    if ((str = PyUnicode_New(len, 127)) == NULL) {
+    /* text the server never writes (' 1', '1_000', 'inf'): what Decimal()
+     * accepts, as psycopg2 */
+    else if ((str = PyUnicode_DecodeUTF8(s, len, "replace")) == NULL) {
         goto exit;
     }
-    memcpy(PyUnicode_1BYTE_DATA(str), s, (size_t)len);
     rv = PyObject_CallOneArg(ctx->st->Decimal, str);
-    /* well-formed but out of Decimal's range (1E99999999999999999999):
+    /* malformed, or out of Decimal's range (1E99999999999999999999):
      * decimal.InvalidOperation, which is no DB-API error */
-    if (rv == NULL && PyErr_ExceptionMatches(PyExc_ArithmeticError)) {
+    if (rv == NULL && (PyErr_ExceptionMatches(PyExc_ArithmeticError)
+                       || PyErr_ExceptionMatches(PyExc_ValueError))) {
         PyErr_Clear();
         rv = typecast_data_error(ctx, "numeric", s, len);
     }
@@ -365,6 +428,15 @@ typecast_bool_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
         Py_RETURN_TRUE;
     }
     if (len == 1 && s[0] == 'f') {
+        Py_RETURN_FALSE;
+    }
+    /* 'true'/'false' in any case, as psycopg2 accepts */
+    if ((len == 1 || (len == 4 && PyOS_strnicmp(s, "true", 4) == 0))
+            && (s[0] == 't' || s[0] == 'T')) {
+        Py_RETURN_TRUE;
+    }
+    if ((len == 1 || (len == 5 && PyOS_strnicmp(s, "false", 5) == 0))
+            && (s[0] == 'f' || s[0] == 'F')) {
         Py_RETURN_FALSE;
     }
     return typecast_data_error(ctx, "boolean", s, len);

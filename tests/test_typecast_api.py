@@ -317,3 +317,41 @@ def test_casters_not_picklable_crash():
         pickle.dumps(ext.INTEGER)
     except Exception:
         pass
+
+
+# text the server never writes, accepted as psycopg2 does
+
+@pytest.mark.parametrize("caster, text, expected", [
+    ("INTEGER", " 1", 1), ("INTEGER", "1 ", 1), ("INTEGER", "0x10", 16),
+    ("INTEGER", "1_000", 1000), ("LONGINTEGER", "-9" * 1 + "9" * 18,
+                                 -10 ** 19 + 1),
+    ("FLOAT", " 1.5 ", 1.5), ("FLOAT", "1_000", 1000.0),
+    ("FLOAT", "infinity", float("inf")), ("FLOAT", "-inf", float("-inf")),
+    ("DECIMAL", " 1 ", Decimal("1")), ("DECIMAL", "1_000", Decimal("1000")),
+    ("DECIMAL", "inf", Decimal("Infinity")),
+    ("NUMBER", "1", 1.0), ("NUMBER", "-0", -0.0),
+    ("BOOLEAN", "true", True), ("BOOLEAN", "FALSE", False),
+    ("BOOLEAN", "T", True), ("BOOLEAN", "f", False),
+])
+def test_lenient_numeric_text(caster, text, expected):
+    rv = getattr(ext, caster)(text, None)
+    assert rv == expected and type(rv) is type(expected)
+
+
+@pytest.mark.parametrize("caster, text", [
+    ("INTEGER", "1.5"), ("INTEGER", "x"), ("INTEGER", "0x"),
+    ("INTEGER", "a\x00b"), ("FLOAT", "0x10"), ("FLOAT", "1__0"),
+    ("DECIMAL", "0x10"), ("DECIMAL", "1.2.3"), ("BOOLEAN", "yes"),
+    ("BOOLEAN", "tr"), ("BOOLEAN", ""),
+])
+def test_malformed_numeric_text(caster, text):
+    with pytest.raises(psycopg2.DataError):
+        getattr(ext, caster)(text, None)
+
+
+def test_int_text_too_long():
+    # an int8 is at most 20 characters; psycopg2 refuses beyond 23
+    assert ext.INTEGER("9" * 23, None) == int("9" * 23)
+    for caster in (ext.INTEGER, ext.LONGINTEGER, ext.ROWID):
+        with pytest.raises(psycopg2.DataError, match="int64 representation"):
+            caster("9" * 24, None)
