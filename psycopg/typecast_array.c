@@ -183,7 +183,8 @@ array_parse_level(array_parser *ap, int depth)
     PyObject *list = NULL;
     PyObject *item = NULL;
     PyObject *rv = NULL;
-    int has_sub = 0, has_scalar = 0;
+    /* a level may mix items and sub-levels ('{1,{2}}' is [1, [2]]) as
+     * psycopg2 reads it; the server never writes such text */
 
     if (depth > ARRAY_MAX_DEPTH) {
         array_error(ap);
@@ -206,12 +207,10 @@ array_parse_level(array_parser *ap, int depth)
             goto exit;
         }
         if (*ap->p == '{') {
-            has_sub = 1;
             item = array_parse_level(ap, depth + 1);
         }
         else if (*ap->p == '"') {
             Py_ssize_t n = array_read_quoted(ap);
-            has_scalar = 1;
             if (n < 0) {
                 goto exit;
             }
@@ -220,7 +219,6 @@ array_parse_level(array_parser *ap, int depth)
         else {
             int escaped;
             Py_ssize_t n = array_read_unquoted(ap, &escaped);
-            has_scalar = 1;
             if (n < 0) {
                 goto exit;
             }
@@ -232,10 +230,6 @@ array_parse_level(array_parser *ap, int depth)
             }
         }
         if (item == NULL) {
-            goto exit;
-        }
-        if (has_sub && has_scalar) {
-            array_error(ap);
             goto exit;
         }
         if (PyList_Append(list, item) < 0) {
@@ -298,7 +292,8 @@ array_parse_bytes(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
         goto exit;
     }
     if (ap.p >= ap.end || *ap.p != '{') {
-        array_error(&ap);
+        /* psycopg2's text */
+        PyErr_SetString(ctx->st->DataError, "array does not start with '{'");
         goto exit;
     }
     if ((list = array_parse_level(&ap, 1)) == NULL) {

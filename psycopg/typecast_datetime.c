@@ -169,6 +169,10 @@ dt_parse_tz(const char **pp, const char *end, dt_parts *dt)
     int n;
 
     dt->has_tz = 0;
+    /* '10:00:00 +02' too, as psycopg2 reads it */
+    if (end - *pp >= 2 && **pp == ' ' && ((*pp)[1] == '+' || (*pp)[1] == '-')) {
+        (*pp)++;
+    }
     if (*pp >= end || (**pp != '+' && **pp != '-')) {
         return 0;
     }
@@ -339,6 +343,14 @@ typecast_date_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     if (dt_parse_date(&p, end, &dt) < 0) {
         return typecast_data_error(ctx, "date", s, len);
     }
+    if (p < end && (*p == ' ' || *p == 'T') && p + 1 < end && *(p + 1) != 'B') {
+        /* a timestamp's text: its date, as psycopg2 reads it */
+        dt_parts tm = {0};
+        p++;
+        if (dt_parse_time(&p, end, &tm) < 0 || dt_parse_tz(&p, end, &tm) < 0) {
+            return typecast_data_error(ctx, "date", s, len);
+        }
+    }
     dt_parse_bc(&p, end, &dt);
     if (p != end) {
         return typecast_data_error(ctx, "date", s, len);
@@ -434,8 +446,20 @@ dt_timestamp(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     if (dt_is_word(s, len, "-infinity")) {
         return dt_infinity(ctx, 0, aware);
     }
-    if (dt_parse_date(&p, end, &dt) < 0 ||
-        (dt_expect(&p, end, ' ') < 0 && dt_expect(&p, end, 'T') < 0) ||
+    if (dt_parse_date(&p, end, &dt) < 0) {
+        return typecast_data_error(ctx, what, s, len);
+    }
+    dt_parse_bc(&p, end, &dt);
+    if (p == end) {
+        /* a date alone: midnight, without tzinfo, as psycopg2 */
+        if (dt_check_year(&dt) < 0) {
+            return NULL;
+        }
+        return PyDateTimeAPI->DateTime_FromDateAndTime(
+            (int)dt.year, (int)dt.month, (int)dt.day, 0, 0, 0, 0, Py_None,
+            PyDateTimeAPI->DateTimeType);
+    }
+    if ((dt_expect(&p, end, ' ') < 0 && dt_expect(&p, end, 'T') < 0) ||
         dt_parse_time(&p, end, &dt) < 0 || dt_parse_tz(&p, end, &dt) < 0) {
         return typecast_data_error(ctx, what, s, len);
     }

@@ -100,7 +100,7 @@ def test_direct_strings(cursor):
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "{", "}", "{1,2", "{1,,2}", "1,2", "{1}x", "{{1},2}", "{1,{2}}",
+    ["", "{", "}", "{1,2", "{1,,2}", "1,2", "{1}x",
      "[1:2={1}", "[1:2]{1}", "[a:b]={1}", "{1,2}}", "{,}", "{1,}", "{\"1}",
      "{1\\", "{\"1\\", "{{1}", "{" * 100 + "}" * 100, "{1 2}", "{a\"b\"}",
      "{NULL x}"],
@@ -108,6 +108,17 @@ def test_direct_strings(cursor):
 def test_bad_literal(cursor, bad):
     with pytest.raises(psycopg2.DataError):
         ext.INTEGERARRAY(bad, cursor)
+
+
+def test_mixed_levels(cursor):
+    # the server never writes them; read as psycopg2 reads them
+    assert ext.INTEGERARRAY("{1,{2}}", cursor) == [1, [2]]
+    assert ext.INTEGERARRAY("{{1},2}", cursor) == [[1], 2]
+
+
+def test_not_an_array(cursor):
+    with pytest.raises(psycopg2.DataError, match="does not start with"):
+        ext.INTEGERARRAY(b"1", cursor)
 
 
 def test_bad_element(cursor):

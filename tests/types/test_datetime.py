@@ -161,10 +161,11 @@ def test_timestamp_out_of_range(cursor, literal):
 
 @pytest.mark.parametrize(
     "bad",
-    ["2020-01-01", "2020-01-01 ", "2020-01-01x10:00:00", "2020-01-01 10",
+    ["2020-01-01 ", "2020-01-01x10:00:00", "2020-01-01 10",
      "2020-02-30 10:00:00", "2020-01-01 10:00:00 AD", "infinit", ""],
 )
 def test_bad_timestamp(cursor, bad):
+    # (a date alone is midnight: test_timestamp_date_only)
     with pytest.raises(psycopg2.DataError):
         ext.DATETIME(bad, cursor)
     with pytest.raises(psycopg2.DataError):
@@ -334,3 +335,25 @@ def test_pytypes_exported():
     for name in ("PYDATEARRAY", "PYTIMEARRAY", "PYDATETIMEARRAY",
                  "PYDATETIMETZARRAY", "PYINTERVALARRAY"):
         assert isinstance(getattr(ext, name), type(ext.DATE))
+
+
+def test_timestamp_date_only(cursor):
+    # a date alone is midnight, without tzinfo, as psycopg2 reads it
+    for caster in (ext.DATETIME, ext.DATETIMETZ):
+        assert caster("2020-01-01", cursor) == datetime(2020, 1, 1)
+        assert caster("0001-01-01", cursor) == datetime(1, 1, 1)
+    with pytest.raises(ValueError):
+        ext.DATETIME("2020-01-01 BC", cursor)
+
+
+def test_date_of_timestamp_text(cursor):
+    assert ext.DATE("2020-01-01 10:00:00.5+02", cursor) == date(2020, 1, 1)
+    assert ext.DATE("2020-01-01T10:00", cursor) == date(2020, 1, 1)
+    with pytest.raises(psycopg2.DataError):
+        ext.DATE("2020-01-01 junk", cursor)
+
+
+def test_space_before_offset(cursor):
+    dt = ext.DATETIMETZ("2020-01-01 10:00:00 +02", cursor)
+    assert dt.utcoffset() == timedelta(hours=2)
+    assert ext.TIME("10:00:00 -05", cursor).utcoffset() == timedelta(hours=-5)

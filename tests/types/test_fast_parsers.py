@@ -35,7 +35,7 @@ def float_corpus(n=20000, seed=42):
 
 def test_float_same_as_python():
     for s in float_corpus():
-        got = ext.FLOAT(s)
+        got = ext.FLOAT(s, None)
         want = float(s)
         assert type(got) is float
         assert got == want and math.copysign(1, got) == math.copysign(1, want), s
@@ -52,7 +52,7 @@ def test_decimal_same_as_python(cursor):
     strs = ["0", "-0.00", "123.45", "-9999999999.99", "1e-3", "NaN",
             "Infinity", "-Infinity", "3.14159265358979323846264338327950288"]
     for s in strs:
-        got = ext.DECIMAL(s)
+        got = ext.DECIMAL(s, None)
         assert type(got) is Decimal
         assert str(got) == str(Decimal(s))
     cursor.execute("select (i / 100.0)::numeric(12,2) from generate_series(-500, 500) i")
