@@ -283,6 +283,7 @@ BOOLEAN: _Typecaster
 BOOLEANARRAY: _Typecaster
 BYTES: _Typecaster
 BYTESARRAY: _Typecaster
+CIDRARRAY: _Typecaster
 DATE: _Typecaster
 DATEARRAY: _Typecaster
 DATETIME: _Typecaster
@@ -293,12 +294,14 @@ DECIMAL: _Typecaster
 DECIMALARRAY: _Typecaster
 FLOAT: _Typecaster
 FLOATARRAY: _Typecaster
+INETARRAY: _Typecaster
 INTEGER: _Typecaster
 INTEGERARRAY: _Typecaster
 INTERVAL: _Typecaster
 INTERVALARRAY: _Typecaster
 LONGINTEGER: _Typecaster
 LONGINTEGERARRAY: _Typecaster
+MACADDRARRAY: _Typecaster
 NUMBER: _Typecaster
 PYDATE: _Typecaster
 PYDATEARRAY: _Typecaster
@@ -318,6 +321,7 @@ TIME: _Typecaster
 TIMEARRAY: _Typecaster
 UNICODE: _Typecaster
 UNICODEARRAY: _Typecaster
+UNKNOWN: _Typecaster
 
 # -- adaptation --------------------------------------------------------------------
 

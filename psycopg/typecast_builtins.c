@@ -1,16 +1,18 @@
 /* The one table of builtin typecasters: name, OIDs, C function, element
  * caster.  Rows are created in order (an array's base comes before it) and
  * the `registered` ones go into the global string_types in order, so a later
- * row wins for a shared OID (UNICODE over STRING, INTEGER over NUMBER). */
+ * row wins for a shared OID (INTEGER over NUMBER).  Names, OID order and
+ * registration order are psycopg2's: its string_types lists the same
+ * casters in the same order. */
 
 #include "psycopg.h"
 #include "typecast.h"
 
 /* scalar types */
-static const Oid NUMBER_oids[] = {20, 21, 23, 700, 701, 1700, 0};
+static const Oid NUMBER_oids[] = {20, 23, 21, 701, 700, 1700, 0};
 static const Oid LONGINTEGER_oids[] = {20, 0};
-static const Oid INTEGER_oids[] = {21, 23, 0};
-static const Oid FLOAT_oids[] = {700, 701, 0};
+static const Oid INTEGER_oids[] = {23, 21, 0};
+static const Oid FLOAT_oids[] = {701, 700, 0};
 static const Oid DECIMAL_oids[] = {1700, 0};
 static const Oid STRING_oids[] = {19, 18, 25, 1042, 1043, 0};
 static const Oid BOOLEAN_oids[] = {16, 0};
@@ -21,6 +23,7 @@ static const Oid DATE_oids[] = {1082, 0};
 static const Oid INTERVAL_oids[] = {704, 1186, 0};
 static const Oid BINARY_oids[] = {17, 0};
 static const Oid ROWID_oids[] = {26, 0};
+static const Oid UNKNOWN_oids[] = {705, 0};
 
 /* arrays */
 static const Oid LONGINTEGERARRAY_oids[] = {1016, 0};
@@ -36,7 +39,9 @@ static const Oid DATEARRAY_oids[] = {1182, 0};
 static const Oid INTERVALARRAY_oids[] = {1187, 0};
 static const Oid BINARYARRAY_oids[] = {1001, 0};
 static const Oid ROWIDARRAY_oids[] = {1028, 1013, 0};
-static const Oid NETWORKARRAY_oids[] = {1041, 651, 1040, 0};
+static const Oid INETARRAY_oids[] = {1041, 0};
+static const Oid CIDRARRAY_oids[] = {651, 0};
+static const Oid MACADDRARRAY_oids[] = {1040, 0};
 
 #define ARR typecast_array_cast
 #define REG TYPECAST_REGISTER
@@ -50,7 +55,7 @@ const typecast_builtin typecast_builtins[] = {
     {"FLOAT", FLOAT_oids, typecast_float_cast, NULL, REG | EXP},
     {"DECIMAL", DECIMAL_oids, typecast_decimal_cast, NULL, REG | EXP},
     {"STRING", STRING_oids, typecast_unicode_cast, NULL, REG | EXP},
-    {"UNICODE", STRING_oids, typecast_unicode_cast, NULL, REG | EXP},
+    {"UNICODE", STRING_oids, typecast_unicode_cast, NULL, EXP},
     {"BOOLEAN", BOOLEAN_oids, typecast_bool_cast, NULL, REG | EXP},
     {"DATETIME", DATETIME_oids, typecast_timestamp_cast, NULL, REG | EXP},
     {"DATETIMETZ", DATETIMETZ_oids, typecast_timestamptz_cast, NULL, REG | EXP},
@@ -65,7 +70,7 @@ const typecast_builtin typecast_builtins[] = {
     {"FLOATARRAY", FLOATARRAY_oids, ARR, "FLOAT", REG | EXP},
     {"DECIMALARRAY", DECIMALARRAY_oids, ARR, "DECIMAL", REG | EXP},
     {"STRINGARRAY", STRINGARRAY_oids, ARR, "STRING", REG | EXP},
-    {"UNICODEARRAY", STRINGARRAY_oids, ARR, "UNICODE", REG | EXP},
+    {"UNICODEARRAY", STRINGARRAY_oids, ARR, "UNICODE", EXP},
     {"BOOLEANARRAY", BOOLEANARRAY_oids, ARR, "BOOLEAN", REG | EXP},
     {"DATETIMEARRAY", DATETIMEARRAY_oids, ARR, "DATETIME", REG | EXP},
     {"DATETIMETZARRAY", DATETIMETZARRAY_oids, ARR, "DATETIMETZ", REG | EXP},
@@ -74,9 +79,11 @@ const typecast_builtin typecast_builtins[] = {
     {"INTERVALARRAY", INTERVALARRAY_oids, ARR, "INTERVAL", REG | EXP},
     {"BINARYARRAY", BINARYARRAY_oids, ARR, "BINARY", REG | EXP},
     {"ROWIDARRAY", ROWIDARRAY_oids, ARR, "ROWID", REG | EXP},
-    /* inet[], cidr[], macaddr[] -> list of str; not a module attribute
-     * (extras.register_inet makes INETARRAY) */
-    {"NETWORKARRAY", NETWORKARRAY_oids, ARR, "UNICODE", REG},
+    /* unknown (untyped literals), inet[], cidr[], macaddr[] as str */
+    {"UNKNOWN", UNKNOWN_oids, typecast_unicode_cast, NULL, REG | EXP},
+    {"INETARRAY", INETARRAY_oids, ARR, "STRING", REG | EXP},
+    {"CIDRARRAY", CIDRARRAY_oids, ARR, "STRING", REG | EXP},
+    {"MACADDRARRAY", MACADDRARRAY_oids, ARR, "STRING", REG | EXP},
 
     /* exported, not registered by default */
     {"BYTES", STRING_oids, typecast_bytes_cast, NULL, EXP},

@@ -108,7 +108,7 @@ def test_string_types_contents():
     assert st[700] is ext.FLOAT and st[701] is ext.FLOAT
     assert st[1700] is ext.DECIMAL
     for oid in (18, 19, 25, 1042, 1043):
-        assert st[oid] is ext.UNICODE
+        assert st[oid] is ext.STRING  # as psycopg2 (same cast as UNICODE)
     assert st[16] is ext.BOOLEAN
     assert st[17] is psycopg2.BINARY
     assert st[26] is psycopg2.ROWID
@@ -120,8 +120,8 @@ def test_string_types_contents():
         1005: "INTEGERARRAY", 1006: "INTEGERARRAY", 1007: "INTEGERARRAY",
         1016: "LONGINTEGERARRAY", 1028: "ROWIDARRAY", 1013: "ROWIDARRAY",
         1021: "FLOATARRAY", 1022: "FLOATARRAY", 1231: "DECIMALARRAY",
-        1009: "UNICODEARRAY", 1015: "UNICODEARRAY", 1014: "UNICODEARRAY",
-        1003: "UNICODEARRAY", 1002: "UNICODEARRAY", 1000: "BOOLEANARRAY",
+        1009: "STRINGARRAY", 1015: "STRINGARRAY", 1014: "STRINGARRAY",
+        1003: "STRINGARRAY", 1002: "STRINGARRAY", 1000: "BOOLEANARRAY",
         1001: "BINARYARRAY", 1182: "DATEARRAY", 1183: "TIMEARRAY",
         1270: "TIMEARRAY", 1115: "DATETIMEARRAY", 1187: "INTERVALARRAY",
     }
@@ -129,8 +129,15 @@ def test_string_types_contents():
         assert st[oid] is getattr(ext, name), oid
     assert st[1184].name == "DATETIMETZ"
     assert st[1185].name == "DATETIMETZARRAY"
-    for oid in (705, 790, 791, 2950):
+    for oid in (790, 791, 2950):
         assert oid not in st or st[oid].name in ("UNICODE", "STRING")
+    # psycopg2's names, OID order and registration order
+    assert st[705].name == "UNKNOWN" and st[705]("x", None) == "x"
+    assert [st[o].name for o in (1041, 651, 1040)] == [
+        "INETARRAY", "CIDRARRAY", "MACADDRARRAY"]
+    assert st[1041]("{1.2.3.4,NULL}", None) == ["1.2.3.4", None]
+    assert ext.INTEGER.values == (23, 21) and ext.FLOAT.values == (701, 700)
+    assert list(st)[:6] == [20, 23, 21, 701, 700, 1700]
     assert isinstance(ext.binary_types, dict)
 
 
