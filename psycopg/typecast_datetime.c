@@ -449,9 +449,8 @@ dt_timestamp(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     if (dt_parse_date(&p, end, &dt) < 0) {
         return typecast_data_error(ctx, what, s, len);
     }
-    dt_parse_bc(&p, end, &dt);
     if (p == end) {
-        /* a date alone: midnight, without tzinfo, as psycopg2 */
+        /* a date alone (not BC): midnight, without tzinfo, as psycopg2 */
         if (dt_check_year(&dt) < 0) {
             return NULL;
         }
