@@ -816,13 +816,10 @@ conn_set_isolation_level(connectionObject *self, PyObject *arg)
         return NULL;
     if (arg != Py_None) {
         long l;
-        if (!PyLong_Check(arg)) {
-            PyErr_SetString(PyExc_TypeError,
-                            "isolation level must be an int or None");
-            return NULL;
-        }
-        l = PyLong_AsLong(arg);
-        if (l == -1 && PyErr_Occurred())
+        /* psycopg2 takes any non-int (e.g. 'x', 1.5) as READ COMMITTED. */
+        if (!PyLong_Check(arg))
+            l = ISOLATION_LEVEL_READ_COMMITTED;
+        else if ((l = PyLong_AsLong(arg)) == -1 && PyErr_Occurred())
             return NULL;
         if (l < 0 || l > 4) {
             PyErr_SetString(PyExc_ValueError,
@@ -858,10 +855,12 @@ conn_set_client_encoding(connectionObject *self, PyObject *args)
     PyObject *rv = NULL;
     int r;
 
-    if (!PyArg_ParseTuple(args, "s:set_client_encoding", &enc))
+    /* As psycopg2: a closed connection is reported before bad arguments. */
+    if (conn_check_open(self) < 0)
         return NULL;
-    if (conn_check_open(self) < 0
-        || conn_check_not_async(self, "set_client_encoding") < 0)
+    if (!PyArg_ParseTuple(args, "s", &enc))
+        return NULL;
+    if (conn_check_not_async(self, "set_client_encoding") < 0)
         return NULL;
     e = conn_find_encoding(enc);
     if (!(norm = conn_normalize_encoding(e ? e->pgname : enc)))
@@ -872,12 +871,24 @@ conn_set_client_encoding(connectionObject *self, PyObject *args)
         rv = Py_NewRef(Py_None);
         goto exit;
     }
-    if (strlen(enc) > 60 || strchr(enc, '\'') || strchr(enc, '\\')) {
+    if (strlen(enc) > 60) {
         PyErr_Format(self->st->OperationalError, "invalid encoding name: %s",
                      enc);
         goto exit;
     }
-    snprintf(q, sizeof(q), "SET client_encoding = '%s'", e ? e->pgname : enc);
+    if (e == NULL) {
+        /* As psycopg2: an unknown name goes to the server cleaned, only its
+         * letters and digits, uppercased ('ba-d' -> 'BAD'). */
+        char clean[64];
+        size_t i, j = 0;
+        for (i = 0; enc[i] && j < sizeof(clean) - 1; i++)
+            if (isalnum((unsigned char)enc[i]))
+                clean[j++] = (char)toupper((unsigned char)enc[i]);
+        clean[j] = '\0';
+        snprintf(q, sizeof(q), "SET client_encoding = '%s'", clean);
+    }
+    else
+        snprintf(q, sizeof(q), "SET client_encoding = '%s'", e->pgname);
     if (conn_lock(self) < 0)
         goto exit;
     r = conn_end_transaction(self, "ROLLBACK");
@@ -930,9 +941,9 @@ static PyObject *
 conn_get_parameter_status(connectionObject *self, PyObject *args)
 {
     const char *param, *val;
-    if (!PyArg_ParseTuple(args, "s:get_parameter_status", &param))
-        return NULL;
     if (conn_check_open(self) < 0)
+        return NULL;
+    if (!PyArg_ParseTuple(args, "s", &param))
         return NULL;
     val = PQparameterStatus(self->pgconn, param);
     if (val == NULL)

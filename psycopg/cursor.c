@@ -1579,7 +1579,9 @@ curs_quote_name(connectionObject *conn, PyObject *name)
     const char *s;
     char *q = NULL;
     if (!PyUnicode_Check(name)) {
-        PyErr_SetString(PyExc_TypeError, "the cursor name must be a string");
+        PyErr_Format(PyExc_TypeError,
+                     "Expected bytes or unicode string, got %s instead",
+                     Py_TYPE(name)->tp_name);
         return NULL;
     }
     if (!(b = conn_encode(conn, name)))

@@ -96,10 +96,6 @@ _CAST = ("typecast_datetime.c, typecast_numeric.c: error texts of the "
          "'08:00:2b:01:02:03' (psycopg2 makes a value)")
 _ADAPT = ("unowned adapter_*.c: TypeError texts of DateFromPy/TimeFromPy/"
           "TimestampFromPy/IntervalFromPy with wrong types")
-_CONN = ("connection.c (reentry/paritycore): cursor(name) type errors and "
-         "NUL, set_client_encoding sends the name uppercased, "
-         "set_isolation_level('x') accepted by psycopg2, TypeError texts of "
-         "get_parameter_status/set_client_encoding")
 _CURS = ("cursor.c (reentry/newinit): client-side ProgrammingErrors carry "
          "the cursor in psycopg2 (named-cursor misuse, scroll), scroll "
          "without a result is 'scroll destination out of bounds', fetchmany/"
@@ -124,6 +120,9 @@ DELIBERATE.update({
     'sc_casters.cast PYINTERVALARRAY': _INTERVAL,
     'sc_methods.edge connect nul': _NUL,
     'sc_methods.edge cursor_name nul': _NUL,
+    'sc_methods.conn after_select cursor': _NUL,
+    'sc_methods.conn autocommit cursor': _NUL,
+    'sc_methods.conn fresh cursor': _NUL,
     'sc_methods.edge execute nul': _NUL,
     'sc_methods.edge make_dsn nul': _NUL,
     'sc_methods.edge parse_dsn nul': _NUL,
@@ -141,20 +140,6 @@ PENDING.update({
     'sc_casters.cast PYDATETIMETZ': _CAST,
     'sc_casters.cast PYTIME': _CAST,
     'sc_casters.cast TIME': _CAST,
-    'sc_methods.conn after_select cursor': _CONN,
-    'sc_methods.conn after_select get_parameter_status': _CONN,
-    'sc_methods.conn after_select set_client_encoding': _CONN,
-    'sc_methods.conn after_select set_isolation_level': _CONN,
-    'sc_methods.conn autocommit cursor': _CONN,
-    'sc_methods.conn autocommit get_parameter_status': _CONN,
-    'sc_methods.conn autocommit set_client_encoding': _CONN,
-    'sc_methods.conn autocommit set_isolation_level': _CONN,
-    'sc_methods.conn conn_closed get_parameter_status': _CONN,
-    'sc_methods.conn conn_closed set_client_encoding': _CONN,
-    'sc_methods.conn fresh cursor': _CONN,
-    'sc_methods.conn fresh get_parameter_status': _CONN,
-    'sc_methods.conn fresh set_client_encoding': _CONN,
-    'sc_methods.conn fresh set_isolation_level': _CONN,
     'sc_methods.cursor after_commit execute': _CURS,
     'sc_methods.cursor after_commit scroll': _CURS,
     'sc_methods.cursor after_select callproc': _CURS,
