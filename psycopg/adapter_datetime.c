@@ -254,12 +254,16 @@ PyDoc_STRVAR(dt_DateFromPy_doc,
 "DateFromPy(date) -> adapter quoting '<date>'::date.");
 
 static PyObject *
-dt_DateFromPy(PyObject *module, PyObject *obj)
+dt_DateFromPy(PyObject *module, PyObject *args)
 {
+    PyObject *obj;
+    /* psycopg2's argument errors, texts included. */
+    if (!PyArg_ParseTuple(args, "O", &obj))
+        return NULL;
     if (!PyDate_Check(obj)) {
         PyErr_Format(PyExc_TypeError,
-                     "DateFromPy() argument must be datetime.date, not %.200s",
-                     Py_TYPE(obj)->tp_name);
+                     "argument 1 must be datetime.date, not %.200s",
+                     obj == Py_None ? "None" : Py_TYPE(obj)->tp_name);
         return NULL;
     }
     return dt_wrap(module, Py_NewRef(obj), MP_DT_DATE);
@@ -269,12 +273,16 @@ PyDoc_STRVAR(dt_TimeFromPy_doc,
 "TimeFromPy(time) -> adapter quoting '<time>'::time (::timetz if aware).");
 
 static PyObject *
-dt_TimeFromPy(PyObject *module, PyObject *obj)
+dt_TimeFromPy(PyObject *module, PyObject *args)
 {
+    PyObject *obj;
+    /* psycopg2's argument errors, texts included. */
+    if (!PyArg_ParseTuple(args, "O", &obj))
+        return NULL;
     if (!PyTime_Check(obj)) {
         PyErr_Format(PyExc_TypeError,
-                     "TimeFromPy() argument must be datetime.time, not %.200s",
-                     Py_TYPE(obj)->tp_name);
+                     "argument 1 must be datetime.time, not %.200s",
+                     obj == Py_None ? "None" : Py_TYPE(obj)->tp_name);
         return NULL;
     }
     return dt_wrap(module, Py_NewRef(obj), MP_DT_TIME);
@@ -285,12 +293,16 @@ PyDoc_STRVAR(dt_TimestampFromPy_doc,
 "(::timestamptz if aware).");
 
 static PyObject *
-dt_TimestampFromPy(PyObject *module, PyObject *obj)
+dt_TimestampFromPy(PyObject *module, PyObject *args)
 {
+    PyObject *obj;
+    /* psycopg2's argument errors, texts included. */
+    if (!PyArg_ParseTuple(args, "O", &obj))
+        return NULL;
     if (!PyDateTime_Check(obj)) {
         PyErr_Format(PyExc_TypeError,
-                     "TimestampFromPy() argument must be datetime.datetime, "
-                     "not %.200s", Py_TYPE(obj)->tp_name);
+                     "argument 1 must be datetime.datetime, not %.200s",
+                     obj == Py_None ? "None" : Py_TYPE(obj)->tp_name);
         return NULL;
     }
     return dt_wrap(module, Py_NewRef(obj), MP_DT_TIMESTAMP);
@@ -300,12 +312,16 @@ PyDoc_STRVAR(dt_IntervalFromPy_doc,
 "IntervalFromPy(timedelta) -> adapter quoting an interval.");
 
 static PyObject *
-dt_IntervalFromPy(PyObject *module, PyObject *obj)
+dt_IntervalFromPy(PyObject *module, PyObject *args)
 {
+    PyObject *obj;
+    /* psycopg2's argument errors, texts included. */
+    if (!PyArg_ParseTuple(args, "O", &obj))
+        return NULL;
     if (!PyDelta_Check(obj)) {
         PyErr_Format(PyExc_TypeError,
-                     "IntervalFromPy() argument must be datetime.timedelta, "
-                     "not %.200s", Py_TYPE(obj)->tp_name);
+                     "argument 1 must be datetime.timedelta, not %.200s",
+                     obj == Py_None ? "None" : Py_TYPE(obj)->tp_name);
         return NULL;
     }
     return dt_wrap(module, Py_NewRef(obj), MP_DT_INTERVAL);
@@ -479,10 +495,10 @@ dt_TimestampFromTicks(PyObject *module, PyObject *ticks)
 #define DT_KW(f) (PyCFunction)(void (*)(void))(f), METH_VARARGS | METH_KEYWORDS
 
 PyMethodDef adapter_datetime_methods[] = {
-    {"DateFromPy", dt_DateFromPy, METH_O, dt_DateFromPy_doc},
-    {"TimeFromPy", dt_TimeFromPy, METH_O, dt_TimeFromPy_doc},
-    {"TimestampFromPy", dt_TimestampFromPy, METH_O, dt_TimestampFromPy_doc},
-    {"IntervalFromPy", dt_IntervalFromPy, METH_O, dt_IntervalFromPy_doc},
+    {"DateFromPy", dt_DateFromPy, METH_VARARGS, dt_DateFromPy_doc},
+    {"TimeFromPy", dt_TimeFromPy, METH_VARARGS, dt_TimeFromPy_doc},
+    {"TimestampFromPy", dt_TimestampFromPy, METH_VARARGS, dt_TimestampFromPy_doc},
+    {"IntervalFromPy", dt_IntervalFromPy, METH_VARARGS, dt_IntervalFromPy_doc},
     {"Date", DT_KW(dt_Date), dt_Date_doc},
     {"Time", DT_KW(dt_Time), dt_Time_doc},
     {"Timestamp", DT_KW(dt_Timestamp), dt_Timestamp_doc},

@@ -94,8 +94,10 @@ _CAST = ("typecast_datetime.c, typecast_numeric.c: error texts of the "
          "the next day's midnight), 'HH:MM' without seconds and 7 "
          "fractional digits (refused by psycopg2); time of "
          "'08:00:2b:01:02:03' (psycopg2 makes a value)")
-_ADAPT = ("unowned adapter_*.c: TypeError texts of DateFromPy/TimeFromPy/"
-          "TimestampFromPy/IntervalFromPy with wrong types")
+_ADAPT = ("adapter_*.c: TypeError texts of QuotedString/Binary "
+          "prepare(non-connection) ('argument 1 must be "
+          "psycopg2.extensions.connection, not int') and AsIs() without "
+          "arguments ('function takes exactly 1 argument (0 given)')")
 _CURS = ("cursor.c (reentry/newinit): client-side ProgrammingErrors carry "
          "the cursor in psycopg2 (named-cursor misuse, scroll), scroll "
          "without a result is 'scroll destination out of bounds', fetchmany/"
