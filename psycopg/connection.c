@@ -1736,33 +1736,47 @@ conn_get_exception(connectionObject *self, void *closure)
 }
 
 #define CONN_EXC_GETSET(name) \
-    {#name, (getter)conn_get_exception, NULL, NULL, \
+    {#name, (getter)conn_get_exception, NULL, \
+     "psycopg2." #name ", reachable from the connection (DB-API extension)", \
      (void *)offsetof(module_state, name)}
 
 static PyGetSetDef conn_getset[] = {
     {"closed", (getter)conn_get_closed, NULL,
-     "0 open, 1 closed, 2 broken", NULL},
-    {"status", (getter)conn_get_status, NULL, "transaction status", NULL},
+     "0 if the connection is open, 1 if close() closed it, 2 if it broke "
+     "(server gone, network error)", NULL},
+    {"status", (getter)conn_get_status, NULL, "The connection status: extensions.STATUS_READY, STATUS_BEGIN "
+     "(in a transaction) or STATUS_PREPARED (two-phase)", NULL},
     {"autocommit", (getter)conn_get_autocommit,
-     (setter)conn_set_autocommit, "autocommit mode", NULL},
+     (setter)conn_set_autocommit, "True: each statement commits at once; False (default): the "
+     "first statement opens a transaction that commit() ends", NULL},
     {"isolation_level", (getter)conn_get_isolation_level,
-     (setter)conn_set_isolation_level_attr, "isolation level or None", NULL},
+     (setter)conn_set_isolation_level_attr, "Isolation level of the next transactions "
+     "(an extensions.ISOLATION_LEVEL_ constant), or None for the server "
+     "default", NULL},
     {"readonly", (getter)conn_get_readonly, (setter)conn_set_readonly,
      "read only transactions (None = server default)", NULL},
     {"deferrable", (getter)conn_get_deferrable, (setter)conn_set_deferrable,
      "deferrable transactions (None = server default)", NULL},
-    {"encoding", (getter)conn_get_encoding, NULL, "client encoding", NULL},
-    {"server_version", (getter)conn_get_server_version, NULL, NULL, NULL},
-    {"protocol_version", (getter)conn_get_protocol_version, NULL, NULL, NULL},
-    {"dsn", (getter)conn_get_dsn, NULL, "connection string, password hidden",
+    {"encoding", (getter)conn_get_encoding, NULL, "The client encoding, by PostgreSQL's name (e.g. 'UTF8')", NULL},
+    {"server_version", (getter)conn_get_server_version, NULL,
+     "Server version as an int, e.g. 150004 for 15.4", NULL},
+    {"protocol_version", (getter)conn_get_protocol_version, NULL,
+     "Frontend/backend protocol version: always 3", NULL},
+    {"dsn", (getter)conn_get_dsn, NULL, "The connection string, with any password shown as xxx",
      NULL},
-    {"info", (getter)conn_get_info, NULL, "ConnectionInfo", NULL},
-    {"async", (getter)conn_get_async, NULL, "1 for asynchronous", NULL},
-    {"async_", (getter)conn_get_async, NULL, "1 for asynchronous", NULL},
-    {"pgconn_ptr", (getter)conn_get_pgconn_ptr, NULL, "PGconn address",
+    {"info", (getter)conn_get_info, NULL, "A ConnectionInfo object: libpq's view of the connection (host, "
+     "port, backend_pid, parameters...)", NULL},
+    {"async", (getter)conn_get_async, NULL, "True if the connection was made with async_=True", NULL},
+    {"async_", (getter)conn_get_async, NULL,
+     "True if the connection was made with async_=True", NULL},
+    {"pgconn_ptr", (getter)conn_get_pgconn_ptr, NULL, "Address of the libpq PGconn, as an int (for ctypes)",
      NULL},
-    {"string_types", (getter)conn_get_string_types, NULL, NULL, NULL},
-    {"binary_types", (getter)conn_get_binary_types, NULL, NULL, NULL},
+    {"string_types", (getter)conn_get_string_types, NULL,
+     "Typecasters registered on this connection only, by OID (dict)",
+     NULL},
+    {"binary_types", (getter)conn_get_binary_types, NULL,
+     "Binary typecasters registered on this connection only, by OID "
+     "(dict)", NULL},
     CONN_EXC_GETSET(Error),
     CONN_EXC_GETSET(Warning),
     CONN_EXC_GETSET(InterfaceError),
@@ -1779,11 +1793,13 @@ static PyGetSetDef conn_getset[] = {
 
 static PyMemberDef conn_members[] = {
     {"notices", T_OBJECT, offsetof(connectionObject, notice_list), 0,
-     "messages from the server (last 50)"},
+     "Notices and warnings sent by the server, as str; a list keeps the "
+     "last 50 (any object with append() can replace it)"},
     {"notifies", T_OBJECT, offsetof(connectionObject, notifies), 0,
-     "Notify objects received"},
+     "Notify objects received from LISTEN channels, oldest first (any "
+     "object with append() can replace the list)"},
     {"cursor_factory", T_OBJECT, offsetof(connectionObject, cursor_factory),
-     0, "default cursor factory"},
+     0, "Default cursor_factory for cursor(), or None for the plain cursor"},
     {"__weaklistoffset__", T_PYSSIZET,
      offsetof(connectionObject, weakreflist), READONLY},
     {"__dictoffset__", T_PYSSIZET, offsetof(connectionObject, dict),

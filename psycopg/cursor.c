@@ -1517,33 +1517,62 @@ curs_get_typecaster(cursorObject *self, void *c)
 
 static PyGetSetDef curs_getset[] = {
     {"description", (getter)curs_get_description, NULL,
-     "columns of the last result", NULL},
-    {"closed", (getter)curs_get_closed, NULL, NULL, NULL},
-    {"rowcount", (getter)curs_get_rowcount, NULL, NULL, NULL},
-    {"rownumber", (getter)curs_get_rownumber, NULL, NULL, NULL},
-    {"lastrowid", (getter)curs_get_lastrowid, NULL, NULL, NULL},
-    {"query", (getter)curs_get_query, NULL, "last query sent (bytes)", NULL},
-    {"statusmessage", (getter)curs_get_statusmessage, NULL, NULL, NULL},
-    {"name", (getter)curs_get_name, NULL, NULL, NULL},
-    {"connection", (getter)curs_get_connection, NULL, NULL, NULL},
-    {"withhold", (getter)curs_get_withhold, (setter)curs_set_withhold, NULL,
+     "One Column per column of the last result (name, type_code, ...), "
+     "or None when the last command returned no rows.", NULL},
+    {"closed", (getter)curs_get_closed, NULL,
+     "True once close() was called, or the connection was closed.", NULL},
+    {"rowcount", (getter)curs_get_rowcount, NULL,
+     "Rows returned or affected by the last execute or executemany; -1 "
+     "before any "
+     "command or when the server did not say.", NULL},
+    {"rownumber", (getter)curs_get_rownumber, NULL,
+     "Index (from 0) of the next row a fetch will return.", NULL},
+    {"lastrowid", (getter)curs_get_lastrowid, NULL,
+     "OID of the row inserted by the last single-row INSERT into a table "
+     "WITH OIDS, else 0 or None.", NULL},
+    {"query", (getter)curs_get_query, NULL,
+     "The last query sent to the server, after merging the parameters "
+     "(bytes), or None.", NULL},
+    {"statusmessage", (getter)curs_get_statusmessage, NULL,
+     "The command tag the server returned for the last command, e.g. "
+     "'INSERT 0 1'.", NULL},
+    {"name", (getter)curs_get_name, NULL,
+     "Name of a server-side (named) cursor, None for a client-side one.",
      NULL},
+    {"connection", (getter)curs_get_connection, NULL,
+     "The connection the cursor was created on.", NULL},
+    {"withhold", (getter)curs_get_withhold, (setter)curs_set_withhold,
+     "Named cursors only: declare it WITH HOLD, so that it outlives the "
+     "transaction's commit.", NULL},
     {"scrollable", (getter)curs_get_scrollable, (setter)curs_set_scrollable,
-     NULL, NULL},
-    {"pgresult_ptr", (getter)curs_get_pgresult_ptr, NULL, NULL, NULL},
-    {"string_types", (getter)curs_get_types, NULL, NULL, NULL},
-    {"binary_types", (getter)curs_get_types, NULL, NULL, (void *)1},
-    {"typecaster", (getter)curs_get_typecaster, NULL, NULL, NULL},
+     "Named cursors only: True declares it SCROLL, False NO SCROLL, None "
+     "leaves the choice to the server.", NULL},
+    {"pgresult_ptr", (getter)curs_get_pgresult_ptr, NULL,
+     "Address of the libpq PGresult of the last command, as an int (for "
+     "ctypes), or None.", NULL},
+    {"string_types", (getter)curs_get_types, NULL,
+     "Typecasters registered on this cursor only, by OID (dict).", NULL},
+    {"binary_types", (getter)curs_get_types, NULL,
+     "Binary typecasters registered on this cursor only, by OID (dict).",
+     (void *)1},
+    {"typecaster", (getter)curs_get_typecaster, NULL,
+     "The typecaster running now, while a value is being converted; "
+     "else None.", NULL},
     {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict, NULL,
      NULL},
     {NULL}};
 
 static PyMemberDef curs_members[] = {
-    {"arraysize", T_PYSSIZET, offsetof(cursorObject, arraysize), 0, NULL},
-    {"itersize", T_PYSSIZET, offsetof(cursorObject, itersize), 0, NULL},
+    {"arraysize", T_PYSSIZET, offsetof(cursorObject, arraysize), 0,
+     "Rows fetchmany() returns when called without a size (default 1)."},
+    {"itersize", T_PYSSIZET, offsetof(cursorObject, itersize), 0,
+     "Rows a named cursor fetches per round trip when iterated "
+     "(default 2000)."},
     {"tzinfo_factory", T_OBJECT, offsetof(cursorObject, tzinfo_factory), 0,
-     NULL},
-    {"row_factory", T_OBJECT, offsetof(cursorObject, row_factory), 0, NULL},
+     "Called with an offset (timedelta) to make the tzinfo of timestamptz "
+     "and timetz values; default datetime.timezone."},
+    {"row_factory", T_OBJECT, offsetof(cursorObject, row_factory), 0,
+     "Called with the cursor to build each fetched row; None gives tuples."},
     {"__weaklistoffset__", T_PYSSIZET, offsetof(cursorObject, weakreflist),
      READONLY},
     {"__dictoffset__", T_PYSSIZET, offsetof(cursorObject, dict), READONLY},
