@@ -1,7 +1,12 @@
-/* extensions.Column: a 7-item sequence with two extra attributes. */
+/* extensions.Column: a 7-item sequence with two extra attributes, and
+ * cursor.description built from a result. */
 #include "psycopg.h"
 #include "module.h"
 #include "column.h"
+#include "connection.h"
+#include "pgtypes.h"
+
+#include <string.h>
 
 static const char *const column_names[COLUMN_NFIELDS] = {
     "name", "type_code", "display_size", "internal_size", "precision",
@@ -41,6 +46,64 @@ column_from_fields(module_state *st, PyObject *const *fields)
         self->fields[i] = Py_NewRef(fields[i] ? fields[i] : Py_None);
     return (PyObject *)self;
 }
+
+/* numeric(p, s): precision and scale from the type modifier */
+static void
+column_numeric_typmod(int fmod, PyObject **prec, PyObject **scale)
+{
+    *prec = *scale = NULL;
+    if (fmod < 4)
+        return;
+    fmod -= 4;
+    *prec = PyLong_FromLong((fmod >> 16) & 0xFFFF);
+    *scale = PyLong_FromLong(fmod & 0xFFFF);
+}
+
+/* cursor.description of a result: one Column per field. */
+PyObject *
+column_description(connectionObject *conn, PGresult *res)
+{
+    module_state *st = conn->st;
+    int n = PQnfields(res), i;
+    PyObject *desc = PyTuple_New(n);
+    if (desc == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        PyObject *f[COLUMN_NFIELDS] = {NULL};
+        Oid ftype = PQftype(res, i), table = PQftable(res, i);
+        int fsize = PQfsize(res, i), fmod = PQfmod(res, i), k;
+        int tcol = PQftablecol(res, i);
+        const char *name = PQfname(res, i);
+        PyObject *col = NULL;
+
+        f[0] = conn_decode_replace(conn, name, strlen(name));
+        f[1] = PyLong_FromUnsignedLong(ftype);
+        if (ftype == NUMERICOID) {
+            column_numeric_typmod(fmod, &f[4], &f[5]);
+            f[3] = PyLong_FromLong(fmod >= 4 ? ((fmod - 4) >> 16) & 0xFFFF
+                                             : -1);
+        }
+        else {
+            f[3] = PyLong_FromLong(fsize >= 0 ? fsize
+                                   : fmod >= 4 ? fmod - 4 : fsize);
+        }
+        if (table != InvalidOid)
+            f[7] = PyLong_FromUnsignedLong(table);
+        if (tcol > 0)
+            f[8] = PyLong_FromLong(tcol);
+        if (f[0] && f[1] && f[3])
+            col = column_from_fields(st, f);
+        for (k = 0; k < COLUMN_NFIELDS; k++)
+            Py_XDECREF(f[k]);
+        if (col == NULL) {
+            Py_DECREF(desc);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(desc, i, col);
+    }
+    return desc;
+}
+
 
 static PyObject *
 column_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)

@@ -1,5 +1,6 @@
-/* psycopg2.extensions.cursor: execute, fetch, scroll, description, and
- * server-side (named) cursors. */
+/* psycopg2.extensions.cursor: the type, execute and its relatives, and
+ * server-side (named) cursors.  Fetching is in cursor_fetch.c, COPY in
+ * cursor_copy.c, executemany's pipeline in cursor_batch.c. */
 #include "psycopg.h"
 #include "module.h"
 #include "connection.h"
@@ -31,64 +32,6 @@ curs_clear_result(cursorObject *self)
     result_decref(r);
 }
 
-/* numeric(p, s): precision and scale from the type modifier */
-static void
-curs_numeric_typmod(int fmod, PyObject **prec, PyObject **scale)
-{
-    *prec = *scale = NULL;
-    if (fmod < 4)
-        return;
-    fmod -= 4;
-    *prec = PyLong_FromLong((fmod >> 16) & 0xFFFF);
-    *scale = PyLong_FromLong(fmod & 0xFFFF);
-}
-
-#define NUMERICOID_ 1700
-
-static PyObject *
-curs_build_description(connectionObject *conn, PGresult *res)
-{
-    module_state *st = conn->st;
-    int n = PQnfields(res), i;
-    PyObject *desc = PyTuple_New(n);
-    if (desc == NULL)
-        return NULL;
-    for (i = 0; i < n; i++) {
-        PyObject *f[COLUMN_NFIELDS] = {NULL};
-        Oid ftype = PQftype(res, i), table = PQftable(res, i);
-        int fsize = PQfsize(res, i), fmod = PQfmod(res, i), k;
-        int tcol = PQftablecol(res, i);
-        const char *name = PQfname(res, i);
-        PyObject *col = NULL;
-
-        f[0] = conn_decode_replace(conn, name, strlen(name));
-        f[1] = PyLong_FromUnsignedLong(ftype);
-        if (ftype == NUMERICOID_) {
-            curs_numeric_typmod(fmod, &f[4], &f[5]);
-            f[3] = PyLong_FromLong(fmod >= 4 ? ((fmod - 4) >> 16) & 0xFFFF
-                                             : -1);
-        }
-        else {
-            f[3] = PyLong_FromLong(fsize >= 0 ? fsize
-                                   : fmod >= 4 ? fmod - 4 : fsize);
-        }
-        if (table != InvalidOid)
-            f[7] = PyLong_FromUnsignedLong(table);
-        if (tcol > 0)
-            f[8] = PyLong_FromLong(tcol);
-        if (f[0] && f[1] && f[3])
-            col = column_from_fields(st, f);
-        for (k = 0; k < COLUMN_NFIELDS; k++)
-            Py_XDECREF(f[k]);
-        if (col == NULL) {
-            Py_DECREF(desc);
-            return NULL;
-        }
-        PyTuple_SET_ITEM(desc, i, col);
-    }
-    return desc;
-}
-
 /* Keep `res`, decoded with the encoding object `enc` (borrowed). */
 static int
 curs_set_result_enc(cursorObject *self, PGresult *res, PyObject *enc)
@@ -105,7 +48,7 @@ curs_set_result_enc(cursorObject *self, PGresult *res, PyObject *enc)
     /* built before the cursor shows the result: decoding and the casters
      * lookup may run Python code */
     if (PQresultStatus(res) == PGRES_TUPLES_OK) {
-        if (!(desc = curs_build_description(conn, res))
+        if (!(desc = column_description(conn, res))
             || result_resolve_casts(r, self, conn) < 0) {
             result_decref(r);
             goto exit;
@@ -201,7 +144,7 @@ curs_mogrify_bytes(cursorObject *self, PyObject *query, PyObject *vars,
     return rv;
 }
 
-static int
+int
 curs_check_prepared(cursorObject *self)
 {
     if (self->conn->status == CONN_STATUS_PREPARED) {
@@ -379,7 +322,7 @@ curs_exec_in_transaction(cursorObject *self, PyObject *q)
 /* Run `q` and keep its result.  The lock is held for the libpq I/O only
  * (COPY releases it around each call to the file object); the result
  * becomes Python objects once it is released. */
-static int
+int
 curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
 {
     connectionObject *conn = self->conn;
@@ -449,7 +392,7 @@ curs_exec_copy(cursorObject *self, PyObject *sql)
     return r;
 }
 
-static int
+int
 curs_check_named_valid(cursorObject *self)
 {
     if (self->name && self->declared && !self->withhold
@@ -779,264 +722,6 @@ exit:
     return rv;
 }
 
-/* ---- fetching ---- */
-
-static int
-curs_check_result(cursorObject *self)
-{
-    if (self->pgres == NULL
-        || PQresultStatus(self->pgres) != PGRES_TUPLES_OK) {
-        PyErr_SetString(self->conn->st->ProgrammingError,
-                        "no results to fetch");
-        return -1;
-    }
-    return 0;
-}
-
-/* Named cursors: FETCH/MOVE through the server. */
-static int
-curs_named_command(cursorObject *self, const char *fmt, const char *arg)
-{
-    PyObject *q;
-    int r;
-    if (curs_check_named_valid(self) < 0)
-        return -1;
-    q = PyBytes_FromFormat(fmt, arg, self->qname);
-    if (q == NULL)
-        return -1;
-    {
-        /* keep cursor.query pointing at the DECLARE */
-        PyObject *saved = Py_XNewRef(self->query);
-        r = curs_exec_bytes(self, q, 0);
-        Py_XSETREF(self->query, saved);
-    }
-    Py_DECREF(q);
-    return r;
-}
-
-static int
-curs_named_fetch(cursorObject *self, const char *howmany)
-{
-    if (curs_named_command(self, "FETCH FORWARD %s FROM %s", howmany) < 0)
-        return -1;
-    self->rownumber = 0;
-    return 0;
-}
-
-static int
-curs_check_fetch(cursorObject *self)
-{
-    if (curs_check_open(self) < 0 || curs_check_prepared(self) < 0
-        || conn_check_async_idle(self->conn, "fetch") < 0)
-        return -1;
-    return 0;
-}
-
-PyDoc_STRVAR(curs_fetchone_doc,
-"fetchone() -> row or None\n"
-"\n"
-"The next row of the result, as a tuple (or what the cursor's row\n"
-"factory makes), or None when there are no more rows. Raises\n"
-"ProgrammingError if the last statement returned no result (e.g. an\n"
-"INSERT without RETURNING) or if nothing was executed.");
-
-static PyObject *
-curs_fetchone_impl(cursorObject *self, PyObject *unused)
-{
-    PyObject *row;
-    if (curs_check_fetch(self) < 0)
-        return NULL;
-    if (self->name && curs_named_fetch(self, "1") < 0)
-        return NULL;
-    if (curs_check_result(self) < 0)
-        return NULL;
-    if (self->rownumber >= self->ntuples)
-        Py_RETURN_NONE;
-    row = curs_make_row(self, self->rownumber);
-    if (row)
-        self->rownumber++;
-    return row;
-}
-
-/* rows [rownumber, rownumber + n) as a list */
-static PyObject *
-curs_take_rows(cursorObject *self, Py_ssize_t n)
-{
-    PyObject *list = NULL, *row;
-    Py_ssize_t i, start = self->rownumber;
-    curs_fetch f;
-    if (result_fetch_begin(&f, self) < 0)
-        return NULL;
-    if (n > f.res->ntuples - start)
-        n = f.res->ntuples - start;
-    if (n < 0)
-        n = 0;
-    if (!(list = PyList_New(n)))
-        goto exit;
-    for (i = 0; i < n; i++) {
-        /* rows are read through our own reference to the result; the
-         * position is the cursor's once each row is done (the same result,
-         * result_fetch_row checks) */
-        if (!(row = result_fetch_row(&f, start + i))) {
-            Py_CLEAR(list);
-            goto exit;
-        }
-        PyList_SET_ITEM(list, i, row);
-        self->rownumber = start + i + 1;
-    }
-exit:
-    result_fetch_end(&f);
-    return list;
-}
-
-PyDoc_STRVAR(curs_fetchmany_doc,
-"fetchmany(size=self.arraysize) -> list of rows\n"
-"\n"
-"The next *size* rows of the result (fewer, or an empty list, at the\n"
-"end). The default size is the cursor's arraysize attribute (1 unless\n"
-"set). Raises ProgrammingError if the last statement returned no\n"
-"result.");
-
-static PyObject *
-curs_fetchmany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
-{
-    static char *kwlist[] = {"size", NULL};
-    PyObject *size_obj = Py_None;
-    Py_ssize_t size;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O", kwlist, &size_obj))
-        return NULL;
-    if (size_obj == Py_None)
-        size = self->arraysize;
-    else if ((size = PyLong_AsSsize_t(size_obj)) == -1 && PyErr_Occurred())
-        return NULL;
-    if (curs_check_fetch(self) < 0)
-        return NULL;
-    if (self->name) {
-        char buf[32];
-        if (size == 0) {
-            /* FETCH FORWARD 0 would fetch the current row again */
-            if (curs_check_named_valid(self) < 0)
-                return NULL;
-            return PyList_New(0);
-        }
-        if (size < 0)
-            strcpy(buf, "ALL");
-        else
-            snprintf(buf, sizeof(buf), "%zd", size);
-        if (curs_named_fetch(self, buf) < 0)
-            return NULL;
-    }
-    if (curs_check_result(self) < 0)
-        return NULL;
-    if (size < 0)
-        size = self->ntuples;
-    return curs_take_rows(self, size);
-}
-
-PyDoc_STRVAR(curs_fetchall_doc,
-"fetchall() -> list of the remaining rows\n"
-"\n"
-"All the rows not fetched yet (an empty list if none). On a named\n"
-"cursor this reads the rest of the server-side cursor. Raises\n"
-"ProgrammingError if the last statement returned no result.");
-
-static PyObject *
-curs_fetchall_impl(cursorObject *self, PyObject *unused)
-{
-    if (curs_check_fetch(self) < 0)
-        return NULL;
-    if (self->name && curs_named_fetch(self, "ALL") < 0)
-        return NULL;
-    if (curs_check_result(self) < 0)
-        return NULL;
-    return curs_take_rows(self, self->ntuples);
-}
-
-static PyObject *
-curs_iter(cursorObject *self)
-{
-    if (curs_check_open(self) < 0)
-        return NULL;
-    return Py_NewRef(self);
-}
-
-static PyObject *
-curs_next_impl(cursorObject *self)
-{
-    PyObject *row;
-    if (curs_check_fetch(self) < 0)
-        return NULL;
-    if (self->name) {
-        /* refill the buffer with itersize rows at a time */
-        if (self->pgres == NULL || self->rownumber >= self->ntuples) {
-            char buf[32];
-            /* FETCH FORWARD 0 would return the current row forever */
-            snprintf(buf, sizeof(buf), "%zd",
-                     self->itersize > 0 ? self->itersize : 1);
-            if (curs_named_fetch(self, buf) < 0)
-                return NULL;
-        }
-        if (curs_check_result(self) < 0)
-            return NULL;
-        if (self->ntuples == 0)
-            return NULL; /* StopIteration */
-    }
-    else if (curs_check_result(self) < 0)
-        return NULL;
-    if (self->rownumber >= self->ntuples)
-        return NULL;
-    row = curs_make_row(self, self->rownumber);
-    if (row)
-        self->rownumber++;
-    return row;
-}
-
-PyDoc_STRVAR(curs_scroll_doc,
-"scroll(value, mode='relative') -- move the position in the result.");
-
-static PyObject *
-curs_scroll_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
-{
-    static char *kwlist[] = {"value", "mode", NULL};
-    Py_ssize_t value, newpos;
-    const char *mode = "relative";
-    int absolute;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "n|s", kwlist, &value,
-                                     &mode))
-        return NULL;
-    if (curs_check_fetch(self) < 0)
-        return NULL;
-    if (strcmp(mode, "relative") == 0)
-        absolute = 0;
-    else if (strcmp(mode, "absolute") == 0)
-        absolute = 1;
-    else {
-        PyErr_SetString(self->conn->st->ProgrammingError,
-                        "scroll mode must be 'relative' or 'absolute'");
-        return NULL;
-    }
-    if (self->name) {
-        char buf[48];
-        snprintf(buf, sizeof(buf), "%s%zd", absolute ? "ABSOLUTE " : "",
-                 value);
-        if (curs_named_command(self, "MOVE %s FROM %s", buf) < 0)
-            return NULL;
-        Py_RETURN_NONE;
-    }
-    /* as psycopg2: without rows every destination is out of bounds, and
-     * the error carries the cursor */
-    newpos = absolute ? value : self->rownumber + value;
-    if (self->pgres == NULL || PQresultStatus(self->pgres) != PGRES_TUPLES_OK
-        || newpos < 0 || newpos >= self->ntuples) {
-        PyErr_SetString(self->conn->st->ProgrammingError,
-                        "scroll destination out of bounds");
-        query_error_set_cursor(self->conn, (PyObject *)self);
-        return NULL;
-    }
-    self->rownumber = newpos;
-    Py_RETURN_NONE;
-}
-
 /* ---- misc methods ---- */
 
 PyDoc_STRVAR(curs_close_doc, "close() -- close the cursor.");
@@ -1259,58 +944,6 @@ curs_callproc(cursorObject *self, PyObject *args, PyObject *kwargs)
 }
 
 static PyObject *
-curs_fetchmany(cursorObject *self, PyObject *args, PyObject *kwargs)
-{
-    connectionObject *conn;
-    PyObject *rv;
-    if (curs_check_init(self) < 0)
-        return NULL;
-    conn = curs_op_begin(self);
-    rv = curs_fetchmany_impl(self, args, kwargs);
-    curs_op_end(self, conn);
-    return rv;
-}
-
-static PyObject *
-curs_scroll(cursorObject *self, PyObject *args, PyObject *kwargs)
-{
-    connectionObject *conn;
-    PyObject *rv;
-    if (curs_check_init(self) < 0)
-        return NULL;
-    conn = curs_op_begin(self);
-    rv = curs_scroll_impl(self, args, kwargs);
-    curs_op_end(self, conn);
-    return rv;
-}
-
-static PyObject *
-curs_fetchone(cursorObject *self, PyObject *arg)
-{
-    connectionObject *conn;
-    PyObject *rv;
-    if (self->conn == NULL)
-        return curs_fetchone_impl(self, arg);
-    conn = curs_op_begin(self);
-    rv = curs_fetchone_impl(self, arg);
-    curs_op_end(self, conn);
-    return rv;
-}
-
-static PyObject *
-curs_fetchall(cursorObject *self, PyObject *arg)
-{
-    connectionObject *conn;
-    PyObject *rv;
-    if (self->conn == NULL)
-        return curs_fetchall_impl(self, arg);
-    conn = curs_op_begin(self);
-    rv = curs_fetchall_impl(self, arg);
-    curs_op_end(self, conn);
-    return rv;
-}
-
-static PyObject *
 curs_close(cursorObject *self, PyObject *arg)
 {
     connectionObject *conn;
@@ -1332,19 +965,6 @@ curs_cast(cursorObject *self, PyObject *arg)
         return curs_cast_impl(self, arg);
     conn = curs_op_begin(self);
     rv = curs_cast_impl(self, arg);
-    curs_op_end(self, conn);
-    return rv;
-}
-
-static PyObject *
-curs_next(cursorObject *self)
-{
-    connectionObject *conn;
-    PyObject *rv;
-    if (curs_check_init(self) < 0)
-        return NULL;
-    conn = curs_op_begin(self);
-    rv = curs_next_impl(self);
     curs_op_end(self, conn);
     return rv;
 }

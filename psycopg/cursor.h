@@ -1,4 +1,5 @@
-/* The cursor object: execute, fetch, scroll, description. */
+/* The cursor object (cursor.c, cursor_fetch.c, cursor_copy.c,
+ * cursor_batch.c). */
 #ifndef PSYCOPG_CURSOR_H
 #define PSYCOPG_CURSOR_H
 
@@ -104,6 +105,25 @@ void curs_clear_result(cursorObject *self);
 int curs_take_result(cursorObject *self, PGresult *res);
 /* Build one row (tuple or row_factory object) for row `i`. */
 PyObject *curs_make_row(cursorObject *self, Py_ssize_t i);
+
+/* Run the query bytes `q` and keep the result (want_copy: a COPY is
+ * served from self->copyfile).  0 or -1. */
+int curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy);
+/* Refuse a prepared two-phase transaction / a named cursor whose
+ * transaction ended (ProgrammingError).  0 or -1. */
+int curs_check_prepared(cursorObject *self);
+int curs_check_named_valid(cursorObject *self);
+
+/* cursor_fetch.c: the fetch methods, for the method table of cursor.c */
+PyObject *curs_fetchone(cursorObject *self, PyObject *unused);
+PyObject *curs_fetchmany(cursorObject *self, PyObject *args,
+                         PyObject *kwargs);
+PyObject *curs_fetchall(cursorObject *self, PyObject *unused);
+PyObject *curs_scroll(cursorObject *self, PyObject *args, PyObject *kwargs);
+PyObject *curs_iter(cursorObject *self);
+PyObject *curs_next(cursorObject *self);
+extern const char curs_fetchone_doc[], curs_fetchmany_doc[],
+    curs_fetchall_doc[], curs_scroll_doc[];
 
 /* cursor_copy.c: serve a COPY result from self->copyfile (or refuse when
  * there is none) and return the final result of the command, or NULL with

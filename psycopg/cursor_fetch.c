@@ -1,0 +1,335 @@
+/* The cursor's fetch methods: fetchone, fetchmany, fetchall, iteration
+ * and scroll, on a client-side result or through FETCH/MOVE on a named
+ * cursor. */
+#include "psycopg.h"
+#include "module.h"
+#include "connection.h"
+#include "cursor.h"
+#include "query.h"
+#include "result.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int
+curs_check_result(cursorObject *self)
+{
+    if (self->pgres == NULL
+        || PQresultStatus(self->pgres) != PGRES_TUPLES_OK) {
+        PyErr_SetString(self->conn->st->ProgrammingError,
+                        "no results to fetch");
+        return -1;
+    }
+    return 0;
+}
+
+/* Named cursors: FETCH/MOVE through the server. */
+static int
+curs_named_command(cursorObject *self, const char *fmt, const char *arg)
+{
+    PyObject *q;
+    int r;
+    if (curs_check_named_valid(self) < 0)
+        return -1;
+    q = PyBytes_FromFormat(fmt, arg, self->qname);
+    if (q == NULL)
+        return -1;
+    {
+        /* keep cursor.query pointing at the DECLARE */
+        PyObject *saved = Py_XNewRef(self->query);
+        r = curs_exec_bytes(self, q, 0);
+        Py_XSETREF(self->query, saved);
+    }
+    Py_DECREF(q);
+    return r;
+}
+
+static int
+curs_named_fetch(cursorObject *self, const char *howmany)
+{
+    if (curs_named_command(self, "FETCH FORWARD %s FROM %s", howmany) < 0)
+        return -1;
+    self->rownumber = 0;
+    return 0;
+}
+
+static int
+curs_check_fetch(cursorObject *self)
+{
+    if (curs_check_open(self) < 0 || curs_check_prepared(self) < 0
+        || conn_check_async_idle(self->conn, "fetch") < 0)
+        return -1;
+    return 0;
+}
+
+const char curs_fetchone_doc[] = PyDoc_STR(
+"fetchone() -> row or None\n"
+"\n"
+"The next row of the result, as a tuple (or what the cursor's row\n"
+"factory makes), or None when there are no more rows. Raises\n"
+"ProgrammingError if the last statement returned no result (e.g. an\n"
+"INSERT without RETURNING) or if nothing was executed.");
+
+static PyObject *
+curs_fetchone_impl(cursorObject *self, PyObject *unused)
+{
+    PyObject *row;
+    if (curs_check_fetch(self) < 0)
+        return NULL;
+    if (self->name && curs_named_fetch(self, "1") < 0)
+        return NULL;
+    if (curs_check_result(self) < 0)
+        return NULL;
+    if (self->rownumber >= self->ntuples)
+        Py_RETURN_NONE;
+    row = curs_make_row(self, self->rownumber);
+    if (row)
+        self->rownumber++;
+    return row;
+}
+
+/* rows [rownumber, rownumber + n) as a list */
+static PyObject *
+curs_take_rows(cursorObject *self, Py_ssize_t n)
+{
+    PyObject *list = NULL, *row;
+    Py_ssize_t i, start = self->rownumber;
+    curs_fetch f;
+    if (result_fetch_begin(&f, self) < 0)
+        return NULL;
+    if (n > f.res->ntuples - start)
+        n = f.res->ntuples - start;
+    if (n < 0)
+        n = 0;
+    if (!(list = PyList_New(n)))
+        goto exit;
+    for (i = 0; i < n; i++) {
+        /* rows are read through our own reference to the result; the
+         * position is the cursor's once each row is done (the same result,
+         * result_fetch_row checks) */
+        if (!(row = result_fetch_row(&f, start + i))) {
+            Py_CLEAR(list);
+            goto exit;
+        }
+        PyList_SET_ITEM(list, i, row);
+        self->rownumber = start + i + 1;
+    }
+exit:
+    result_fetch_end(&f);
+    return list;
+}
+
+const char curs_fetchmany_doc[] = PyDoc_STR(
+"fetchmany(size=self.arraysize) -> list of rows\n"
+"\n"
+"The next *size* rows of the result (fewer, or an empty list, at the\n"
+"end). The default size is the cursor's arraysize attribute (1 unless\n"
+"set). Raises ProgrammingError if the last statement returned no\n"
+"result.");
+
+static PyObject *
+curs_fetchmany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"size", NULL};
+    PyObject *size_obj = Py_None;
+    Py_ssize_t size;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O", kwlist, &size_obj))
+        return NULL;
+    if (size_obj == Py_None)
+        size = self->arraysize;
+    else if ((size = PyLong_AsSsize_t(size_obj)) == -1 && PyErr_Occurred())
+        return NULL;
+    if (curs_check_fetch(self) < 0)
+        return NULL;
+    if (self->name) {
+        char buf[32];
+        if (size == 0) {
+            /* FETCH FORWARD 0 would fetch the current row again */
+            if (curs_check_named_valid(self) < 0)
+                return NULL;
+            return PyList_New(0);
+        }
+        if (size < 0)
+            strcpy(buf, "ALL");
+        else
+            snprintf(buf, sizeof(buf), "%zd", size);
+        if (curs_named_fetch(self, buf) < 0)
+            return NULL;
+    }
+    if (curs_check_result(self) < 0)
+        return NULL;
+    if (size < 0)
+        size = self->ntuples;
+    return curs_take_rows(self, size);
+}
+
+const char curs_fetchall_doc[] = PyDoc_STR(
+"fetchall() -> list of the remaining rows\n"
+"\n"
+"All the rows not fetched yet (an empty list if none). On a named\n"
+"cursor this reads the rest of the server-side cursor. Raises\n"
+"ProgrammingError if the last statement returned no result.");
+
+static PyObject *
+curs_fetchall_impl(cursorObject *self, PyObject *unused)
+{
+    if (curs_check_fetch(self) < 0)
+        return NULL;
+    if (self->name && curs_named_fetch(self, "ALL") < 0)
+        return NULL;
+    if (curs_check_result(self) < 0)
+        return NULL;
+    return curs_take_rows(self, self->ntuples);
+}
+
+PyObject *
+curs_iter(cursorObject *self)
+{
+    if (curs_check_open(self) < 0)
+        return NULL;
+    return Py_NewRef(self);
+}
+
+static PyObject *
+curs_next_impl(cursorObject *self)
+{
+    PyObject *row;
+    if (curs_check_fetch(self) < 0)
+        return NULL;
+    if (self->name) {
+        /* refill the buffer with itersize rows at a time */
+        if (self->pgres == NULL || self->rownumber >= self->ntuples) {
+            char buf[32];
+            /* FETCH FORWARD 0 would return the current row forever */
+            snprintf(buf, sizeof(buf), "%zd",
+                     self->itersize > 0 ? self->itersize : 1);
+            if (curs_named_fetch(self, buf) < 0)
+                return NULL;
+        }
+        if (curs_check_result(self) < 0)
+            return NULL;
+        if (self->ntuples == 0)
+            return NULL; /* StopIteration */
+    }
+    else if (curs_check_result(self) < 0)
+        return NULL;
+    if (self->rownumber >= self->ntuples)
+        return NULL;
+    row = curs_make_row(self, self->rownumber);
+    if (row)
+        self->rownumber++;
+    return row;
+}
+
+const char curs_scroll_doc[] = PyDoc_STR(
+"scroll(value, mode='relative') -- move the position in the result.");
+
+static PyObject *
+curs_scroll_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"value", "mode", NULL};
+    Py_ssize_t value, newpos;
+    const char *mode = "relative";
+    int absolute;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "n|s", kwlist, &value,
+                                     &mode))
+        return NULL;
+    if (curs_check_fetch(self) < 0)
+        return NULL;
+    if (strcmp(mode, "relative") == 0)
+        absolute = 0;
+    else if (strcmp(mode, "absolute") == 0)
+        absolute = 1;
+    else {
+        PyErr_SetString(self->conn->st->ProgrammingError,
+                        "scroll mode must be 'relative' or 'absolute'");
+        return NULL;
+    }
+    if (self->name) {
+        char buf[48];
+        snprintf(buf, sizeof(buf), "%s%zd", absolute ? "ABSOLUTE " : "",
+                 value);
+        if (curs_named_command(self, "MOVE %s FROM %s", buf) < 0)
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    /* as psycopg2: without rows every destination is out of bounds, and
+     * the error carries the cursor */
+    newpos = absolute ? value : self->rownumber + value;
+    if (self->pgres == NULL || PQresultStatus(self->pgres) != PGRES_TUPLES_OK
+        || newpos < 0 || newpos >= self->ntuples) {
+        PyErr_SetString(self->conn->st->ProgrammingError,
+                        "scroll destination out of bounds");
+        query_error_set_cursor(self->conn, (PyObject *)self);
+        return NULL;
+    }
+    self->rownumber = newpos;
+    Py_RETURN_NONE;
+}
+
+/* ---- the methods as operations (see cursor.c) ---- */
+
+PyObject *
+curs_fetchmany(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    connectionObject *conn;
+    PyObject *rv;
+    if (curs_check_init(self) < 0)
+        return NULL;
+    conn = curs_op_begin(self);
+    rv = curs_fetchmany_impl(self, args, kwargs);
+    curs_op_end(self, conn);
+    return rv;
+}
+
+PyObject *
+curs_scroll(cursorObject *self, PyObject *args, PyObject *kwargs)
+{
+    connectionObject *conn;
+    PyObject *rv;
+    if (curs_check_init(self) < 0)
+        return NULL;
+    conn = curs_op_begin(self);
+    rv = curs_scroll_impl(self, args, kwargs);
+    curs_op_end(self, conn);
+    return rv;
+}
+
+PyObject *
+curs_fetchone(cursorObject *self, PyObject *arg)
+{
+    connectionObject *conn;
+    PyObject *rv;
+    if (self->conn == NULL)
+        return curs_fetchone_impl(self, arg);
+    conn = curs_op_begin(self);
+    rv = curs_fetchone_impl(self, arg);
+    curs_op_end(self, conn);
+    return rv;
+}
+
+PyObject *
+curs_fetchall(cursorObject *self, PyObject *arg)
+{
+    connectionObject *conn;
+    PyObject *rv;
+    if (self->conn == NULL)
+        return curs_fetchall_impl(self, arg);
+    conn = curs_op_begin(self);
+    rv = curs_fetchall_impl(self, arg);
+    curs_op_end(self, conn);
+    return rv;
+}
+
+PyObject *
+curs_next(cursorObject *self)
+{
+    connectionObject *conn;
+    PyObject *rv;
+    if (curs_check_init(self) < 0)
+        return NULL;
+    conn = curs_op_begin(self);
+    rv = curs_next_impl(self);
+    curs_op_end(self, conn);
+    return rv;
+}
