@@ -1,184 +1,16 @@
-/* psycopg2.extensions.connection: session, transactions, encodings. */
+/* psycopg2.extensions.connection: connecting, transactions, notices, the
+ * lock, poll().  The client encoding, the session characteristics and
+ * two-phase commit live in connection_encoding.c, connection_session.c and
+ * connection_tpc.c. */
 #include "psycopg.h"
 #include "module.h"
 #include "connection.h"
 #include "cursor.h"
 #include "errors.h"
 #include "pqpath.h"
-#include "encodings.h"
-#include "xid.h"
 
-#include <ctype.h>
 #include <string.h>
 #include <unistd.h>
-
-/* ---- encodings ---- */
-
-char *
-conn_normalize_encoding(const char *enc)
-{
-    size_t n = strlen(enc), i, j = 0;
-    char *rv = PyMem_Malloc(n + 1);
-    if (rv == NULL) {
-        PyErr_NoMemory();
-        return NULL;
-    }
-    for (i = 0; i < n; i++) {
-        if (enc[i] == '-' || enc[i] == '_')
-            continue;
-        rv[j++] = (char)toupper((unsigned char)enc[i]);
-    }
-    rv[j] = '\0';
-    return rv;
-}
-
-/* Whether two encoding names are equal once normalised (no '-' or '_',
- * case-insensitive), without allocating. */
-static int
-conn_encoding_equal(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == '-' || *a == '_')
-            a++;
-        while (*b == '-' || *b == '_')
-            b++;
-        if (toupper((unsigned char)*a) != toupper((unsigned char)*b))
-            return 0;
-        if (*a == '\0')
-            return 1;
-        a++;
-        b++;
-    }
-}
-
-/* The table entry whose normalised name matches `enc`, or NULL. */
-static const conn_encoding_entry *
-conn_find_encoding(const char *enc)
-{
-    const conn_encoding_entry *e;
-    for (e = conn_encoding_table; e->pgname; e++) {
-        if (conn_encoding_equal(e->pgname, enc))
-            return e;
-    }
-    return NULL;
-}
-
-PyObject *
-conn_pyenc_for(module_state *st, const char *pgenc)
-{
-    const conn_encoding_entry *e = conn_find_encoding(pgenc);
-    if (e == NULL) {
-        PyErr_Format(st->InterfaceError,
-                     "no Python codec for client encoding '%s'", pgenc);
-        return NULL;
-    }
-    return PyUnicode_FromString(e->pycodec);
-}
-
-static int
-conn_build_encodings(module_state *st)
-{
-    const conn_encoding_entry *e;
-    if (!(st->encodings = PyDict_New()))
-        return -1;
-    for (e = conn_encoding_table; e->pgname; e++) {
-        PyObject *v = PyUnicode_FromString(e->pycodec);
-        char *norm;
-        if (v == NULL)
-            return -1;
-        if (PyDict_SetItemString(st->encodings, e->pgname, v) < 0
-            || !(norm = conn_normalize_encoding(e->pgname))) {
-            Py_DECREF(v);
-            return -1;
-        }
-        if (PyDict_SetItemString(st->encodings, norm, v) < 0) {
-            PyMem_Free(norm);
-            Py_DECREF(v);
-            return -1;
-        }
-        PyMem_Free(norm);
-        Py_DECREF(v);
-    }
-    return 0;
-}
-
-/* A codec written in Python may run anything, even set_client_encoding():
- * the encoding object is held for the call. */
-PyObject *
-conn_encode(connectionObject *self, PyObject *str)
-{
-    PyObject *enc, *rv;
-    if (self->is_utf8 || self->enc_obj == NULL)
-        return PyUnicode_AsUTF8String(str);
-    enc = Py_NewRef(self->enc_obj);
-    rv = PyUnicode_AsEncodedString(
-        str, PyUnicode_AsUTF8(PyTuple_GET_ITEM(enc, 1)), "strict");
-    Py_DECREF(enc);
-    return rv;
-}
-
-PyObject *
-conn_decode(connectionObject *self, const char *s, Py_ssize_t len)
-{
-    PyObject *enc, *rv;
-    if (self->is_utf8 || self->enc_obj == NULL)
-        return PyUnicode_DecodeUTF8(s, len, "strict");
-    enc = Py_NewRef(self->enc_obj);
-    rv = PyUnicode_Decode(s, len, PyUnicode_AsUTF8(PyTuple_GET_ITEM(enc, 1)),
-                          "strict");
-    Py_DECREF(enc);
-    return rv;
-}
-
-/* For text the server made up (names, notifications, messages): bad bytes
- * become U+FFFD, as in the original, rather than losing the whole thing. */
-PyObject *
-conn_decode_replace(connectionObject *self, const char *s, Py_ssize_t len)
-{
-    PyObject *enc, *rv;
-    if (self->is_utf8 || self->enc_obj == NULL)
-        return PyUnicode_DecodeUTF8(s, len, "replace");
-    enc = Py_NewRef(self->enc_obj);
-    rv = PyUnicode_Decode(s, len, PyUnicode_AsUTF8(PyTuple_GET_ITEM(enc, 1)),
-                          "replace");
-    Py_DECREF(enc);
-    return rv;
-}
-
-/* Refresh encoding, pyenc and is_utf8 from the server's client_encoding. */
-static int
-conn_read_encoding(connectionObject *self)
-{
-    const char *enc = PQparameterStatus(self->pgconn, "client_encoding");
-    const conn_encoding_entry *e;
-    PyObject *obj, *old;
-    if (enc == NULL) {
-        PyErr_SetString(self->st->OperationalError,
-                        "server didn't return client encoding");
-        return -1;
-    }
-    if (!(e = conn_find_encoding(enc))) {
-        PyErr_Format(self->st->InterfaceError,
-                     "no Python codec for client encoding '%s'", enc);
-        return -1;
-    }
-    /* built whole, then swapped in one step: whoever holds the old one
-     * keeps using it (PyUnicode_AsUTF8 caches the bytes in the str) */
-    if (!(obj = Py_BuildValue("(ss)", enc, e->pycodec)))
-        return -1;
-    if (!PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 0))
-        || !PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 1))) {
-        Py_DECREF(obj);
-        return -1;
-    }
-    old = self->enc_obj;
-    self->enc_obj = obj;
-    self->encoding = PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 0));
-    self->pyenc = PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 1));
-    self->is_utf8 = strcmp(self->pyenc, "utf_8") == 0;
-    Py_XDECREF(old);
-    return 0;
-}
 
 /* ---- notices and notifies ---- */
 
@@ -365,30 +197,6 @@ conn_setup_session(connectionObject *self)
 
 /* ---- transactions ---- */
 
-static const char *const conn_isolevel_names[] = {
-    "default", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE",
-    "READ UNCOMMITTED", "default"};
-
-int
-conn_begin_text(connectionObject *self, char *buf, size_t size)
-{
-    if ((self->autocommit && !self->entered)
-        || self->status != CONN_STATUS_READY)
-        return 0;
-    snprintf(buf, size, "BEGIN%s%s%s%s",
-             self->isolevel == ISOLATION_LEVEL_DEFAULT
-                 ? "" : " ISOLATION LEVEL ",
-             self->isolevel == ISOLATION_LEVEL_DEFAULT
-                 ? "" : conn_isolevel_names[self->isolevel],
-             self->readonly == STATE_DEFAULT ? ""
-             : self->readonly == STATE_ON    ? " READ ONLY"
-                                             : " READ WRITE",
-             self->deferrable == STATE_DEFAULT ? ""
-             : self->deferrable == STATE_ON    ? " DEFERRABLE"
-                                               : " NOT DEFERRABLE");
-    return 1;
-}
-
 int
 conn_begin_if_needed(connectionObject *self)
 {
@@ -402,7 +210,7 @@ conn_begin_if_needed(connectionObject *self)
 }
 
 /* End the transaction with COMMIT or ROLLBACK (lock held). */
-static int
+int
 conn_end_transaction(connectionObject *self, const char *cmd)
 {
     int rv;
@@ -598,312 +406,6 @@ conn_close(connectionObject *self, PyObject *unused)
     self->closed = 1;
     conn_unlock(self);
     Py_RETURN_NONE;
-}
-
-/* Parse an isolation level; `none_ok` maps None to *out unchanged (-1). */
-static int
-conn_parse_isolevel(connectionObject *self, PyObject *v, int *out)
-{
-    if (v == Py_None) {
-        *out = ISOLATION_LEVEL_DEFAULT;
-        return 0;
-    }
-    if (PyLong_Check(v)) {
-        long l = PyLong_AsLong(v);
-        if (l == -1 && PyErr_Occurred())
-            return -1;
-        if (l < 1 || l > 4) {
-            PyErr_SetString(PyExc_ValueError,
-                            "isolation_level must be between 1 and 4");
-            return -1;
-        }
-        *out = (int)l;
-        return 0;
-    }
-    if (PyUnicode_Check(v)) {
-        static const char *const names[] = {"READ COMMITTED",
-                                            "REPEATABLE READ",
-                                            "SERIALIZABLE",
-                                            "READ UNCOMMITTED", NULL};
-        const char *s = PyUnicode_AsUTF8(v);
-        int i;
-        if (s == NULL)
-            return -1;
-        for (i = 0; names[i]; i++) {
-            if (strcasecmp(s, names[i]) == 0) {
-                *out = i + 1;
-                return 0;
-            }
-        }
-        if (strcasecmp(s, "DEFAULT") == 0) {
-            *out = ISOLATION_LEVEL_DEFAULT;
-            return 0;
-        }
-        PyErr_Format(PyExc_ValueError, "bad value for isolation_level: '%s'",
-                     s);
-        return -1;
-    }
-    PyErr_Format(PyExc_TypeError,
-                 "isolation_level must be an int or a string, not %s",
-                 Py_TYPE(v)->tp_name);
-    return -1;
-}
-
-/* readonly / deferrable: True, False, None or 'default'. */
-static int
-conn_parse_tristate(PyObject *v, const char *what, int *out)
-{
-    if (v == Py_None) {
-        *out = STATE_DEFAULT;
-        return 0;
-    }
-    if (PyUnicode_Check(v)) {
-        const char *s = PyUnicode_AsUTF8(v);
-        if (s == NULL)
-            return -1;
-        if (strcasecmp(s, "default") == 0) {
-            *out = STATE_DEFAULT;
-            return 0;
-        }
-        PyErr_Format(PyExc_ValueError, "the value '%s' is not valid for %s",
-                     s, what);
-        return -1;
-    }
-    switch (PyObject_IsTrue(v)) {
-    case 0: *out = STATE_OFF; return 0;
-    case 1: *out = STATE_ON; return 0;
-    default: return -1;
-    }
-}
-
-static const char *
-conn_tristate_sql(int v)
-{
-    return v == STATE_DEFAULT ? "DEFAULT" : v == STATE_ON ? "on" : "off";
-}
-
-/* Apply new session characteristics (lock held, status READY).  In
- * autocommit they go to the default_transaction_* GUCs; leaving
- * autocommit resets the GUCs, as the next BEGIN carries them. */
-static int
-conn_apply_session(connectionObject *self, int autocommit, int isolevel,
-                   int readonly, int deferrable)
-{
-    char q[128];
-    int was_auto = self->autocommit;
-    if (autocommit) {
-        if (isolevel != self->isolevel || !was_auto) {
-            if (isolevel == ISOLATION_LEVEL_DEFAULT)
-                strcpy(q, "SET default_transaction_isolation TO DEFAULT");
-            else
-                snprintf(q, sizeof(q),
-                         "SET default_transaction_isolation TO '%s'",
-                         conn_isolevel_names[isolevel]);
-            if ((isolevel != ISOLATION_LEVEL_DEFAULT
-                 || self->isolevel != ISOLATION_LEVEL_DEFAULT)
-                && pq_exec_command(self, NULL, q) < 0)
-                return -1;
-        }
-        if ((readonly != self->readonly || !was_auto)
-            && (readonly != STATE_DEFAULT || self->readonly != STATE_DEFAULT)) {
-            snprintf(q, sizeof(q), "SET default_transaction_read_only TO %s",
-                     conn_tristate_sql(readonly));
-            if (pq_exec_command(self, NULL, q) < 0)
-                return -1;
-        }
-        if ((deferrable != self->deferrable || !was_auto)
-            && (deferrable != STATE_DEFAULT
-                || self->deferrable != STATE_DEFAULT)) {
-            snprintf(q, sizeof(q), "SET default_transaction_deferrable TO %s",
-                     conn_tristate_sql(deferrable));
-            if (pq_exec_command(self, NULL, q) < 0)
-                return -1;
-        }
-    }
-    else if (was_auto) {
-        if (self->isolevel != ISOLATION_LEVEL_DEFAULT
-            && pq_exec_command(self, NULL,
-                               "SET default_transaction_isolation TO DEFAULT")
-                   < 0)
-            return -1;
-        if (self->readonly != STATE_DEFAULT
-            && pq_exec_command(self, NULL,
-                               "SET default_transaction_read_only TO DEFAULT")
-                   < 0)
-            return -1;
-        if (self->deferrable != STATE_DEFAULT
-            && pq_exec_command(
-                   self, NULL, "SET default_transaction_deferrable TO DEFAULT")
-                   < 0)
-            return -1;
-    }
-    self->autocommit = autocommit;
-    self->isolevel = isolevel;
-    self->readonly = readonly;
-    self->deferrable = deferrable;
-    return 0;
-}
-
-static int
-conn_check_session_change(connectionObject *self, const char *what)
-{
-    if (conn_check_open(self) < 0 || conn_check_not_async(self, what) < 0)
-        return -1;
-    if (self->status != CONN_STATUS_READY) {
-        PyErr_Format(self->st->ProgrammingError,
-                     "%s cannot be used inside a transaction", what);
-        return -1;
-    }
-    return 0;
-}
-
-static int
-conn_set_session_locked(connectionObject *self, int autocommit, int isolevel,
-                        int readonly, int deferrable)
-{
-    int r;
-    if (conn_lock(self) < 0)
-        return -1;
-    r = conn_apply_session(self, autocommit, isolevel, readonly, deferrable);
-    conn_unlock(self);
-    return r;
-}
-
-PyDoc_STRVAR(conn_set_session_doc,
-"set_session(isolation_level=None, readonly=None, deferrable=None, "
-"autocommit=None)\n\nSet the characteristics of the next transactions.");
-
-static PyObject *
-conn_set_session(connectionObject *self, PyObject *args, PyObject *kwargs)
-{
-    static char *kwlist[] = {"isolation_level", "readonly", "deferrable",
-                             "autocommit", NULL};
-    PyObject *iso = Py_None, *ro = Py_None, *de = Py_None, *ac = Py_None;
-    int isolevel = self->isolevel, readonly = self->readonly;
-    int deferrable = self->deferrable, autocommit = self->autocommit;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOOO", kwlist, &iso, &ro,
-                                     &de, &ac))
-        return NULL;
-    if (conn_check_session_change(self, "set_session") < 0)
-        return NULL;
-    if (iso != Py_None && conn_parse_isolevel(self, iso, &isolevel) < 0)
-        return NULL;
-    if (ro != Py_None && conn_parse_tristate(ro, "readonly", &readonly) < 0)
-        return NULL;
-    if (de != Py_None
-        && conn_parse_tristate(de, "deferrable", &deferrable) < 0)
-        return NULL;
-    if (ac != Py_None && (autocommit = PyObject_IsTrue(ac)) < 0)
-        return NULL;
-    if (conn_set_session_locked(self, autocommit, isolevel, readonly,
-                                deferrable) < 0)
-        return NULL;
-    Py_RETURN_NONE;
-}
-
-PyDoc_STRVAR(conn_set_isolation_level_doc,
-"set_isolation_level(level) -- legacy: roll back, then set the level "
-"(0 = autocommit).");
-
-static PyObject *
-conn_set_isolation_level(connectionObject *self, PyObject *arg)
-{
-    int level = ISOLATION_LEVEL_DEFAULT, autocommit = 0, r;
-    if (conn_check_open(self) < 0
-        || conn_check_not_async(self, "set_isolation_level") < 0
-        || conn_check_not_tpc(self, "set_isolation_level") < 0)
-        return NULL;
-    if (arg != Py_None) {
-        long l;
-        /* psycopg2 takes any non-int (e.g. 'x', 1.5) as READ COMMITTED. */
-        if (!PyLong_Check(arg))
-            l = ISOLATION_LEVEL_READ_COMMITTED;
-        else if ((l = PyLong_AsLong(arg)) == -1 && PyErr_Occurred())
-            return NULL;
-        if (l < 0 || l > 4) {
-            PyErr_SetString(PyExc_ValueError,
-                            "isolation level must be between 0 and 4");
-            return NULL;
-        }
-        if (l == 0)
-            autocommit = 1;
-        else
-            level = (int)l;
-    }
-    if (conn_lock(self) < 0)
-        return NULL;
-    r = conn_end_transaction(self, "ROLLBACK");
-    if (r == 0)
-        r = conn_apply_session(self, autocommit, level, self->readonly,
-                               self->deferrable);
-    conn_unlock(self);
-    if (r < 0)
-        return NULL;
-    Py_RETURN_NONE;
-}
-
-PyDoc_STRVAR(conn_set_client_encoding_doc,
-"set_client_encoding(encoding) -- set the client encoding.");
-
-static PyObject *
-conn_set_client_encoding(connectionObject *self, PyObject *args)
-{
-    const char *enc;
-    const conn_encoding_entry *e;
-    char *norm = NULL, *cur = NULL, q[128];
-    PyObject *rv = NULL;
-    int r;
-
-    /* As psycopg2: a closed connection is reported before bad arguments. */
-    if (conn_check_open(self) < 0)
-        return NULL;
-    if (!PyArg_ParseTuple(args, "s", &enc))
-        return NULL;
-    if (conn_check_not_async(self, "set_client_encoding") < 0)
-        return NULL;
-    e = conn_find_encoding(enc);
-    if (!(norm = conn_normalize_encoding(e ? e->pgname : enc)))
-        goto exit;
-    if (!(cur = conn_normalize_encoding(self->encoding)))
-        goto exit;
-    if (strcmp(norm, cur) == 0) {
-        rv = Py_NewRef(Py_None);
-        goto exit;
-    }
-    if (strlen(enc) > 60) {
-        PyErr_Format(self->st->OperationalError, "invalid encoding name: %s",
-                     enc);
-        goto exit;
-    }
-    if (e == NULL) {
-        /* As psycopg2: an unknown name goes to the server cleaned, only its
-         * letters and digits, uppercased ('ba-d' -> 'BAD'). */
-        char clean[64];
-        size_t i, j = 0;
-        for (i = 0; enc[i] && j < sizeof(clean) - 1; i++)
-            if (isalnum((unsigned char)enc[i]))
-                clean[j++] = (char)toupper((unsigned char)enc[i]);
-        clean[j] = '\0';
-        snprintf(q, sizeof(q), "SET client_encoding = '%s'", clean);
-    }
-    else
-        snprintf(q, sizeof(q), "SET client_encoding = '%s'", e->pgname);
-    if (conn_lock(self) < 0)
-        goto exit;
-    r = conn_end_transaction(self, "ROLLBACK");
-    if (r == 0)
-        r = pq_exec_command(self, NULL, q);
-    if (r == 0)
-        r = conn_read_encoding(self);
-    conn_unlock(self);
-    if (r < 0)
-        goto exit;
-    rv = Py_NewRef(Py_None);
-exit:
-    PyMem_Free(norm);
-    PyMem_Free(cur);
-    return rv;
 }
 
 PyDoc_STRVAR(conn_get_transaction_status_doc,
@@ -1285,254 +787,12 @@ conn_lobject(connectionObject *self, PyObject *args, PyObject *kwargs)
     return obj;
 }
 
-/* ---- two-phase commit ---- */
-
-PyDoc_STRVAR(conn_xid_doc,
-"xid(format_id, gtrid, bqual) -> Xid -- a transaction id for tpc_*().");
-
-static PyObject *
-conn_xid(connectionObject *self, PyObject *args, PyObject *kwargs)
-{
-    if (conn_check_open(self) < 0) /* as psycopg2, checked first */
-        return NULL;
-    return PyObject_Call((PyObject *)self->st->xid_type, args, kwargs);
-}
-
-/* Run a TPC command with the xid's id quoted as a literal (lock held). */
-static int
-conn_tpc_command(connectionObject *self, const char *cmd, PyObject *xid)
-{
-    PyObject *tid = NULL, *b = NULL, *q = NULL;
-    char *lit = NULL;
-    int rv = -1;
-
-    if (!(tid = xid_get_tid((xidObject *)xid)) || !(b = conn_encode(self, tid)))
-        goto exit;
-    lit = PQescapeLiteral(self->pgconn, PyBytes_AS_STRING(b),
-                          PyBytes_GET_SIZE(b));
-    if (lit == NULL) {
-        pq_raise_conn_error(self);
-        goto exit;
-    }
-    if (!(q = PyBytes_FromFormat("%s %s", cmd, lit)))
-        goto exit;
-    rv = pq_exec_command(self, NULL, PyBytes_AS_STRING(q));
-exit:
-    if (lit)
-        PQfreemem(lit);
-    Py_XDECREF(tid);
-    Py_XDECREF(b);
-    Py_XDECREF(q);
-    return rv;
-}
-
-PyDoc_STRVAR(conn_tpc_begin_doc,
-"tpc_begin(xid) -- begin a two-phase transaction with the given id.");
-
-static PyObject *
-conn_tpc_begin(connectionObject *self, PyObject *arg)
-{
-    PyObject *xid;
-    int r;
-    if (conn_check_open(self) < 0
-        || conn_check_not_async(self, "tpc_begin") < 0)
-        return NULL;
-    if (!(xid = xid_ensure(self->st, arg)))
-        return NULL;
-    if (self->status != CONN_STATUS_READY) {
-        PyErr_SetString(self->st->ProgrammingError,
-                        "tpc_begin cannot be used inside a transaction");
-        goto fail;
-    }
-    if (self->autocommit) {
-        PyErr_SetString(self->st->ProgrammingError,
-                        "tpc_begin can't be called in autocommit mode");
-        goto fail;
-    }
-    if (conn_lock(self) < 0)
-        goto fail;
-    r = conn_begin_if_needed(self);
-    conn_unlock(self);
-    if (r < 0)
-        goto fail;
-    Py_XSETREF(self->tpc_xid, xid);
-    Py_RETURN_NONE;
-fail:
-    Py_DECREF(xid);
-    return NULL;
-}
-
-PyDoc_STRVAR(conn_tpc_prepare_doc,
-"tpc_prepare() -- first phase: PREPARE TRANSACTION.");
-
-static PyObject *
-conn_tpc_prepare(connectionObject *self, PyObject *unused)
-{
-    int r;
-    if (conn_check_open(self) < 0
-        || conn_check_not_async(self, "tpc_prepare") < 0)
-        return NULL;
-    if (self->tpc_xid == NULL) {
-        PyErr_SetString(self->st->ProgrammingError,
-                        "prepare must be called inside a two-phase "
-                        "transaction");
-        return NULL;
-    }
-    if (self->status == CONN_STATUS_PREPARED) {
-        PyErr_SetString(self->st->ProgrammingError,
-                        "tpc_prepare cannot be used with a prepared "
-                        "two-phase transaction");
-        return NULL;
-    }
-    if (conn_lock(self) < 0)
-        return NULL;
-    r = conn_tpc_command(self, "PREPARE TRANSACTION", self->tpc_xid);
-    if (r == 0) {
-        /* the transaction is over for this session */
-        self->mark++;
-        self->status = CONN_STATUS_PREPARED;
-    }
-    conn_unlock(self);
-    if (r < 0)
-        return NULL;
-    Py_RETURN_NONE;
-}
-
-/* tpc_commit / tpc_rollback: `one_phase` is COMMIT or ROLLBACK, `prepared`
- * COMMIT PREPARED or ROLLBACK PREPARED. */
-static PyObject *
-conn_tpc_finish(connectionObject *self, PyObject *args, const char *what,
-                const char *one_phase, const char *prepared)
-{
-    PyObject *arg = Py_None, *xid = NULL;
-    int r;
-
-    if (!PyArg_UnpackTuple(args, what, 0, 1, &arg))
-        return NULL;
-    if (conn_check_open(self) < 0 || conn_check_not_async(self, what) < 0)
-        return NULL;
-    if (arg == Py_None) {
-        /* end the current two-phase transaction */
-        if (self->tpc_xid == NULL) {
-            PyErr_SetString(self->st->ProgrammingError,
-                            "tpc_commit/tpc_rollback with no parameter must "
-                            "be called in a two-phase transaction");
-            return NULL;
-        }
-        if (conn_lock(self) < 0)
-            return NULL;
-        if (self->status == CONN_STATUS_PREPARED)
-            r = conn_tpc_command(self, prepared, self->tpc_xid);
-        else if (self->status == CONN_STATUS_BEGIN)
-            r = pq_exec_command(self, NULL, one_phase);
-        else
-            r = 0;
-        if (r == 0 || (self->status == CONN_STATUS_BEGIN && self->pgconn
-                       && PQtransactionStatus(self->pgconn) == PQTRANS_IDLE)) {
-            Py_CLEAR(self->tpc_xid);
-            if (self->status == CONN_STATUS_BEGIN)
-                self->mark++;
-            if (!self->closed)
-                self->status = CONN_STATUS_READY;
-        }
-        conn_unlock(self);
-    }
-    else {
-        /* recovery: finish a transaction prepared elsewhere */
-        if (self->status != CONN_STATUS_READY) {
-            PyErr_Format(self->st->ProgrammingError,
-                         "%s with a xid must be called outside a "
-                         "transaction", what);
-            return NULL;
-        }
-        if (!(xid = xid_ensure(self->st, arg)))
-            return NULL;
-        if (conn_lock(self) < 0) {
-            Py_DECREF(xid);
-            return NULL;
-        }
-        r = conn_tpc_command(self, prepared, xid);
-        conn_unlock(self);
-        Py_DECREF(xid);
-    }
-    if (r < 0)
-        return NULL;
-    Py_RETURN_NONE;
-}
-
-PyDoc_STRVAR(conn_tpc_commit_doc,
-"tpc_commit([xid]) -- commit the two-phase transaction (prepared or not), "
-"or the prepared transaction `xid`.");
-
-static PyObject *
-conn_tpc_commit(connectionObject *self, PyObject *args)
-{
-    return conn_tpc_finish(self, args, "tpc_commit", "COMMIT",
-                           "COMMIT PREPARED");
-}
-
-PyDoc_STRVAR(conn_tpc_rollback_doc,
-"tpc_rollback([xid]) -- roll back the two-phase transaction (prepared or "
-"not), or the prepared transaction `xid`.");
-
-static PyObject *
-conn_tpc_rollback(connectionObject *self, PyObject *args)
-{
-    return conn_tpc_finish(self, args, "tpc_rollback", "ROLLBACK",
-                           "ROLLBACK PREPARED");
-}
-
-PyDoc_STRVAR(conn_tpc_recover_doc,
-"tpc_recover() -> list of Xid -- the transactions prepared on the server.");
-
-static PyObject *
-conn_tpc_recover(connectionObject *self, PyObject *unused)
-{
-    int was_ready;
-    PyObject *rv;
-    if (conn_check_open(self) < 0
-        || conn_check_not_async(self, "tpc_recover") < 0)
-        return NULL;
-    was_ready = self->status == CONN_STATUS_READY;
-    rv = xid_recover(self);
-    /* leave the connection as it was found */
-    if (was_ready && self->status == CONN_STATUS_BEGIN && !self->closed) {
-        int r;
-        if (conn_lock(self) < 0) {
-            Py_XDECREF(rv);
-            return NULL;
-        }
-        r = conn_end_transaction(self, "ROLLBACK");
-        conn_unlock(self);
-        if (r < 0)
-            Py_CLEAR(rv);
-    }
-    return rv;
-}
-
 static PyMethodDef conn_methods[] = {
-    {"xid", (PyCFunction)(void (*)(void))conn_xid,
-     METH_VARARGS | METH_KEYWORDS, conn_xid_doc},
-    {"tpc_begin", (PyCFunction)conn_tpc_begin, METH_O, conn_tpc_begin_doc},
-    {"tpc_prepare", (PyCFunction)conn_tpc_prepare, METH_NOARGS,
-     conn_tpc_prepare_doc},
-    {"tpc_commit", (PyCFunction)conn_tpc_commit, METH_VARARGS,
-     conn_tpc_commit_doc},
-    {"tpc_rollback", (PyCFunction)conn_tpc_rollback, METH_VARARGS,
-     conn_tpc_rollback_doc},
-    {"tpc_recover", (PyCFunction)conn_tpc_recover, METH_NOARGS,
-     conn_tpc_recover_doc},
     {"cursor", (PyCFunction)(void (*)(void))conn_cursor,
      METH_VARARGS | METH_KEYWORDS, conn_cursor_doc},
     {"close", (PyCFunction)conn_close, METH_NOARGS, conn_close_doc},
     {"commit", (PyCFunction)conn_commit, METH_NOARGS, conn_commit_doc},
     {"rollback", (PyCFunction)conn_rollback, METH_NOARGS, conn_rollback_doc},
-    {"set_session", (PyCFunction)(void (*)(void))conn_set_session,
-     METH_VARARGS | METH_KEYWORDS, conn_set_session_doc},
-    {"set_isolation_level", (PyCFunction)conn_set_isolation_level, METH_O,
-     conn_set_isolation_level_doc},
-    {"set_client_encoding", (PyCFunction)conn_set_client_encoding,
-     METH_VARARGS, conn_set_client_encoding_doc},
     {"get_transaction_status", (PyCFunction)conn_get_transaction_status,
      METH_NOARGS, conn_get_transaction_status_doc},
     {"get_backend_pid", (PyCFunction)conn_get_backend_pid, METH_NOARGS,
@@ -1567,111 +827,6 @@ static PyObject *
 conn_get_status(connectionObject *self, void *c)
 {
     return PyLong_FromLong(self->status);
-}
-
-static PyObject *
-conn_get_autocommit(connectionObject *self, void *c)
-{
-    return PyBool_FromLong(self->autocommit);
-}
-
-static int
-conn_set_autocommit(connectionObject *self, PyObject *v, void *c)
-{
-    int ac;
-    if (v == NULL) {
-        PyErr_SetString(PyExc_AttributeError, "cannot delete autocommit");
-        return -1;
-    }
-    if (conn_check_session_change(self, "set_session") < 0)
-        return -1;
-    if ((ac = PyObject_IsTrue(v)) < 0)
-        return -1;
-    return conn_set_session_locked(self, ac, self->isolevel, self->readonly,
-                                   self->deferrable);
-}
-
-static PyObject *
-conn_get_isolation_level(connectionObject *self, void *c)
-{
-    if (self->isolevel == ISOLATION_LEVEL_DEFAULT)
-        Py_RETURN_NONE;
-    return PyLong_FromLong(self->isolevel);
-}
-
-static int
-conn_set_isolation_level_attr(connectionObject *self, PyObject *v, void *c)
-{
-    int level;
-    if (v == NULL) {
-        PyErr_SetString(PyExc_AttributeError,
-                        "cannot delete isolation_level");
-        return -1;
-    }
-    if (conn_check_session_change(self, "isolation_level") < 0)
-        return -1;
-    if (conn_parse_isolevel(self, v, &level) < 0)
-        return -1;
-    return conn_set_session_locked(self, self->autocommit, level,
-                                   self->readonly, self->deferrable);
-}
-
-static PyObject *
-conn_tristate_obj(int v)
-{
-    if (v == STATE_DEFAULT)
-        Py_RETURN_NONE;
-    return PyBool_FromLong(v == STATE_ON);
-}
-
-static PyObject *
-conn_get_readonly(connectionObject *self, void *c)
-{
-    return conn_tristate_obj(self->readonly);
-}
-
-static int
-conn_set_readonly(connectionObject *self, PyObject *v, void *c)
-{
-    int ro;
-    if (v == NULL) {
-        PyErr_SetString(PyExc_AttributeError, "cannot delete readonly");
-        return -1;
-    }
-    if (conn_check_session_change(self, "readonly") < 0
-        || conn_parse_tristate(v, "readonly", &ro) < 0)
-        return -1;
-    return conn_set_session_locked(self, self->autocommit, self->isolevel, ro,
-                                   self->deferrable);
-}
-
-static PyObject *
-conn_get_deferrable(connectionObject *self, void *c)
-{
-    return conn_tristate_obj(self->deferrable);
-}
-
-static int
-conn_set_deferrable(connectionObject *self, PyObject *v, void *c)
-{
-    int de;
-    if (v == NULL) {
-        PyErr_SetString(PyExc_AttributeError, "cannot delete deferrable");
-        return -1;
-    }
-    if (conn_check_session_change(self, "deferrable") < 0
-        || conn_parse_tristate(v, "deferrable", &de) < 0)
-        return -1;
-    return conn_set_session_locked(self, self->autocommit, self->isolevel,
-                                   self->readonly, de);
-}
-
-static PyObject *
-conn_get_encoding(connectionObject *self, void *c)
-{
-    if (self->encoding == NULL)
-        Py_RETURN_NONE;
-    return PyUnicode_FromString(self->encoding);
 }
 
 static PyObject *
@@ -1746,18 +901,6 @@ static PyGetSetDef conn_getset[] = {
      "(server gone, network error)", NULL},
     {"status", (getter)conn_get_status, NULL, "The connection status: extensions.STATUS_READY, STATUS_BEGIN "
      "(in a transaction) or STATUS_PREPARED (two-phase)", NULL},
-    {"autocommit", (getter)conn_get_autocommit,
-     (setter)conn_set_autocommit, "True: each statement commits at once; False (default): the "
-     "first statement opens a transaction that commit() ends", NULL},
-    {"isolation_level", (getter)conn_get_isolation_level,
-     (setter)conn_set_isolation_level_attr, "Isolation level of the next transactions "
-     "(an extensions.ISOLATION_LEVEL_ constant), or None for the server "
-     "default", NULL},
-    {"readonly", (getter)conn_get_readonly, (setter)conn_set_readonly,
-     "read only transactions (None = server default)", NULL},
-    {"deferrable", (getter)conn_get_deferrable, (setter)conn_set_deferrable,
-     "deferrable transactions (None = server default)", NULL},
-    {"encoding", (getter)conn_get_encoding, NULL, "The client encoding, by PostgreSQL's name (e.g. 'UTF8')", NULL},
     {"server_version", (getter)conn_get_server_version, NULL,
      "Server version as an int, e.g. 150004 for 15.4", NULL},
     {"protocol_version", (getter)conn_get_protocol_version, NULL,
@@ -2062,11 +1205,47 @@ static PyType_Spec conn_spec = {
     .slots = conn_slots,
 };
 
+/* Add the methods and attributes defined in the other connection_*.c
+ * files to the type. */
+static int
+conn_add_defs(PyTypeObject *type, PyMethodDef *methods, PyGetSetDef *getset)
+{
+    for (; methods && methods->ml_name; methods++) {
+        PyObject *descr = PyDescr_NewMethod(type, methods);
+        int r;
+        if (descr == NULL)
+            return -1;
+        r = PyObject_SetAttrString((PyObject *)type, methods->ml_name, descr);
+        Py_DECREF(descr);
+        if (r < 0)
+            return -1;
+    }
+    for (; getset && getset->name; getset++) {
+        PyObject *descr = PyDescr_NewGetSet(type, getset);
+        int r;
+        if (descr == NULL)
+            return -1;
+        r = PyObject_SetAttrString((PyObject *)type, getset->name, descr);
+        Py_DECREF(descr);
+        if (r < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int
 conn_setup(PyObject *module, module_state *st)
 {
     if (conn_build_encodings(st) < 0
         || PyModule_AddObjectRef(module, "encodings", st->encodings) < 0)
         return -1;
-    return mod_add_type(module, &conn_spec, NULL, &st->connection_type);
+    if (mod_add_type(module, &conn_spec, NULL, &st->connection_type) < 0)
+        return -1;
+    if (conn_add_defs(st->connection_type, conn_encoding_methods,
+                      conn_encoding_getset) < 0
+        || conn_add_defs(st->connection_type, conn_session_methods,
+                         conn_session_getset) < 0
+        || conn_add_defs(st->connection_type, conn_tpc_methods, NULL) < 0)
+        return -1;
+    return 0;
 }

@@ -1,4 +1,5 @@
-/* The connection object: session, transactions, encodings, the lock. */
+/* The connection object (connection.c and connection_*.c): session,
+ * transactions, encodings, the lock. */
 #ifndef PSYCOPG_CONNECTION_H
 #define PSYCOPG_CONNECTION_H
 
@@ -184,6 +185,26 @@ int conn_begin_text(connectionObject *self, char *buf, size_t size);
 char *conn_normalize_encoding(const char *enc);
 /* Look up the Python codec for a PostgreSQL encoding (new ref) */
 PyObject *conn_pyenc_for(module_state *st, const char *pgenc);
+
+/* End the transaction with COMMIT or ROLLBACK (lock held); nothing to do
+ * outside a transaction. */
+int conn_end_transaction(connectionObject *self, const char *cmd);
+
+/* connection_encoding.c: refresh the client encoding from the server's
+ * client_encoding (after connecting or SET client_encoding); build the
+ * module's `encodings` dict. */
+int conn_read_encoding(connectionObject *self);
+int conn_build_encodings(module_state *st);
+extern PyMethodDef conn_encoding_methods[];
+extern PyGetSetDef conn_encoding_getset[];
+
+/* connection_session.c: set_session(), set_isolation_level(), autocommit,
+ * isolation_level, readonly, deferrable. */
+extern PyMethodDef conn_session_methods[];
+extern PyGetSetDef conn_session_getset[];
+
+/* connection_tpc.c: xid() and the tpc_*() methods. */
+extern PyMethodDef conn_tpc_methods[];
 
 /* Effective libpq parameters without the password (new dict). */
 PyObject *conn_dsn_parameters(connectionObject *self);

@@ -1,0 +1,243 @@
+/* Two-phase commit: connection.xid() and the tpc_*() methods. */
+#include "psycopg.h"
+#include "module.h"
+#include "connection.h"
+#include "pqpath.h"
+#include "xid.h"
+
+PyDoc_STRVAR(conn_xid_doc,
+"xid(format_id, gtrid, bqual) -> Xid -- a transaction id for tpc_*().");
+
+static PyObject *
+conn_xid(connectionObject *self, PyObject *args, PyObject *kwargs)
+{
+    if (conn_check_open(self) < 0) /* as psycopg2, checked first */
+        return NULL;
+    return PyObject_Call((PyObject *)self->st->xid_type, args, kwargs);
+}
+
+/* Run a TPC command with the xid's id quoted as a literal (lock held). */
+static int
+conn_tpc_command(connectionObject *self, const char *cmd, PyObject *xid)
+{
+    PyObject *tid = NULL, *b = NULL, *q = NULL;
+    char *lit = NULL;
+    int rv = -1;
+
+    if (!(tid = xid_get_tid((xidObject *)xid)) || !(b = conn_encode(self, tid)))
+        goto exit;
+    lit = PQescapeLiteral(self->pgconn, PyBytes_AS_STRING(b),
+                          PyBytes_GET_SIZE(b));
+    if (lit == NULL) {
+        pq_raise_conn_error(self);
+        goto exit;
+    }
+    if (!(q = PyBytes_FromFormat("%s %s", cmd, lit)))
+        goto exit;
+    rv = pq_exec_command(self, NULL, PyBytes_AS_STRING(q));
+exit:
+    if (lit)
+        PQfreemem(lit);
+    Py_XDECREF(tid);
+    Py_XDECREF(b);
+    Py_XDECREF(q);
+    return rv;
+}
+
+PyDoc_STRVAR(conn_tpc_begin_doc,
+"tpc_begin(xid) -- begin a two-phase transaction with the given id.");
+
+static PyObject *
+conn_tpc_begin(connectionObject *self, PyObject *arg)
+{
+    PyObject *xid;
+    int r;
+    if (conn_check_open(self) < 0
+        || conn_check_not_async(self, "tpc_begin") < 0)
+        return NULL;
+    if (!(xid = xid_ensure(self->st, arg)))
+        return NULL;
+    if (self->status != CONN_STATUS_READY) {
+        PyErr_SetString(self->st->ProgrammingError,
+                        "tpc_begin cannot be used inside a transaction");
+        goto fail;
+    }
+    if (self->autocommit) {
+        PyErr_SetString(self->st->ProgrammingError,
+                        "tpc_begin can't be called in autocommit mode");
+        goto fail;
+    }
+    if (conn_lock(self) < 0)
+        goto fail;
+    r = conn_begin_if_needed(self);
+    conn_unlock(self);
+    if (r < 0)
+        goto fail;
+    Py_XSETREF(self->tpc_xid, xid);
+    Py_RETURN_NONE;
+fail:
+    Py_DECREF(xid);
+    return NULL;
+}
+
+PyDoc_STRVAR(conn_tpc_prepare_doc,
+"tpc_prepare() -- first phase: PREPARE TRANSACTION.");
+
+static PyObject *
+conn_tpc_prepare(connectionObject *self, PyObject *unused)
+{
+    int r;
+    if (conn_check_open(self) < 0
+        || conn_check_not_async(self, "tpc_prepare") < 0)
+        return NULL;
+    if (self->tpc_xid == NULL) {
+        PyErr_SetString(self->st->ProgrammingError,
+                        "prepare must be called inside a two-phase "
+                        "transaction");
+        return NULL;
+    }
+    if (self->status == CONN_STATUS_PREPARED) {
+        PyErr_SetString(self->st->ProgrammingError,
+                        "tpc_prepare cannot be used with a prepared "
+                        "two-phase transaction");
+        return NULL;
+    }
+    if (conn_lock(self) < 0)
+        return NULL;
+    r = conn_tpc_command(self, "PREPARE TRANSACTION", self->tpc_xid);
+    if (r == 0) {
+        /* the transaction is over for this session */
+        self->mark++;
+        self->status = CONN_STATUS_PREPARED;
+    }
+    conn_unlock(self);
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* tpc_commit / tpc_rollback: `one_phase` is COMMIT or ROLLBACK, `prepared`
+ * COMMIT PREPARED or ROLLBACK PREPARED. */
+static PyObject *
+conn_tpc_finish(connectionObject *self, PyObject *args, const char *what,
+                const char *one_phase, const char *prepared)
+{
+    PyObject *arg = Py_None, *xid = NULL;
+    int r;
+
+    if (!PyArg_UnpackTuple(args, what, 0, 1, &arg))
+        return NULL;
+    if (conn_check_open(self) < 0 || conn_check_not_async(self, what) < 0)
+        return NULL;
+    if (arg == Py_None) {
+        /* end the current two-phase transaction */
+        if (self->tpc_xid == NULL) {
+            PyErr_SetString(self->st->ProgrammingError,
+                            "tpc_commit/tpc_rollback with no parameter must "
+                            "be called in a two-phase transaction");
+            return NULL;
+        }
+        if (conn_lock(self) < 0)
+            return NULL;
+        if (self->status == CONN_STATUS_PREPARED)
+            r = conn_tpc_command(self, prepared, self->tpc_xid);
+        else if (self->status == CONN_STATUS_BEGIN)
+            r = pq_exec_command(self, NULL, one_phase);
+        else
+            r = 0;
+        if (r == 0 || (self->status == CONN_STATUS_BEGIN && self->pgconn
+                       && PQtransactionStatus(self->pgconn) == PQTRANS_IDLE)) {
+            Py_CLEAR(self->tpc_xid);
+            if (self->status == CONN_STATUS_BEGIN)
+                self->mark++;
+            if (!self->closed)
+                self->status = CONN_STATUS_READY;
+        }
+        conn_unlock(self);
+    }
+    else {
+        /* recovery: finish a transaction prepared elsewhere */
+        if (self->status != CONN_STATUS_READY) {
+            PyErr_Format(self->st->ProgrammingError,
+                         "%s with a xid must be called outside a "
+                         "transaction", what);
+            return NULL;
+        }
+        if (!(xid = xid_ensure(self->st, arg)))
+            return NULL;
+        if (conn_lock(self) < 0) {
+            Py_DECREF(xid);
+            return NULL;
+        }
+        r = conn_tpc_command(self, prepared, xid);
+        conn_unlock(self);
+        Py_DECREF(xid);
+    }
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(conn_tpc_commit_doc,
+"tpc_commit([xid]) -- commit the two-phase transaction (prepared or not), "
+"or the prepared transaction `xid`.");
+
+static PyObject *
+conn_tpc_commit(connectionObject *self, PyObject *args)
+{
+    return conn_tpc_finish(self, args, "tpc_commit", "COMMIT",
+                           "COMMIT PREPARED");
+}
+
+PyDoc_STRVAR(conn_tpc_rollback_doc,
+"tpc_rollback([xid]) -- roll back the two-phase transaction (prepared or "
+"not), or the prepared transaction `xid`.");
+
+static PyObject *
+conn_tpc_rollback(connectionObject *self, PyObject *args)
+{
+    return conn_tpc_finish(self, args, "tpc_rollback", "ROLLBACK",
+                           "ROLLBACK PREPARED");
+}
+
+PyDoc_STRVAR(conn_tpc_recover_doc,
+"tpc_recover() -> list of Xid -- the transactions prepared on the server.");
+
+static PyObject *
+conn_tpc_recover(connectionObject *self, PyObject *unused)
+{
+    int was_ready;
+    PyObject *rv;
+    if (conn_check_open(self) < 0
+        || conn_check_not_async(self, "tpc_recover") < 0)
+        return NULL;
+    was_ready = self->status == CONN_STATUS_READY;
+    rv = xid_recover(self);
+    /* leave the connection as it was found */
+    if (was_ready && self->status == CONN_STATUS_BEGIN && !self->closed) {
+        int r;
+        if (conn_lock(self) < 0) {
+            Py_XDECREF(rv);
+            return NULL;
+        }
+        r = conn_end_transaction(self, "ROLLBACK");
+        conn_unlock(self);
+        if (r < 0)
+            Py_CLEAR(rv);
+    }
+    return rv;
+}
+
+PyMethodDef conn_tpc_methods[] = {
+    {"xid", (PyCFunction)(void (*)(void))conn_xid,
+     METH_VARARGS | METH_KEYWORDS, conn_xid_doc},
+    {"tpc_begin", (PyCFunction)conn_tpc_begin, METH_O, conn_tpc_begin_doc},
+    {"tpc_prepare", (PyCFunction)conn_tpc_prepare, METH_NOARGS,
+     conn_tpc_prepare_doc},
+    {"tpc_commit", (PyCFunction)conn_tpc_commit, METH_VARARGS,
+     conn_tpc_commit_doc},
+    {"tpc_rollback", (PyCFunction)conn_tpc_rollback, METH_VARARGS,
+     conn_tpc_rollback_doc},
+    {"tpc_recover", (PyCFunction)conn_tpc_recover, METH_NOARGS,
+     conn_tpc_recover_doc},
+    {NULL}};
