@@ -1,11 +1,14 @@
 # psycopg2, rebuilt -- developer entry points.
 #
 #   make          build the extension in place (lib/_psycopg*.so) and link
-#                 build/lib-inplace/psycopg2 -> ../../lib for the tests
+#                 build/lib-inplace/psycopg2 -> ../../lib for the tests, with
+#                 the strict C warnings of setup.py (PSYCOPG_WARNINGS=strict)
+#   make lint     ruff over the Python files, and the C sources built with
+#                 the strict warnings as errors into build/lint (scripts/lint.sh)
 #   make check    what CI runs (scripts/check.sh): install missing system
 #                 packages (apt), create .venv/ from $(PYTHON) with the
-#                 packages pinned in tests/requirements.txt, build, run the
-#                 suite in .venv/, build-and-import on every other CPython
+#                 packages pinned in tests/requirements.txt, lint, build, run
+#                 the suite in .venv/, build-and-import on every other CPython
 #                 3.9+ under pyenv, the suite under ASan, fuzz smoke.
 #                 Nothing is installed into $(PYTHON) itself. ~7 min.
 #   make venv     create or update .venv/ only (tests/requirements.txt)
@@ -34,12 +37,15 @@ VPY = $(VENV)/bin/python
 PYTEST_ARGS ?=
 INPLACE = build/lib-inplace
 
-.PHONY: all build deps venv check test smoke demo bench bench-quick docs wheel dist-check clean
+.PHONY: all build deps venv check lint test smoke demo bench bench-quick docs wheel dist-check clean
 
 all: build
 
+# Developers' builds warn about more than a user's build of the sdist
+# (setup.py's STRICT_WARNING_FLAGS); PSYCOPG_WARNINGS=default turns that off.
+PSYCOPG_WARNINGS ?= strict
 build:
-	$(PYTHON) setup.py build_ext --inplace
+	PSYCOPG_WARNINGS=$(PSYCOPG_WARNINGS) $(PYTHON) setup.py build_ext --inplace
 	@mkdir -p $(INPLACE) && ln -sfn ../../lib $(INPLACE)/psycopg2
 
 # System packages from apt when missing, then the project virtualenv.
@@ -51,7 +57,7 @@ deps:
 venv:
 	@PYTHON="$(PYTHON)" VENV="$(VENV)" scripts/ensure_venv.sh >/dev/null
 
-# deps -> build -> test -> smoke -> check-asan -> fuzz-smoke, in that order,
+# deps -> lint -> build -> test -> smoke -> check-asan -> fuzz-smoke, in that order,
 # stopping at the first failure and naming it (and the failing tests).
 check:
 	@MAKE="$(MAKE)" PYTHON="$(PYTHON)" VENV="$(VENV)" scripts/check.sh
@@ -63,6 +69,11 @@ check:
 ASAN_PYTEST_ARGS ?=
 check-asan:
 	@PYTHON="$(PYTHON)" scripts/sanitize.sh test -q $(ASAN_PYTEST_ARGS) $(PYTEST_ARGS)
+
+# ruff, and the C sources with the strict warnings as errors: fails on any
+# finding.
+lint: venv
+	@PYTHON="$(VPY)" scripts/lint.sh
 
 # pytest exits with 5 when it collects no tests: make fails on it like any
 # other non-zero status.
@@ -125,6 +136,6 @@ dist-check:
 	@PYTHON="$(VPY)" scripts/check_dist.sh
 
 clean:
-	rm -rf build dist .eggs *.egg-info lib/*.egg-info .pytest_cache
+	rm -rf build dist .eggs *.egg-info lib/*.egg-info .pytest_cache .ruff_cache
 	rm -f lib/_psycopg*.so
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

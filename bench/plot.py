@@ -17,7 +17,12 @@ LABELS = {
     "psycopg3": "psycopg 3 (C)",
     "asyncpg": "asyncpg",
 }
-COLORS = {"this": "#d62728", "psycopg2-binary": "#1f77b4", "psycopg3": "#2ca02c", "asyncpg": "#9467bd"}
+COLORS = {
+    "this": "#d62728",
+    "psycopg2-binary": "#1f77b4",
+    "psycopg3": "#2ca02c",
+    "asyncpg": "#9467bd",
+}
 
 
 def main(json_path, png_path):
@@ -61,8 +66,10 @@ def main(json_path, png_path):
     ax.set_xticklabels([names[m] for m in metrics], rotation=30, ha="right", fontsize=9)
     ax.set_ylabel("driver time (or peak RSS) ÷ libpq floor, lower is better")
     ax.set_title(
-        "psycopg2, rebuilt vs peers, ÷ a libpq-only C client (min over passes); dashed: our target\n"
-        "%s; %s CPUs %s; PostgreSQL %s" % (meta["date"], meta["nproc"], meta["cpu_model"], meta["server_version"]),
+        "psycopg2, rebuilt vs peers, ÷ a libpq-only C client (min over passes); "
+        "dashed: our target\n"
+        "%s; %s CPUs %s; PostgreSQL %s"
+        % (meta["date"], meta["nproc"], meta["cpu_model"], meta["server_version"]),
         fontsize=10,
     )
     ax.legend(fontsize=9, loc="upper left")

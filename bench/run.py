@@ -116,11 +116,13 @@ def log(*a):
 
 def options():
     env = os.environ.get
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", default=env("BENCH_QUICK", "") not in ("", "0"))
     p.add_argument("--seconds", type=float, default=env("BENCH_SECONDS"))
     p.add_argument("--drivers", default=env("BENCH_DRIVERS", ",".join(DRIVERS)))
-    p.add_argument("--workloads", default=env("BENCH_WORKLOADS", ",".join(w for w, _, _ in WORKLOADS)))
+    p.add_argument("--workloads",
+                   default=env("BENCH_WORKLOADS", ",".join(w for w, _, _ in WORKLOADS)))
     p.add_argument("--cpu", type=int, default=env("BENCH_CPU"))
     p.add_argument("--rows", type=int, default=env("BENCH_BIG_ROWS"))
     p.add_argument("--reps", type=int, default=env("BENCH_BIG_REPS"))
@@ -186,7 +188,8 @@ def ensure_venv(name, reqs):
 
 
 def clean_env(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
     env.update(extra)
     return env
 
@@ -299,13 +302,13 @@ def combine(runs):
 
 def run_all(o, cmds, dsn, pin_backend):
     results = {}
-    for w, unit, repeated in WORKLOADS:
+    for w, _unit, repeated in WORKLOADS:
         if w not in o.workloads:
             continue
         rows = max(1, o.rows // 10) if w == "stream_small" else o.rows
         results[w] = {}
         runs = {d: [] for d in cmds}
-        for rep in range(1 if repeated else o.reps):
+        for _rep in range(1 if repeated else o.reps):
             for d in DRIVERS:  # interleaved, so drift hits every driver alike
                 if d not in cmds:
                     continue
@@ -324,7 +327,7 @@ def run_all(o, cmds, dsn, pin_backend):
 def check_modules(results):
     """Make sure each Python driver ran the module it claims to be."""
     real_lib = os.path.realpath(os.path.join(ROOT, "lib"))
-    for w, per in results.items():
+    for per in results.values():
         for d, r in per.items():
             mod = r.get("module")
             if not mod or "error" in r:
@@ -418,7 +421,8 @@ def render(rows, meta):
                   meta.get("libpq", "?")))
     out.append("method: %s s per workload and driver after warm-up, client and backend on CPU %d "
                "(backend pinned: %s); big workloads: %d rows, %d fresh process(es) each"
-               % (meta["seconds"], meta["cpu"], meta["backend_pinned"], meta["big_rows"], meta["big_reps"]))
+               % (meta["seconds"], meta["cpu"], meta["backend_pinned"], meta["big_rows"],
+                  meta["big_reps"]))
     out.append("load average (1 min) over the run: %s (other work on the machine adds noise)"
                % meta["loadavg"])
     out.append("ratios use the min over passes; ÷floor = driver ÷ libpq-only C client; "
@@ -454,7 +458,8 @@ def render(rows, meta):
                 tgt += "  met" if r["met"] else "  MISSED"
             if r["metric"] == "stream_rss" and "growth_kb" in r:
                 tgt += " (%+.1fMB from rows/10)" % (r["growth_kb"] / 1024.0)
-        out.append("%-24s %-16s %10s %10s %21s %7s %9s  %s" % (label, name, med, mn, spread, vf, pt, tgt))
+        out.append("%-24s %-16s %10s %10s %21s %7s %9s  %s"
+                   % (label, name, med, mn, spread, vf, pt, tgt))
     for d, why in sorted(meta.get("unavailable", {}).items()):
         out.append("%s: not measured: %s" % (LABELS[d], why))
     return "\n".join(out)

@@ -91,7 +91,8 @@ def _bench_page():
         meta.get("server_version", "?"), meta.get("python", "?")), ""]
     if os.path.exists(png):
         shutil.copyfile(png, os.path.join(GEN, "bench.png"))
-        text += [".. image:: /_generated/bench.png", "   :alt: ratios of each driver to the libpq floor",
+        text += [".. image:: /_generated/bench.png",
+                 "   :alt: ratios of each driver to the libpq floor",
                  "   :width: 100%", ""]
     text += ["The table as the benchmark printed it:", "", ".. code-block:: text", ""]
     text += ["   " + line if line else "" for line in results.get("text", "").splitlines()]

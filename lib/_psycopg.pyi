@@ -5,7 +5,7 @@
 
 import datetime
 import decimal
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Literal, Protocol, TypeVar, final, overload
 

@@ -43,7 +43,8 @@ class Range:
     *bounds* says which are included, one of ``'[)'`` (the default),
     ``'(]'``, ``'()'``, ``'[]'``; *empty* true makes the empty range (the
     other arguments are then ignored). Instances are immutable and hashable,
-    support ``in`` (``5 in NumericRange(1, 10)``) and can be sorted. The subclasses :class:`NumericRange`, :class:`DateRange`,
+    support ``in`` (``5 in NumericRange(1, 10)``) and can be sorted. The
+    subclasses :class:`NumericRange`, :class:`DateRange`,
     :class:`DateTimeRange` and :class:`DateTimeTZRange` map the builtin range
     types.
     """

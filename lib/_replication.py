@@ -121,7 +121,7 @@ class ReplicationCursor(_ReplicationCursor):
     def start_replication(self, slot_name=None, slot_type=None, start_lsn=0,
                           timeline=0, options=None, decode=False,
                           status_interval=10):
-        """Start replicating: send START_REPLICATION, then read with consume_stream() or read_message().
+        """Start replicating (START_REPLICATION); read with consume_stream() or read_message().
 
         *slot_name* is the slot to use (required for logical replication,
         optional for physical); *slot_type* defaults to the connection's type.

@@ -259,9 +259,6 @@ column_set(columnObject *self, PyObject *v, void *closure)
     return 0;
 }
 
-#define COLUMN_FIELD(i) \
-    {(char *)"", (getter)column_get, (setter)column_set, NULL, (void *)(i)}
-
 static PyGetSetDef column_getset[COLUMN_NFIELDS + 1];
 
 static PyMethodDef column_methods[] = {

@@ -521,6 +521,9 @@ struct PyModuleDef psycopg_module_def = {
     .m_free = mod_free,
 };
 
+/* The only exported symbol; declared for -Wmissing-prototypes. */
+PyMODINIT_FUNC PyInit__psycopg(void);
+
 PyMODINIT_FUNC
 PyInit__psycopg(void)
 {

@@ -46,6 +46,7 @@ step() {  # name command...
 mk() { "$MAKE" --no-print-directory "$@"; }
 
 step deps   mk deps PYTHON="$PYTHON" VENV="$VENV"
+step lint   mk lint PYTHON="$PYTHON" VENV="$VENV"
 step build  mk build PYTHON="$VPY"
 step test   mk test PYTHON="$PYTHON" VENV="$VENV"
 step smoke  mk smoke PYTHON="$VPY"

@@ -238,7 +238,7 @@ class Cluster:
                 raise ClusterError(
                     "running as root but there is no %r OS user to run the "
                     "server: install postgresql or run as another user" % SUPERUSER
-                )
+                ) from None
             self._uid, self._gid = pw.pw_uid, pw.pw_gid
         self.dir = tempfile.mkdtemp(prefix="psycopg2-cluster-", dir=self.basedir)
         self._owner_pid = os.getpid()
@@ -337,7 +337,7 @@ class Cluster:
         with open(conf) as f:
             base_conf = f.read()
         fixed_port = self.port
-        for attempt in range(5):
+        for _attempt in range(5):
             self.port = fixed_port or free_port()
             settings = dict(SETTINGS)
             settings.update(self.settings)

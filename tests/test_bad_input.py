@@ -191,7 +191,10 @@ def test_huge_numbers(conn):
         cur.execute("SELECT %s::int", (2**40,))
     conn.rollback()
     for bad in ("1e400", "-1e400"):
-        cur.execute("SELECT %s::float8" % "'Infinity'")
+        with pytest.raises(psycopg2.DataError):
+            cur.execute("SELECT %s::float8", (bad,))
+        conn.rollback()
+    cur.execute("SELECT 'Infinity'::float8")
     with pytest.raises((ValueError, OverflowError, psycopg2.Error)):
         cur.fetchmany(2**70)
     with pytest.raises((ValueError, OverflowError, psycopg2.Error, TypeError)):

@@ -350,7 +350,7 @@ def test_notices_custom_object(conn):
 
     conn.notices = Sink()
     cur = conn.cursor()
-    for i in range(60):
+    for _ in range(60):
         cur.execute("do $$ begin raise notice 'x'; end $$")
     assert len(conn.notices.got) == 60
 

@@ -150,6 +150,6 @@ def test_errorcodes():
 def test_every_sqlstate_class_has_a_class():
     from psycopg2._psycopg import sqlstate_errors
     assert len(sqlstate_errors) > 240
-    for code, cls in sqlstate_errors.items():
+    for cls in sqlstate_errors.values():
         assert issubclass(cls, psycopg2.DatabaseError)
         assert getattr(errors, cls.__name__) is cls

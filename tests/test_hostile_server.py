@@ -690,7 +690,7 @@ def test_random_server_messages(fake):
             # the next queries read: DB-API errors for a few queries, then
             # the connection must work again or be marked broken
             odd = any(kind == "odd" for kind, _ in script)
-            for attempt in range(4 if odd else 1):
+            for _attempt in range(4 if odd else 1):
                 try:
                     if not conn.autocommit:
                         conn.rollback()

@@ -7,7 +7,6 @@ Every test waits for the server to be in the state it needs (the query
 running, the cancel delivered) before it interrupts: no timing.
 """
 
-import os
 import signal
 import subprocess
 import sys

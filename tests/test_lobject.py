@@ -615,7 +615,7 @@ def test_threads(conn, lo_cleanup):
 
     def work(lo, i):
         try:
-            for j in range(50):
+            for _ in range(50):
                 lo.write(bytes([i]) * 100)
         except Exception as e:  # pragma: no cover
             errors.append(e)

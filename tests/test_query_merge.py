@@ -86,7 +86,6 @@ def test_execute_named(cursor):
 
 
 def test_mogrify_matches_executed_query(cursor):
-    q = "select %s, %(x)s"
     args = (1, "a'b")
     cursor.execute("select %s, %s", args)
     assert cursor.query == cursor.mogrify("select %s, %s", args)

@@ -10,8 +10,6 @@ a regression fails the test instead of blocking the whole session.
 """
 
 import datetime
-import gc
-import io
 import os
 import subprocess
 import sys

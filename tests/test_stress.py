@@ -16,7 +16,6 @@ import threading
 import time
 import traceback
 
-import pytest
 
 import psycopg2
 import psycopg2.errors

@@ -1,8 +1,8 @@
 """Helpers for the integration tests (frameworks running on this module).
 
 The third-party packages come from PyPI (``make check`` installs them into
-the project virtualenv ``.venv/``, pinned in ``tests/requirements.txt``); a test whose package is missing is
-skipped with the reason.
+the project virtualenv ``.venv/``, pinned in ``tests/requirements.txt``); a
+test whose package is missing is skipped with the reason.
 """
 import os
 import subprocess

@@ -105,7 +105,7 @@ def test_range_ordering():
     assert sorted([Range(3, 4), Range(1, 2), Range(None, 1)]) == \
         [Range(None, 1), Range(1, 2), Range(3, 4)]
     with pytest.raises(TypeError):
-        Range(1, 2) < 1
+        _ = Range(1, 2) < 1
 
 
 def test_range_pickle():

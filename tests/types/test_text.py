@@ -2,7 +2,6 @@
 
 import pytest
 
-import psycopg2
 from psycopg2 import extensions as ext
 
 

@@ -3,7 +3,6 @@ adapter fed unusual values (generated from the registries)."""
 
 import datetime
 import decimal
-import math
 import uuid
 
 BAD_TEXT = [

@@ -4,7 +4,6 @@ import io
 import re
 import select
 import socket
-import threading
 
 import psycopg2
 import psycopg2.extensions as ext
