@@ -4,9 +4,9 @@ A test that races the server (a cancel, a Ctrl-C, a second thread) waits
 here until the server shows the state it needs: a backend running a given
 query (``wait_backend``), sessions queued on a lock the test holds
 (``wait_lock_waiters``), a signal pending on a stopped backend
-(``wait_signal_pending``). ``GateProxy`` sits between a client and the
-server and lets a test hold back the client's bytes, or freeze the server
-entirely.
+(``wait_signal_pending``). ``Proxy`` sits between a client and the
+server and lets a test hold back the client's bytes, freeze the server
+entirely, or cut the network.
 
 The timeouts here are watchdogs: they only turn a hang into a failure, and
 are long enough for a loaded machine or a sanitizer build.
@@ -136,42 +136,66 @@ class stopped_backend:
         os.kill(self.pid, signal.SIGCONT)
 
 
-class GateProxy:
-    """A TCP proxy to the test server.
+class Proxy:
+    """A TCP proxy to the test server, run by threads of the test process.
 
-    The first connection through it is "the" connection; later ones are
-    counted as cancel requests (``cancels``: one Event per request, set
+    ``Proxy(dsn)`` listens on 127.0.0.1:``port``; ``proxied_dsn()`` is
+    *dsn* through it. Every accepted connection is forwarded to the server
+    of *dsn*. The first one is "the" connection (``main``); each later one
+    is taken for a cancel request (``cancels``: one Event per request, set
     when the server closed it, i.e. delivered the cancel).
+    ``wait_connections(n)`` returns once *n* connections were accepted.
 
-    ``hold()`` keeps back what the client sends on the main connection
-    (``held`` is set when bytes are waiting) until ``release()``.
-    ``freeze()`` stops all forwarding, and new connections are accepted but
-    never answered: a server that stopped answering.
+    Faults it can make:
+
+    * ``hold()`` keeps back what the client sends on the main connection
+      (``held`` is set when bytes are waiting) until ``release()``.
+    * ``freeze()`` stops all forwarding, and new connections are accepted
+      but never answered: a server that stopped answering. ``hang=True``
+      starts frozen (a server that never answers, whatever *dsn* names).
+    * ``cut()`` closes every connection at once, both sides: the network
+      cut.
+
+    ``close()`` (or the end of a ``with`` block) stops it all.
     """
 
-    def __init__(self, dsn):
+    def __init__(self, dsn, hang=False):
         params = ext.parse_dsn(dsn)
         self.dsn = dsn
         self.target = (params.get("host", "127.0.0.1"),
                        int(params.get("port", 5432)))
         self.lock = threading.Condition()
         self.holding = False
-        self.frozen = False
+        self.frozen = hang
         self.buffer = []
         self.held = threading.Event()
+        self.accepted = 0
         self.cancels = []
         self.socks = []
         self.main = self.main_server = None
         self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(16)
         self.port = self.listener.getsockname()[1]
         threading.Thread(target=self._accept, daemon=True).start()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     def proxied_dsn(self, **kwargs):
         params = ext.parse_dsn(self.dsn)
         params.update(host="127.0.0.1", port=str(self.port), **kwargs)
         return ext.make_dsn(**params)
+
+    def wait_connections(self, n, timeout=WATCHDOG):
+        with self.lock:
+            if not self.lock.wait_for(lambda: self.accepted >= n, timeout):
+                raise AssertionError("the proxy accepted %d connections, not %d"
+                                     % (self.accepted, n))
 
     def _accept(self):
         while True:
@@ -181,6 +205,8 @@ class GateProxy:
                 return
             with self.lock:
                 self.socks.append(client)
+                self.accepted += 1
+                self.lock.notify_all()
                 if self.frozen:
                     continue  # never answered
                 first = self.main is None
@@ -191,7 +217,8 @@ class GateProxy:
                     done = threading.Event()
                     self.cancels.append(done)
             try:
-                server = socket.create_connection(self.target)
+                server = socket.create_connection(self.target, timeout=WATCHDOG)
+                server.settimeout(None)
             except OSError:
                 client.close()
                 continue
@@ -224,11 +251,7 @@ class GateProxy:
                 dst.sendall(data)
         except OSError:
             pass
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        _shutdown(src, dst)
         if done is not None:
             done.set()
 
@@ -247,15 +270,24 @@ class GateProxy:
         with self.lock:
             self.frozen = True
 
+    def cut(self):
+        with self.lock:
+            socks, self.socks = self.socks, []
+        _shutdown(*socks)
+        for s in socks:
+            s.close()
+
     def close(self):
         with self.lock:
             self.frozen = False
             self.lock.notify_all()
-            socks, self.socks = self.socks, []
         self.listener.close()
-        for s in socks:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
+        self.cut()
+
+
+def _shutdown(*socks):
+    for s in socks:
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass

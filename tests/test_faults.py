@@ -5,8 +5,8 @@ Each fault must give an OperationalError, leave ``closed == 2`` (broken),
 never hang (every wait is bounded), let a pool discard the dead connection,
 and never report as committed what the server did not commit.
 
-The network is cut through a small TCP proxy running in a thread
-(``Proxy``); restarts and fail-over use clusters of their own
+The network is cut through a small TCP proxy running in threads
+(``pgsync.Proxy``); restarts and fail-over use clusters of their own
 (scripts/cluster.py) so that the shared test server is never disturbed.
 """
 
@@ -14,7 +14,6 @@ import importlib.util
 import io
 import os
 import select
-import socket
 import threading
 import time
 
@@ -22,8 +21,8 @@ import pytest
 
 import psycopg2
 import psycopg2.errors
-import psycopg2.extensions as ext
 from psycopg2.pool import ThreadedConnectionPool
+import pgsync
 from pgsync import WATCHDOG, wait_backend, wait_backend_gone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -246,97 +245,22 @@ def test_pool_discards_silently_dead_connection(dsn, admin):
 # -- the network cut: a TCP proxy --------------------------------------------------
 
 
-class Proxy:
-    """Forward 127.0.0.1:<port> to the server; cut() closes every forwarded
-    connection at once; with hang=True accepted connections are never
-    forwarded (a server that does not answer)."""
-
-    def __init__(self, host, port, hang=False):
-        self.target = (host, port)
-        self.hang = hang
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.port = self.listener.getsockname()[1]
-        self.socks = []
-        self.lock = threading.Lock()
-        self.closed = False
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            with self.lock:
-                self.socks.append(client)
-            if self.hang:
-                continue
-            try:
-                server = socket.create_connection(self.target, timeout=10)
-            except OSError:
-                client.close()
-                continue
-            with self.lock:
-                self.socks.append(server)
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(a, b),
-                                 daemon=True).start()
-
-    @staticmethod
-    def _pump(src, dst):
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                dst.sendall(data)
-        except OSError:
-            pass
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+class Proxy(pgsync.Proxy):
+    """pgsync's proxy, counting its cuts as injected faults."""
 
     def cut(self):
         FAULTS["injected"] += 1
-        with self.lock:
-            for s in self.socks:
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                s.close()
-            self.socks = []
-
-    def close(self):
-        self.listener.close()
-        self.cut()
-
-
-def dsn_params(dsn):
-    return ext.parse_dsn(dsn)
+        super().cut()
 
 
 @pytest.fixture
 def proxy(dsn):
-    params = dsn_params(dsn)
-    p = Proxy(params.get("host", "127.0.0.1"), int(params.get("port", 5432)))
-    yield p
-    p.close()
-
-
-def proxied(dsn, proxy, **kwargs):
-    params = dsn_params(dsn)
-    params.update(host="127.0.0.1", port=str(proxy.port), **kwargs)
-    return ext.make_dsn(**params)
+    with Proxy(dsn) as p:
+        yield p
 
 
 def test_cut_mid_query(dsn, proxy):
-    conn = psycopg2.connect(proxied(dsn, proxy))
+    conn = psycopg2.connect(proxy.proxied_dsn())
     pid = conn.get_backend_pid()
 
     def cut():
@@ -353,7 +277,7 @@ def test_cut_mid_query(dsn, proxy):
 
 
 def test_cut_mid_named_fetch(dsn, proxy):
-    conn = psycopg2.connect(proxied(dsn, proxy))
+    conn = psycopg2.connect(proxy.proxied_dsn())
     cur = conn.cursor("cut")
     cur.execute("SELECT generate_series(1, 1000)")
     cur.fetchmany(5)
@@ -364,7 +288,7 @@ def test_cut_mid_named_fetch(dsn, proxy):
 
 
 def test_cut_mid_copy(dsn, proxy):
-    conn = psycopg2.connect(proxied(dsn, proxy))
+    conn = psycopg2.connect(proxy.proxied_dsn())
     cur = conn.cursor()
     cur.execute("CREATE TEMP TABLE cut (x int)")
 
@@ -385,7 +309,7 @@ def test_cut_mid_copy(dsn, proxy):
 
 
 def test_cut_during_notify_wait(dsn, proxy):
-    conn = psycopg2.connect(proxied(dsn, proxy))
+    conn = psycopg2.connect(proxy.proxied_dsn())
     conn.autocommit = True
     conn.cursor().execute("LISTEN cut")
     proxy.cut()  # the wait below sees the socket at EOF
@@ -401,7 +325,7 @@ def test_cut_before_commit_is_not_committed(dsn, proxy, admin):
     admin.cursor().execute(
         "DROP TABLE IF EXISTS cut_commit; CREATE TABLE cut_commit (x int)")
     try:
-        conn = psycopg2.connect(proxied(dsn, proxy))
+        conn = psycopg2.connect(proxy.proxied_dsn())
         pid = conn.get_backend_pid()
         conn.cursor().execute("INSERT INTO cut_commit VALUES (1)")
         proxy.cut()
@@ -418,35 +342,30 @@ def test_cut_before_commit_is_not_committed(dsn, proxy, admin):
 
 def test_cut_during_connect(dsn, proxy):
     """The server disappears during the startup exchange."""
-    proxy.hang = True
+    proxy.freeze()
 
     def cut():
         # once the client is connected to the proxy (which never answers)
-        while not proxy.socks:
-            time.sleep(0.01)
+        proxy.wait_connections(1)
         proxy.cut()
 
     t = threading.Thread(target=cut, daemon=True)
     t.start()
     with pytest.raises(psycopg2.OperationalError):
-        psycopg2.connect(proxied(dsn, proxy, connect_timeout=str(int(WATCHDOG))))
+        psycopg2.connect(proxy.proxied_dsn(connect_timeout=str(int(WATCHDOG))))
     t.join(WATCHDOG)
 
 
 def test_connect_timeout_unresponsive_server(dsn):
     """A server accepting TCP but never answering: connect_timeout holds."""
-    p = Proxy("127.0.0.1", 1, hang=True)
-    try:
+    with Proxy(dsn, hang=True) as p:
         FAULTS["injected"] += 1
         start = time.monotonic()
         with pytest.raises(psycopg2.OperationalError) as ei:
-            psycopg2.connect(host="127.0.0.1", port=p.port, dbname="x",
-                             user="x", connect_timeout=2)
+            psycopg2.connect(p.proxied_dsn(connect_timeout=2))
         elapsed = time.monotonic() - start
         assert elapsed > 1.5, elapsed  # not given up early; no upper bound
         assert "timeout" in str(ei.value)
-    finally:
-        p.close()
 
 
 def test_keepalive_options_accepted(dsn):

@@ -16,7 +16,7 @@ import threading
 import pytest
 
 import psycopg2
-from pgsync import (GateProxy, WATCHDOG, can_stop_backends, stopped_backend,
+from pgsync import (Proxy, WATCHDOG, can_stop_backends, stopped_backend,
                     wait_backend, wait_signal_pending)
 
 needs_pthread_kill = pytest.mark.skipif(
@@ -160,7 +160,7 @@ def test_cancel_is_sent_again_when_the_first_is_lost(dsn, interrupter):
     """The first cancel reaches the server before the query does: the
     server ignores it (nothing runs yet).  The query must still be
     cancelled, by a cancel sent again while it runs."""
-    proxy = GateProxy(dsn)
+    proxy = Proxy(dsn)
     conn = psycopg2.connect(proxy.proxied_dsn())
     conn.autocommit = True  # one query, no BEGIN before it
     try:
@@ -170,8 +170,7 @@ def test_cancel_is_sent_again_when_the_first_is_lost(dsn, interrupter):
         def script():
             proxy.held.wait(WATCHDOG)  # the query is on its way...
             interrupter()              # ...Ctrl-C
-            while not proxy.cancels:   # the cancel reached the server
-                proxy.held.wait(0.01)
+            proxy.wait_connections(2)  # the cancel reached the server
             proxy.cancels[0].wait(WATCHDOG)
             proxy.release()            # and only now the query
 
@@ -256,7 +255,7 @@ def test_unreachable_server_abandons_the_connection(dsn, conn_factory,
                                                     interrupter):
     """The whole server stops answering, the cancel request included (it
     can't even be delivered): Ctrl-C still returns."""
-    proxy = GateProxy(dsn)
+    proxy = Proxy(dsn)
     conn = psycopg2.connect(proxy.proxied_dsn())
     pid = conn.get_backend_pid()
     try:
