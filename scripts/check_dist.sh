@@ -27,14 +27,11 @@
 # project venv: `make dist-check` uses it); the sdist's isolated build needs
 # PyPI. Prints one line per check; exit status 1 if any failed.
 set -uo pipefail
-# A relative $PYTHON (.venv/bin/python) is made absolute before any cd.
-case ${PYTHON:-} in
-    */*) PYTHON=$(cd "$(dirname "$PYTHON")" && pwd)/$(basename "$PYTHON") ;;
-esac
+. "$(dirname "$0")/common.sh"
+absolute_python
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PYTHON=${PYTHON:-python3}
-PYENV_ROOT=${PYENV_ROOT:-$HOME/.pyenv}
 OUT=$ROOT/build/dist-check
 all_pythons=0
 [ "${1:-}" = "--all-pythons" ] && all_pythons=1
@@ -48,10 +45,7 @@ rm -rf "$OUT" && mkdir -p "$OUT/dist"
 failed=0
 say() { printf '%-58s %s\n' "$1" "$2"; }
 
-for mod in build auditwheel; do
-    "$PYTHON" -c "import $mod" 2>/dev/null || {
-        echo "check_dist: $PYTHON has no '$mod' (use make dist-check, which runs in .venv)" >&2; exit 2; }
-done
+need_modules check_dist build auditwheel
 
 SRC=$ROOT
 if [ "${CHECK_DIST_WORKTREE:-0}" != 1 ] && git rev-parse --git-dir >/dev/null 2>&1; then
@@ -145,19 +139,9 @@ EXPECT_LIBPQ_DIR=psycopg2_binary.libs \
 smoke_in_venv "sdist into a fresh venv" "$PYTHON" "$sdist"
 
 if [ "$all_pythons" = 1 ]; then
-    default_ver=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-    declare -A pick=()
-    for py in "$PYENV_ROOT"/versions/3.*/bin/python3; do
-        [ -x "$py" ] || continue
-        ver=$("$py" -c 'import sys, platform
-if platform.python_implementation() == "CPython" and sys.version_info >= (3, 9):
-    print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || continue
-        [ -n "$ver" ] && [ "$ver" != "$default_ver" ] || continue
-        pick[$ver]=$py
-    done
-    for ver in $(printf '%s\n' "${!pick[@]}" | sort -V); do
-        smoke_in_venv "pip install . with Python $ver" "${pick[$ver]}" "$SRC"
-    done
+    while read -r ver py; do
+        smoke_in_venv "pip install . with Python $ver" "$py" "$SRC"
+    done < <(other_pythons)
 fi
 
 exit $failed

@@ -16,6 +16,7 @@
 # failing tests go to build/django-suite/summary.txt; the full log to
 # build/django-suite/log.txt. Exit status: that of runtests.py.
 set -uo pipefail
+. "$(dirname "$0")/common.sh"
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PYTHON=${PYTHON:-python3}
@@ -24,13 +25,7 @@ mkdir -p "$OUT"
 
 ver=$("$PYTHON" -c 'import django; print(django.__version__)') || {
     echo "django_suite: Django is not installed for $PYTHON" >&2; exit 2; }
-src=$OUT/django-$ver
-if [ ! -f "$src/tests/runtests.py" ]; then
-    "$PYTHON" -m pip download -q --no-deps --no-binary django -d "$OUT" "django==$ver" || exit 2
-    tar -xzf "$OUT/django-$ver.tar.gz" -C "$OUT" 2>/dev/null ||
-        tar -xzf "$OUT"/[dD]jango-"$ver".tar.gz -C "$OUT" || exit 2
-    [ -d "$src" ] || mv "$OUT"/[dD]jango-"$ver" "$src"
-fi
+src=$(suite_sdist django "$ver" "$OUT") || exit 2
 
 make -s build >/dev/null || exit 2
 
@@ -77,14 +72,9 @@ run() {
         --parallel "${DJANGO_SUITE_PARALLEL:-2}" -v 2 "$@"
 }
 
-if [ -n "${PSYCOPG2_TESTDSN:-}" ]; then
-    run "$@" >"$OUT/log.txt" 2>&1
-    rc=$?
-else
-    export -f run; export ROOT OUT src PYTHON
-    "$PYTHON" scripts/cluster.py run -- bash -c 'run "$@"' _ "$@" >"$OUT/log.txt" 2>&1
-    rc=$?
-fi
+export ROOT OUT src PYTHON
+with_test_server run "$@" >"$OUT/log.txt" 2>&1
+rc=$?
 
 {
     echo "Django $ver, labels: $*"

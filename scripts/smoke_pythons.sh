@@ -5,26 +5,19 @@
 # setuptools get a cached venv (build/smoke/X.Y/venv) with setuptools from
 # PyPI. The builds run in parallel; any failure fails the script.
 set -uo pipefail
+. "$(dirname "$0")/common.sh"
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PYTHON=${PYTHON:-python3}
-PYENV_ROOT=${PYENV_ROOT:-$HOME/.pyenv}
-
-default_ver=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 # Interpreters, one per minor version (the newest patch release wins).
 declare -A pick=()
-for py in "$PYENV_ROOT"/versions/3.*/bin/python3; do
-    [ -x "$py" ] || continue
-    ver=$("$py" -c 'import sys, platform
-if platform.python_implementation() == "CPython" and sys.version_info >= (3, 9):
-    print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || continue
-    [ -n "$ver" ] && [ "$ver" != "$default_ver" ] || continue
+while read -r ver py; do
     pick[$ver]=$py
-done
+done < <(other_pythons)
 
 if [ ${#pick[@]} -eq 0 ]; then
-    echo "smoke: no other CPython >= 3.9 under $PYENV_ROOT/versions: nothing to do"
+    echo "smoke: no other CPython >= 3.9 under ${PYENV_ROOT:-$HOME/.pyenv}/versions: nothing to do"
     exit 0
 fi
 

@@ -11,6 +11,7 @@
 # (once), runs its tests with pytest against PSYCOPG2_TESTDSN or a throwaway
 # cluster. Summary in build/sqlalchemy-suite/summary.txt, full log in log.txt.
 set -uo pipefail
+. "$(dirname "$0")/common.sh"
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PYTHON=${PYTHON:-python3}
@@ -19,12 +20,7 @@ mkdir -p "$OUT"
 
 ver=$("$PYTHON" -c 'import sqlalchemy; print(sqlalchemy.__version__)') || {
     echo "sqlalchemy_suite: SQLAlchemy is not installed for $PYTHON" >&2; exit 2; }
-src=$OUT/sqlalchemy-$ver
-if [ ! -d "$src/test" ]; then
-    "$PYTHON" -m pip download -q --no-deps --no-binary sqlalchemy -d "$OUT" "sqlalchemy==$ver" || exit 2
-    tar -xzf "$OUT"/[sS][qQ][lL][aA]lchemy-"$ver".tar.gz -C "$OUT" || exit 2
-    [ -d "$src" ] || mv "$OUT"/[sS][qQ][lL][aA]lchemy-"$ver" "$src"
-fi
+src=$(suite_sdist sqlalchemy "$ver" "$OUT") || exit 2
 make -s build >/dev/null || exit 2
 
 if [ $# -eq 0 ]; then
@@ -69,15 +65,9 @@ PY
         --dburi "$uri" -q -rfE "$@"
 }
 
-if [ -n "${PSYCOPG2_TESTDSN:-}" ]; then
-    export ROOT src PYTHON
-    run "$@" >"$OUT/log.txt" 2>&1
-    rc=$?
-else
-    export -f run; export ROOT OUT src PYTHON
-    "$PYTHON" scripts/cluster.py run -- bash -c 'run "$@"' _ "$@" >"$OUT/log.txt" 2>&1
-    rc=$?
-fi
+export ROOT OUT src PYTHON
+with_test_server run "$@" >"$OUT/log.txt" 2>&1
+rc=$?
 {
     echo "SQLAlchemy $ver: $*"
     grep -E '^(FAILED|ERROR) ' "$OUT/log.txt" | sed 's/ - .*//' | sort | uniq
