@@ -61,14 +61,6 @@ def _ensure_inplace_path():
 _ensure_inplace_path()
 
 
-def _load_cluster_module():
-    path = os.path.join(ROOT, "scripts", "cluster.py")
-    spec = importlib.util.spec_from_file_location("psycopg2_test_cluster", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def _quote_conninfo(value):
     if value and not any(c in value for c in " \t\n'\\"):
         return value
@@ -114,7 +106,9 @@ def dsn():
         yield configured
         return
 
-    cluster = _load_cluster_module().Cluster()
+    from pgsync import load_cluster  # imports psycopg2: not before this
+
+    cluster = load_cluster().Cluster()
     try:
         cluster.start()  # also registers atexit/SIGTERM/SIGHUP cleanup
     except Exception as ex:

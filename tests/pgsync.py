@@ -12,6 +12,7 @@ The timeouts here are watchdogs: they only turn a hang into a failure, and
 are long enough for a loaded machine or a sanitizer build.
 """
 
+import importlib.util
 import os
 import signal
 import socket
@@ -23,6 +24,20 @@ from psycopg2 import extensions as ext
 
 WATCHDOG = 60.0
 POLL = 0.01  # seconds between two looks at the server
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_cluster_module = None
+
+
+def load_cluster():
+    """scripts/cluster.py as a module (its Cluster makes throwaway servers)."""
+    global _cluster_module
+    if _cluster_module is None:
+        path = os.path.join(ROOT, "scripts", "cluster.py")
+        spec = importlib.util.spec_from_file_location("psycopg2_test_cluster", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        _cluster_module = mod
+    return _cluster_module
 
 
 def _until(check, what, timeout=WATCHDOG):
@@ -59,6 +74,18 @@ def wait_backend(dsn, pid, query, state="active", timeout=WATCHDOG):
         _until(check, "backend %s %s on %r" % (pid, state, query), timeout)
     finally:
         mon.close()
+
+
+def when_backend(dsn, pid, query, action, state="active"):
+    """Run *action()* in a thread of its own as soon as the backend *pid*
+    shows *query* in *state* (``wait_backend``); return the started thread."""
+    def run():
+        wait_backend(dsn, pid, query, state)
+        action()
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
 
 
 def wait_backend_gone(dsn, pid, timeout=WATCHDOG):

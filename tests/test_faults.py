@@ -10,9 +10,7 @@ The network is cut through a small TCP proxy running in threads
 (scripts/cluster.py) so that the shared test server is never disturbed.
 """
 
-import importlib.util
 import io
-import os
 import select
 import threading
 import time
@@ -23,18 +21,9 @@ import psycopg2
 import psycopg2.errors
 from psycopg2.pool import ThreadedConnectionPool
 import pgsync
-from pgsync import WATCHDOG, wait_backend, wait_backend_gone
+from pgsync import WATCHDOG, load_cluster, wait_backend_gone, when_backend
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAULTS = {"injected": 0}
-
-
-def load_cluster():
-    path = os.path.join(ROOT, "scripts", "cluster.py")
-    spec = importlib.util.spec_from_file_location("psycopg2_faults_cluster", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture
@@ -57,8 +46,7 @@ def terminate(admin, pid):
 def terminate_when(admin_dsn, pid, query, state="active"):
     """pg_terminate_backend from another thread and connection, once the
     backend shows *query* in *state* (no timing)."""
-    def run():
-        wait_backend(admin_dsn, pid, query, state)
+    def kill():
         c = psycopg2.connect(admin_dsn)
         try:
             c.autocommit = True
@@ -66,9 +54,7 @@ def terminate_when(admin_dsn, pid, query, state="active"):
         finally:
             c.close()
 
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    return t
+    return when_backend(admin_dsn, pid, query, kill, state)
 
 
 def assert_broken(conn, exc_info):
@@ -262,13 +248,7 @@ def proxy(dsn):
 def test_cut_mid_query(dsn, proxy):
     conn = psycopg2.connect(proxy.proxied_dsn())
     pid = conn.get_backend_pid()
-
-    def cut():
-        wait_backend(dsn, pid, "pg_sleep(3600)")
-        proxy.cut()
-
-    t = threading.Thread(target=cut, daemon=True)
-    t.start()
+    t = when_backend(dsn, pid, "pg_sleep(3600)", proxy.cut)
     with pytest.raises(psycopg2.Error) as ei:
         conn.cursor().execute("SELECT pg_sleep(3600)")
     t.join(WATCHDOG)

@@ -8,8 +8,6 @@ role), so the shared test server keeps its trust-everything setup.
 """
 
 import hashlib
-import importlib.util
-import os
 import subprocess
 
 import pytest
@@ -19,8 +17,8 @@ import psycopg2.errors
 import psycopg2.extensions as ext
 
 import test_injection as inj
+from pgsync import load_cluster
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SECRET = "s3cr3t-P4ss'word"
 ROLE = "scram_user"
 
@@ -30,14 +28,6 @@ host    all     %(role)s    127.0.0.1/32        scram-sha-256
 hostssl all     all         127.0.0.1/32        trust
 host    all     all         127.0.0.1/32        trust
 """ % {"role": ROLE}
-
-
-def load_cluster():
-    path = os.path.join(ROOT, "scripts", "cluster.py")
-    spec = importlib.util.spec_from_file_location("psycopg2_sec_cluster", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture(scope="module")
