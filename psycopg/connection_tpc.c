@@ -60,22 +60,22 @@ conn_tpc_begin(connectionObject *self, PyObject *arg)
     if (self->status != CONN_STATUS_READY) {
         PyErr_SetString(self->st->ProgrammingError,
                         "tpc_begin cannot be used inside a transaction");
-        goto fail;
+        goto error;
     }
     if (self->autocommit) {
         PyErr_SetString(self->st->ProgrammingError,
                         "tpc_begin can't be called in autocommit mode");
-        goto fail;
+        goto error;
     }
     if (conn_lock(self) < 0)
-        goto fail;
+        goto error;
     r = conn_begin_if_needed(self);
     conn_unlock(self);
     if (r < 0)
-        goto fail;
+        goto error;
     Py_XSETREF(self->tpc_xid, xid);
     Py_RETURN_NONE;
-fail:
+error:
     Py_DECREF(xid);
     return NULL;
 }

@@ -56,26 +56,26 @@ repl_conn_make_dsn(module_state *st, const char *dsn, const char *value)
             continue;
         if (repl_conn_append(&buf, &n, &cap, o->keyword, strlen(o->keyword))
             || repl_conn_append(&buf, &n, &cap, "='", 2))
-            goto fail;
+            goto error;
         for (v = o->val; *v; v++) {
             if ((*v == '\'' || *v == '\\')
                 && repl_conn_append(&buf, &n, &cap, "\\", 1))
-                goto fail;
+                goto error;
             if (repl_conn_append(&buf, &n, &cap, v, 1))
-                goto fail;
+                goto error;
         }
         if (repl_conn_append(&buf, &n, &cap, "' ", 2))
-            goto fail;
+            goto error;
     }
     if (strcmp(value, "true") == 0
         && repl_conn_append(&buf, &n, &cap, "dbname=replication ", 19))
-        goto fail;
+        goto error;
     if (repl_conn_append(&buf, &n, &cap, "replication=", 12)
         || repl_conn_append(&buf, &n, &cap, value, strlen(value)))
-        goto fail;
+        goto error;
     PQconninfoFree(opts);
     return buf;
-fail:
+error:
     PQconninfoFree(opts);
     PyMem_Free(buf);
     return NULL;

@@ -341,7 +341,7 @@ wait_green(connectionObject *conn)
     if (cb == NULL) {
         PyErr_SetString(conn->st->OperationalError,
                         "the wait callback was removed during an operation");
-        goto fail;
+        goto error;
     }
     Py_INCREF(cb);
     conn_unlock(conn);
@@ -349,17 +349,17 @@ wait_green(connectionObject *conn)
     conn_lock(conn);
     Py_DECREF(cb);
     if (r == NULL)
-        goto fail;
+        goto error;
     Py_DECREF(r);
     if (conn->async_op != ASYNC_OP_NONE) {
         PyErr_SetString(conn->st->OperationalError,
                         "the wait callback returned before the operation "
                         "was complete");
-        goto fail;
+        goto error;
     }
     return 0;
 
-fail:
+error:
     /* the connection is in an unknown state: it can't be used anymore */
     Dprintf("conn %p: wait callback failed, closing", (void *)conn);
     conn->async_op = ASYNC_OP_NONE;
