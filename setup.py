@@ -68,6 +68,7 @@ STRICT_WARNING_FLAGS = [
     "-Wundef",
     "-Wunused-macros",
     # gcc only; clang ignores them with the next flag (gcc ignores that one)
+    "-Wjump-misses-init",  # a goto exit over an initialisation
     "-Wlogical-op",
     "-Wduplicated-cond",
     "-Wduplicated-branches",
