@@ -7,6 +7,7 @@
 #include "cursor.h"
 #include "column.h"
 #include "errors.h"
+#include "escape.h"
 #include "pqpath.h"
 #include "query.h"
 #include "typecast.h"
@@ -84,6 +85,9 @@ curs_make_row(cursorObject *self, Py_ssize_t row)
 
 /* ---- running queries ---- */
 
+#define CURS_EXEC_COPY 1        /* serve a COPY from self->copyfile */
+#define CURS_EXEC_NO_BEGIN 2    /* never open a transaction first */
+
 /* query (str, bytes or Composable) -> bytes in the connection encoding */
 static PyObject *
 curs_query_bytes(cursorObject *self, PyObject *query)
@@ -114,6 +118,26 @@ curs_query_bytes(cursorObject *self, PyObject *query)
                  "argument 1 must be a string or unicode object: got %s "
                  "instead",
                  Py_TYPE(query)->tp_name);
+    return NULL;
+}
+
+/* A str (encoded) or bytes argument, with psycopg2's TypeError texts for
+ * anything else. */
+static PyObject *
+curs_bytes_arg(cursorObject *self, PyObject *obj)
+{
+    if (PyUnicode_Check(obj))
+        return conn_encode(self->conn, obj);
+    if (PyBytes_Check(obj))
+        return Py_NewRef(obj);
+    if (PyObject_CheckBuffer(obj))
+        PyErr_Format(PyExc_TypeError,
+                     "argument 1 must be read-only bytes-like object, not %s",
+                     Py_TYPE(obj)->tp_name);
+    else
+        PyErr_Format(PyExc_TypeError,
+                     "a bytes-like object is required, not '%s'",
+                     Py_TYPE(obj)->tp_name);
     return NULL;
 }
 
@@ -217,7 +241,11 @@ curs_take_result_enc(cursorObject *self, PGresult *res, PyObject *enc)
         /* owned by the cursor now */
         return curs_set_result_enc(self, res, enc);
     case PGRES_EMPTY_QUERY:
+        /* as psycopg2: the statusmessage of an empty query is '' */
+        Py_XSETREF(self->statusmessage, PyUnicode_New(0, 0));
         PQclear(res);
+        if (self->statusmessage == NULL)
+            return -1;
         PyErr_SetString(conn->st->ProgrammingError,
                         "can't execute an empty query");
         return -1;
@@ -279,7 +307,7 @@ exit:
  * green mode, libpq < 14, standard_conforming_strings off where our lexer
  * can't follow backslashes) BEGIN takes its own round trip.  Lock held. */
 static PGresult *
-curs_exec_in_transaction(cursorObject *self, PyObject *q)
+curs_exec_in_transaction(cursorObject *self, PyObject *q, int flags)
 {
     connectionObject *conn = self->conn;
     char begin[CONN_BEGIN_MAX];
@@ -287,7 +315,8 @@ curs_exec_in_transaction(cursorObject *self, PyObject *q)
     PGresult *last = NULL, *error = NULL;
     Py_ssize_t rowcount, error_at;
 
-    if (!conn_begin_text(conn, begin, sizeof(begin)))
+    if ((flags & CURS_EXEC_NO_BEGIN)
+        || !conn_begin_text(conn, begin, sizeof(begin)))
         return pq_exec(conn, PyBytes_AS_STRING(q));
     if (conn_is_green(conn) || conn->equote || !pq_has_pipeline()
         || !curs_single_statement(PyBytes_AS_STRING(q),
@@ -321,9 +350,9 @@ curs_exec_in_transaction(cursorObject *self, PyObject *q)
 
 /* Run `q` and keep its result.  The lock is held for the libpq I/O only
  * (COPY releases it around each call to the file object); the result
- * becomes Python objects once it is released. */
-int
-curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
+ * becomes Python objects once it is released.  flags: CURS_EXEC_*. */
+static int
+curs_exec_flags(cursorObject *self, PyObject *q, int flags)
 {
     connectionObject *conn = self->conn;
     PGresult *res = NULL;
@@ -356,7 +385,7 @@ curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
         goto exit;
     if (conn_check_open(conn) < 0)
         goto unlock;
-    res = curs_exec_in_transaction(self, q);
+    res = curs_exec_in_transaction(self, q, flags);
     if (res == NULL)
         goto unlock;
     status = PQresultStatus(res);
@@ -364,7 +393,7 @@ curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
         Py_XSETREF(self->statusmessage, PyUnicode_New(0, 0)); /* psycopg2 */
     if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT
         || status == PGRES_COPY_BOTH) {
-        res = curs_copy_serve(self, res, want_copy);
+        res = curs_copy_serve(self, res, flags & CURS_EXEC_COPY);
     }
 unlock:
     curs_update_conn_status(conn);
@@ -381,6 +410,12 @@ exit:
 }
 
 int
+curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
+{
+    return curs_exec_flags(self, q, want_copy ? CURS_EXEC_COPY : 0);
+}
+
+int
 curs_exec_copy(cursorObject *self, PyObject *sql)
 {
     PyObject *q = curs_query_bytes(self, sql);
@@ -392,16 +427,42 @@ curs_exec_copy(cursorObject *self, PyObject *sql)
     return r;
 }
 
+/* As psycopg2, a named cursor WITHOUT HOLD belongs to the transaction it
+ * was made (or executed) in, and refuses to work once it ended. */
 int
 curs_check_named_valid(cursorObject *self)
 {
-    if (self->name && self->declared && !self->withhold
-        && self->mark != self->conn->mark) {
+    if (self->name && !self->withhold && self->mark != self->conn->mark) {
         PyErr_SetString(self->conn->st->ProgrammingError,
                         "named cursor isn't valid anymore");
         return -1;
     }
     return 0;
+}
+
+/* Run `fmt` % (arg, quoted name) on a named cursor, keeping cursor.query
+ * (the DECLARE).  As psycopg2, a WITH HOLD cursor's commands never open a
+ * transaction: the cursor outlives it. */
+static int
+curs_named_exec(cursorObject *self, const char *fmt, const char *arg)
+{
+    PyObject *q, *saved;
+    int r;
+    if (!(q = PyBytes_FromFormat(fmt, arg, self->qname)))
+        return -1;
+    saved = Py_XNewRef(self->query);
+    r = curs_exec_flags(self, q, self->withhold ? CURS_EXEC_NO_BEGIN : 0);
+    Py_XSETREF(self->query, saved);
+    Py_DECREF(q);
+    return r;
+}
+
+int
+curs_named_command(cursorObject *self, const char *fmt, const char *arg)
+{
+    if (curs_check_named_valid(self) < 0)
+        return -1;
+    return curs_named_exec(self, fmt, arg);
 }
 
 static int
@@ -410,16 +471,17 @@ curs_execute_named(cursorObject *self, PyObject *q)
     connectionObject *conn = self->conn;
     PyObject *decl;
     int r;
-    if (self->declared) {
+    if (PyBytes_GET_SIZE(q) == 0) {
+        /* as psycopg2: refused before the DECLARE is built */
         PyErr_SetString(conn->st->ProgrammingError,
-                        "can't call .execute() on named cursors more than "
-                        "once");
+                        "can't execute an empty query");
         query_error_set_cursor(conn, (PyObject *)self);
         return -1;
     }
     if (conn->autocommit && !self->withhold && !conn->entered) {
         PyErr_SetString(conn->st->ProgrammingError,
                         "can't use a named cursor outside of transactions");
+        query_error_set_cursor(conn, (PyObject *)self);
         return -1;
     }
     decl = PyBytes_FromFormat(
@@ -428,12 +490,11 @@ curs_execute_named(cursorObject *self, PyObject *q)
         self->withhold ? "WITH" : "WITHOUT", PyBytes_AS_STRING(q));
     if (decl == NULL)
         return -1;
+    self->mark = conn->mark;
     r = curs_exec_bytes(self, decl, 0);
     Py_DECREF(decl);
     if (r < 0)
         return -1;
-    self->declared = 1;
-    self->mark = conn->mark;
     self->rowcount = -1;
     /* "DECLARE c CURSOR FOR q1; q2" also runs q2 (simple query protocol)
      * and its result would pose as the cursor's: refuse it. */
@@ -471,15 +532,16 @@ curs_execute_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &query,
                                      &vars))
         return NULL;
-    if (curs_check_executable(self) < 0)
-        return NULL;
-    if (self->name && self->declared) {
+    /* as psycopg2, this one comes first, even on a closed cursor */
+    if (self->name && curs_named_executed(self)) {
         PyErr_SetString(self->conn->st->ProgrammingError,
                         "can't call .execute() on named cursors more than "
                         "once");
         query_error_set_cursor(self->conn, (PyObject *)self);
         return NULL;
     }
+    if (curs_check_executable(self) < 0 || curs_check_named_valid(self) < 0)
+        return NULL;
     if (!(q = curs_mogrify_bytes(self, query, vars, 1))) {
         Py_CLEAR(self->query); /* as psycopg2 */
         return NULL;
@@ -668,20 +730,27 @@ curs_callproc_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &procname,
                                      &params))
         return NULL;
-    if (curs_check_executable(self) < 0)
+    /* as psycopg2, the name is checked first; a sql.Composable is
+     * accepted too */
+    if (PyObject_HasAttrString(procname, "as_string"))
+        name_b = curs_query_bytes(self, procname);
+    else
+        name_b = curs_bytes_arg(self, procname);
+    if (name_b == NULL)
         return NULL;
+    if (curs_check_executable(self) < 0)
+        goto exit;
     if (self->name) {
         PyErr_SetString(self->conn->st->ProgrammingError,
                         "can't call .callproc() on named cursors");
         query_error_set_cursor(self->conn, (PyObject *)self);
-        return NULL;
+        goto exit;
     }
     /* as psycopg2: an empty dict is a call without arguments, returned */
     named = params != Py_None && PyDict_Check(params)
             && PyDict_GET_SIZE(params) > 0;
     /* SELECT * FROM name(%s,%s) or name("k":=%s,...) */
-    if (!(name_b = curs_query_bytes(self, procname))
-        || !(parts = PyList_New(0))
+    if (!(parts = PyList_New(0))
         || curs_part(parts, "SELECT * FROM ") < 0
         || PyList_Append(parts, name_b) < 0 || curs_part(parts, "(") < 0)
         goto exit;
@@ -726,6 +795,46 @@ exit:
 
 PyDoc_STRVAR(curs_close_doc, "close() -- close the cursor.");
 
+/* Whether the server has a cursor with our name: 1, 0 or -1.  The query's
+ * result becomes the cursor's, as in psycopg2. */
+static int
+curs_named_exists(cursorObject *self)
+{
+    PyObject *lit, *q;
+    int r;
+    if (!(lit = escape_quote_text(self->conn->st, self->conn, self->name,
+                                  NULL)))
+        return -1;
+    q = PyBytes_FromFormat("SELECT 1 FROM pg_catalog.pg_cursors "
+                           "WHERE name = %s", PyBytes_AS_STRING(lit));
+    Py_DECREF(lit);
+    if (q == NULL)
+        return -1;
+    r = curs_exec_flags(self, q, CURS_EXEC_NO_BEGIN);
+    Py_DECREF(q);
+    if (r < 0)
+        return -1;
+    return self->ntuples > 0;
+}
+
+/* CLOSE on the server, as psycopg2 does it: a cursor that ran a query must
+ * still be valid (else ProgrammingError); one that never did is closed
+ * only if the server has a cursor of that name (DECLAREd in SQL). */
+static int
+curs_close_named(cursorObject *self)
+{
+    PyObject *saved;
+    int r;
+    if (curs_named_executed(self))
+        return curs_named_command(self, "CLOSE %s%s", "");
+    saved = Py_XNewRef(self->query);
+    r = curs_named_exists(self);
+    Py_XSETREF(self->query, saved);
+    if (r <= 0)
+        return r;
+    return curs_named_exec(self, "CLOSE %s%s", "");
+}
+
 static PyObject *
 curs_close_impl(cursorObject *self, PyObject *unused)
 {
@@ -742,26 +851,12 @@ curs_close_impl(cursorObject *self, PyObject *unused)
         if (c == (PyObject *)self)
             return conn_check_async_idle(conn, "close"), NULL;
     }
-    if (self->name && self->declared && !conn->closed && conn->pgconn
+    if (self->name && !conn->closed && conn->pgconn
         && !conn_in_other_process(conn)
         && conn->status != CONN_STATUS_PREPARED
         && PQtransactionStatus(conn->pgconn) != PQTRANS_INERROR
-        && (self->withhold || self->mark == conn->mark)) {
-        PyObject *q = PyBytes_FromFormat("CLOSE %s", self->qname);
-        int r;
-        if (q == NULL)
-            return NULL;
-        if (conn_lock(conn) < 0) {
-            Py_DECREF(q);
-            return NULL;
-        }
-        r = pq_exec_command(conn, self, PyBytes_AS_STRING(q));
-        curs_update_conn_status(conn);
-        conn_unlock(conn);
-        Py_DECREF(q);
-        if (r < 0)
-            return NULL;
-    }
+        && curs_close_named(self) < 0)
+        return NULL; /* still open, as in psycopg2 */
     self->closed = 1;
     curs_clear_result(self);
     Py_RETURN_NONE;
@@ -850,32 +945,54 @@ PyDoc_STRVAR(curs_cast_doc,
 "types\n"
 "that must convert their elements.");
 
+/* The caster for cast(oid, ...).  As psycopg2, `key` is looked up as it
+ * is in the cursor's, the connection's and the global casters (23.0 finds
+ * the caster of 23, 'x' none), and what is not hashable gets the default
+ * caster.  New reference. */
+static PyObject *
+curs_cast_lookup(cursorObject *self, PyObject *key)
+{
+    module_state *st = self->conn->st;
+    PyObject *d, *rv;
+    int i;
+    if (PyObject_Hash(key) == -1) {
+        if (!PyErr_ExceptionMatches(PyExc_TypeError))
+            return NULL;
+        PyErr_Clear();
+        return Py_NewRef(st->default_cast);
+    }
+    for (i = 0; i < 3; i++) {
+        /* read each time: the key's __eq__ may replace the registries */
+        d = i == 0 ? self->string_types
+            : i == 1 ? self->conn->string_types : st->string_types;
+        if (d == NULL)
+            continue;
+        Py_INCREF(d);
+        rv = Py_XNewRef(PyDict_GetItemWithError(d, key));
+        Py_DECREF(d);
+        if (rv != NULL || PyErr_Occurred())
+            return rv;
+    }
+    return Py_NewRef(st->default_cast);
+}
+
 static PyObject *
 curs_cast_impl(cursorObject *self, PyObject *args)
 {
-    unsigned long oid;
-    PyObject *s, *b = NULL, *caster = NULL, *rv = NULL;
+    PyObject *oid, *s, *b = NULL, *caster = NULL, *rv = NULL;
     typecast_ctx ctx = {0};
-    if (!PyArg_ParseTuple(args, "kO:cast", &oid, &s))
+    if (!PyArg_ParseTuple(args, "OO", &oid, &s))
         return NULL;
     if (curs_check_init(self) < 0)
         return NULL;
     typecast_ctx_init(&ctx, self->conn->st, self, self->conn);
-    if (!(caster = typecast_lookup(self->conn->st, self, self->conn,
-                                   (Oid)oid)))
+    if (!(caster = curs_cast_lookup(self, oid)))
         goto exit;
-    caster = Py_NewRef(caster); /* encoding below may run Python code */
     if (s == Py_None) {
         rv = typecast_cast(caster, NULL, 0, &ctx);
         goto exit;
     }
-    if (PyUnicode_Check(s))
-        b = conn_encode(self->conn, s);
-    else if (PyBytes_Check(s))
-        b = Py_NewRef(s);
-    else
-        PyErr_SetString(PyExc_TypeError, "cast() argument 2 must be a string");
-    if (b == NULL)
+    if (!(b = curs_bytes_arg(self, s)))
         goto exit;
     rv = typecast_cast(caster, PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b),
                        &ctx);
@@ -1183,9 +1300,9 @@ static PyGetSetDef curs_getset[] = {
     {NULL}};
 
 static PyMemberDef curs_members[] = {
-    {"arraysize", T_PYSSIZET, offsetof(cursorObject, arraysize), 0,
+    {"arraysize", T_LONG, offsetof(cursorObject, arraysize), 0,
      "Rows fetchmany() returns when called without a size (default 1)."},
-    {"itersize", T_PYSSIZET, offsetof(cursorObject, itersize), 0,
+    {"itersize", T_LONG, offsetof(cursorObject, itersize), 0,
      "Rows a named cursor fetches per round trip when iterated "
      "(default 2000)."},
     {"tzinfo_factory", T_OBJECT, offsetof(cursorObject, tzinfo_factory), 0,
@@ -1301,7 +1418,7 @@ curs_init(cursorObject *self, PyObject *args, PyObject *kwargs)
     self->name = name != Py_None ? Py_NewRef(name) : NULL;
     PyMem_Free(self->qname);
     self->qname = qname;
-    self->declared = 0;
+    self->mark = ((connectionObject *)conn)->mark;
     self->withhold = 0;
     self->scrollable = -1;
     self->arraysize = 1;

@@ -18,8 +18,7 @@ struct cursorObject {
     int closed;
     int withhold;
     int scrollable;            /* -1 unspecified, 0 NO SCROLL, 1 SCROLL */
-    int declared;              /* named cursor: DECLARE sent */
-    long mark;                 /* conn->mark when declared */
+    long mark;                 /* conn->mark when made or executed */
 
     curs_result *result;       /* current result (one reference), or NULL */
     PGresult *pgres;           /* result->pgres, or NULL */
@@ -28,8 +27,8 @@ struct cursorObject {
     int busy;                  /* operations in progress (curs_op_begin) */
     Py_ssize_t rowcount;
     Py_ssize_t rownumber;
-    Py_ssize_t arraysize;
-    Py_ssize_t itersize;
+    long arraysize;            /* C longs as psycopg2: same errors */
+    long itersize;
     Oid lastoid;
 
     PyObject *description;     /* tuple of Column or None */
@@ -113,6 +112,17 @@ int curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy);
  * transaction ended (ProgrammingError).  0 or -1. */
 int curs_check_prepared(cursorObject *self);
 int curs_check_named_valid(cursorObject *self);
+/* Named cursors: run FETCH/MOVE/CLOSE, `fmt` % (arg, quoted name), after
+ * curs_check_named_valid; cursor.query is kept.  0 or -1. */
+int curs_named_command(cursorObject *self, const char *fmt, const char *arg);
+
+/* A named cursor counts as executed once a query was sent through it (as
+ * psycopg2: its .query is set, also by a COPY). */
+static inline int
+curs_named_executed(cursorObject *self)
+{
+    return self->query != NULL;
+}
 
 /* cursor_fetch.c: the fetch methods, for the method table of cursor.c */
 PyObject *curs_fetchone(cursorObject *self, PyObject *unused);

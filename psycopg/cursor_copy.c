@@ -266,12 +266,11 @@ copy_check(cursorObject *self, const char *what)
 }
 
 static int
-copy_need_method(PyObject *file, const char *method, const char *fname)
+copy_need_method(PyObject *file, const char *method)
 {
     if (!PyObject_HasAttrString(file, method)) {
         PyErr_Format(PyExc_TypeError,
-                     "%s: argument 1 must have a .%s() method", fname,
-                     method);
+                     "argument 1 must have a .%s() method", method);
         return -1;
     }
     return 0;
@@ -407,7 +406,7 @@ copy_from(cursorObject *self, PyObject *args, PyObject *kwargs)
                                      &table, &sep, &null, &size, &columns))
         return NULL;
     if (copy_check(self, "copy_from") < 0
-        || copy_need_method(file, "read", "copy_from") < 0)
+        || copy_need_method(file, "read") < 0)
         return NULL;
     if (!(sep = sep ? Py_NewRef(sep) : PyUnicode_FromString("\t")))
         return NULL;
@@ -437,7 +436,7 @@ copy_to(cursorObject *self, PyObject *args, PyObject *kwargs)
                                      &table, &sep, &null, &columns))
         return NULL;
     if (copy_check(self, "copy_to") < 0
-        || copy_need_method(file, "write", "copy_to") < 0)
+        || copy_need_method(file, "write") < 0)
         return NULL;
     if (!(sep = sep ? Py_NewRef(sep) : PyUnicode_FromString("\t")))
         return NULL;
@@ -480,8 +479,9 @@ copy_expert(cursorObject *self, PyObject *args, PyObject *kwargs)
     if (!PyObject_HasAttrString(file, "read")
         && !PyObject_HasAttrString(file, "write")) {
         PyErr_SetString(PyExc_TypeError,
-                        "file must be a readable or writable file-like "
-                        "object");
+                        "file must be a readable file-like object for "
+                        "COPY FROM; a writable file-like object for COPY "
+                        "TO.");
         return NULL;
     }
     return copy_run(self, sql, file, size);

@@ -8,6 +8,7 @@
 #include "query.h"
 #include "result.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,31 +24,18 @@ curs_check_result(cursorObject *self)
     return 0;
 }
 
-/* Named cursors: FETCH/MOVE through the server. */
+/* Named cursors: FETCH FORWARD n through the server.  As psycopg2, n is
+ * sent as given: 0 fetches the current row again, a negative n goes
+ * backwards (or fails on a NO SCROLL cursor). */
 static int
-curs_named_command(cursorObject *self, const char *fmt, const char *arg)
+curs_named_fetch(cursorObject *self, long howmany)
 {
-    PyObject *q;
-    int r;
-    if (curs_check_named_valid(self) < 0)
-        return -1;
-    q = PyBytes_FromFormat(fmt, arg, self->qname);
-    if (q == NULL)
-        return -1;
-    {
-        /* keep cursor.query pointing at the DECLARE */
-        PyObject *saved = Py_XNewRef(self->query);
-        r = curs_exec_bytes(self, q, 0);
-        Py_XSETREF(self->query, saved);
-    }
-    Py_DECREF(q);
-    return r;
-}
-
-static int
-curs_named_fetch(cursorObject *self, const char *howmany)
-{
-    if (curs_named_command(self, "FETCH FORWARD %s FROM %s", howmany) < 0)
+    char buf[32];
+    if (howmany == LONG_MAX)
+        strcpy(buf, "ALL");
+    else
+        snprintf(buf, sizeof(buf), "%ld", howmany);
+    if (curs_named_command(self, "FETCH FORWARD %s FROM %s", buf) < 0)
         return -1;
     self->rownumber = 0;
     return 0;
@@ -76,7 +64,7 @@ curs_fetchone_impl(cursorObject *self, PyObject *unused)
     PyObject *row;
     if (curs_check_fetch(self) < 0)
         return NULL;
-    if (self->name && curs_named_fetch(self, "1") < 0)
+    if (self->name && curs_named_fetch(self, 1) < 0)
         return NULL;
     if (curs_check_result(self) < 0)
         return NULL;
@@ -132,35 +120,21 @@ curs_fetchmany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"size", NULL};
     PyObject *size_obj = Py_None;
-    Py_ssize_t size;
+    long size;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O", kwlist, &size_obj))
         return NULL;
+    /* a C long, with psycopg2's TypeError and OverflowError texts */
     if (size_obj == Py_None)
         size = self->arraysize;
-    else if ((size = PyLong_AsSsize_t(size_obj)) == -1 && PyErr_Occurred())
+    else if ((size = PyLong_AsLong(size_obj)) == -1 && PyErr_Occurred())
         return NULL;
     if (curs_check_fetch(self) < 0)
         return NULL;
-    if (self->name) {
-        char buf[32];
-        if (size == 0) {
-            /* FETCH FORWARD 0 would fetch the current row again */
-            if (curs_check_named_valid(self) < 0)
-                return NULL;
-            return PyList_New(0);
-        }
-        if (size < 0)
-            strcpy(buf, "ALL");
-        else
-            snprintf(buf, sizeof(buf), "%zd", size);
-        if (curs_named_fetch(self, buf) < 0)
-            return NULL;
-    }
+    if (self->name && curs_named_fetch(self, size) < 0)
+        return NULL;
     if (curs_check_result(self) < 0)
         return NULL;
-    if (size < 0)
-        size = self->ntuples;
-    return curs_take_rows(self, size);
+    return curs_take_rows(self, size < 0 ? self->ntuples : size);
 }
 
 const char curs_fetchall_doc[] = PyDoc_STR(
@@ -175,7 +149,7 @@ curs_fetchall_impl(cursorObject *self, PyObject *unused)
 {
     if (curs_check_fetch(self) < 0)
         return NULL;
-    if (self->name && curs_named_fetch(self, "ALL") < 0)
+    if (self->name && curs_named_fetch(self, LONG_MAX) < 0)
         return NULL;
     if (curs_check_result(self) < 0)
         return NULL;
@@ -199,11 +173,10 @@ curs_next_impl(cursorObject *self)
     if (self->name) {
         /* refill the buffer with itersize rows at a time */
         if (self->pgres == NULL || self->rownumber >= self->ntuples) {
-            char buf[32];
-            /* FETCH FORWARD 0 would return the current row forever */
-            snprintf(buf, sizeof(buf), "%zd",
-                     self->itersize > 0 ? self->itersize : 1);
-            if (curs_named_fetch(self, buf) < 0)
+            /* unlike psycopg2, not FETCH FORWARD 0 or backwards: those
+             * would return the same rows forever */
+            if (curs_named_fetch(self, self->itersize > 0 ? self->itersize
+                                                          : 1) < 0)
                 return NULL;
         }
         if (curs_check_result(self) < 0)
@@ -228,30 +201,32 @@ static PyObject *
 curs_scroll_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"value", "mode", NULL};
-    Py_ssize_t value, newpos;
+    Py_ssize_t newpos;
+    int value; /* a C int, with psycopg2's OverflowError texts */
     const char *mode = "relative";
     int absolute;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "n|s", kwlist, &value,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "i|s", kwlist, &value,
                                      &mode))
         return NULL;
     if (curs_check_fetch(self) < 0)
         return NULL;
-    if (strcmp(mode, "relative") == 0)
-        absolute = 0;
-    else if (strcmp(mode, "absolute") == 0)
-        absolute = 1;
-    else {
-        PyErr_SetString(self->conn->st->ProgrammingError,
-                        "scroll mode must be 'relative' or 'absolute'");
-        return NULL;
-    }
+    absolute = strcmp(mode, "absolute") == 0;
     if (self->name) {
+        /* as psycopg2: any mode but 'absolute' is relative here, and the
+         * MOVE leaves rowcount at -1 */
         char buf[48];
-        snprintf(buf, sizeof(buf), "%s%zd", absolute ? "ABSOLUTE " : "",
+        snprintf(buf, sizeof(buf), "%s%d", absolute ? "ABSOLUTE " : "",
                  value);
         if (curs_named_command(self, "MOVE %s FROM %s", buf) < 0)
             return NULL;
+        self->rowcount = -1;
         Py_RETURN_NONE;
+    }
+    if (!absolute && strcmp(mode, "relative") != 0) {
+        PyErr_SetString(self->conn->st->ProgrammingError,
+                        "scroll mode must be 'relative' or 'absolute'");
+        query_error_set_cursor(self->conn, (PyObject *)self);
+        return NULL;
     }
     /* as psycopg2: without rows every destination is out of bounds, and
      * the error carries the cursor */

@@ -49,11 +49,23 @@ def test_fetch_methods(conn):
 
 
 def test_fetchmany_zero_and_negative(conn):
+    # as psycopg2, the size goes to the server as given: FETCH FORWARD 0
+    # is the current row (none before the first), a negative size goes
+    # backwards, which a NO SCROLL cursor refuses
     cur = conn.cursor("nz")
     cur.execute("SELECT generate_series(1, 5)")
+    assert cur.fetchmany(0) == []
     assert cur.fetchone() == (1,)
-    assert cur.fetchmany(0) == []  # no re-fetch of the current row
-    assert cur.fetchmany(-1) == [(2,), (3,), (4,), (5,)]
+    with pytest.raises(psycopg2.errors.ObjectNotInPrerequisiteState):
+        cur.fetchmany(-1)
+    conn.rollback()
+    cur = conn.cursor("nz2", scrollable=True)
+    cur.execute("SELECT generate_series(1, 5)")
+    assert cur.fetchmany(2) == [(1,), (2,)]
+    assert cur.fetchmany(0) == []  # the server sent row 2 again
+    assert cur.rowcount == 1
+    assert cur.fetchmany(-1) == [(1,)]
+    assert cur.fetchone() == (2,)
 
 
 def test_description_after_fetch(conn):
@@ -181,10 +193,16 @@ def test_scroll_discards_buffered_batch(conn):
 
 
 def test_scroll_bad_mode(conn):
+    # as psycopg2: a named cursor takes any mode but 'absolute' as relative
     cur = conn.cursor("nbm", scrollable=True)
+    cur.execute("SELECT generate_series(1, 3)")
+    cur.scroll(1, "sideways")
+    assert cur.fetchone() == (2,)
+    cur = conn.cursor()
     cur.execute("SELECT 1")
-    with pytest.raises(psycopg2.ProgrammingError):
+    with pytest.raises(psycopg2.ProgrammingError) as exc:
         cur.scroll(0, "sideways")
+    assert exc.value.cursor is cur
 
 
 def test_scroll_options_on_unnamed(conn):
@@ -258,8 +276,11 @@ def test_invalid_after_transaction_end(conn, end):
         with pytest.raises(psycopg2.ProgrammingError) as exc:
             call()
         assert str(exc.value) == "named cursor isn't valid anymore"
-    cur.close()  # no CLOSE sent, no error
-    assert cur.closed
+    # as psycopg2, close() refuses too, and the cursor stays open
+    with pytest.raises(psycopg2.ProgrammingError) as exc:
+        cur.close()
+    assert str(exc.value) == "named cursor isn't valid anymore"
+    assert not cur.closed
 
 
 def test_invalid_after_commit_via_execute(conn):

@@ -98,11 +98,9 @@ _ADAPT = ("adapter_*.c: TypeError texts of QuotedString/Binary "
           "prepare(non-connection) ('argument 1 must be "
           "psycopg2.extensions.connection, not int') and AsIs() without "
           "arguments ('function takes exactly 1 argument (0 given)')")
-_CURS = ("cursor.c (reentry/newinit): client-side ProgrammingErrors carry "
-         "the cursor in psycopg2 (named-cursor misuse, scroll), scroll "
-         "without a result is 'scroll destination out of bounds', fetchmany/"
-         "arraysize/itersize parse a C long (TypeError/OverflowError texts),"
-         " cast() with a non-int oid, callproc(None) TypeError text")
+_CURS = ("connection attributes and connection.cursor() arguments (helper "
+         "conn): cursor(name) takes bytes, isolation_level and readonly "
+         "TypeError/ValueError texts")
 _INIT = ("newinit: objects whose __init__ was skipped (messages, closed "
          "values)")
 
@@ -142,39 +140,8 @@ PENDING.update({
     'sc_casters.cast PYDATETIMETZ': _CAST,
     'sc_casters.cast PYTIME': _CAST,
     'sc_casters.cast TIME': _CAST,
-    'sc_methods.cursor after_commit execute': _CURS,
-    'sc_methods.cursor after_commit scroll': _CURS,
-    'sc_methods.cursor after_select callproc': _CURS,
-    'sc_methods.cursor after_select cast': _CURS,
-    'sc_methods.cursor after_select execute': _CURS,
-    'sc_methods.cursor after_select fetchmany': _CURS,
-    'sc_methods.cursor after_select scroll': _CURS,
-    'sc_methods.cursor autocommit execute': _CURS,
-    'sc_methods.cursor autocommit scroll': _CURS,
-    'sc_methods.cursor closed callproc': _CURS,
-    'sc_methods.cursor closed cast': _CURS,
-    'sc_methods.cursor closed fetchmany': _CURS,
-    'sc_methods.cursor conn_closed callproc': _CURS,
-    'sc_methods.cursor conn_closed cast': _CURS,
-    'sc_methods.cursor conn_closed fetchmany': _CURS,
-    'sc_methods.cursor fresh callproc': _CURS,
-    'sc_methods.cursor fresh cast': _CURS,
-    'sc_methods.cursor fresh execute': _CURS,
-    'sc_methods.cursor fresh fetchmany': _CURS,
-    'sc_methods.cursor fresh scroll': _CURS,
-    'sc_methods.cursor in_with execute': _CURS,
-    'sc_methods.cursor in_with scroll': _CURS,
-    'sc_methods.cursor named callproc': _CURS,
-    'sc_methods.cursor named cast': _CURS,
-    'sc_methods.cursor named close': _CURS,
-    'sc_methods.cursor named fetchmany': _CURS,
-    'sc_methods.cursor named scroll': _CURS,
-    'sc_methods.edge arraysize': _CURS,
-    'sc_methods.edge arraysize nul': _CURS,
     'sc_methods.edge cursor_name': _CURS,
     'sc_methods.edge isolation_level': _CURS,
-    'sc_methods.edge itersize': _CURS,
-    'sc_methods.edge itersize nul': _CURS,
     'sc_methods.edge readonly': _CURS,
     'sc_methods.edge readonly nul': _CURS,
     'sc_methods.subclass_skipping_init': _INIT,
@@ -182,9 +149,6 @@ PENDING.update({
 
 # -- sc_rows (row factories, named cursors, TPC) --
 PENDING.update({
-    "sc_rows.named_cursor_lifecycle": _CURS + "; a named cursor executed "
-        "a second time is refused client-side by psycopg2 ('can't call "
-        ".execute() on named cursors more than once'), ours sends it",
     "sc_rows.rows NamedTupleCursor": "reentry (C row builders): with "
         "duplicate column names psycopg2 consumes the row before failing "
         "and fetchone() at the end returns None without building the type",
