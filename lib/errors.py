@@ -52,6 +52,7 @@ InvalidGrantOperation = _sqlstate_errors['0LP01']
 InvalidRoleSpecification = _sqlstate_errors['0P000']
 DiagnosticsException = _sqlstate_errors['0Z000']
 StackedDiagnosticsAccessedWithoutActiveHandler = _sqlstate_errors['0Z002']
+InvalidArgumentForXquery = _sqlstate_errors['10608']
 CaseNotFound = _sqlstate_errors['20000']
 CardinalityViolation = _sqlstate_errors['21000']
 DataException = _sqlstate_errors['22000']
@@ -122,7 +123,6 @@ InvalidBinaryRepresentation = _sqlstate_errors['22P03']
 BadCopyFileFormat = _sqlstate_errors['22P04']
 UntranslatableCharacter = _sqlstate_errors['22P05']
 NonstandardUseOfEscapeCharacter = _sqlstate_errors['22P06']
-DatumVersionMismatch = _sqlstate_errors['22P07']
 IntegrityConstraintViolation = _sqlstate_errors['23000']
 RestrictViolation = _sqlstate_errors['23001']
 NotNullViolation = _sqlstate_errors['23502']
@@ -247,6 +247,7 @@ SystemError = _sqlstate_errors['58000']
 IoError = _sqlstate_errors['58030']
 UndefinedFile = _sqlstate_errors['58P01']
 DuplicateFile = _sqlstate_errors['58P02']
+FileNameTooLong = _sqlstate_errors['58P03']
 SnapshotTooOld = _sqlstate_errors['72000']
 ConfigFileError = _sqlstate_errors['F0000']
 LockFileExists = _sqlstate_errors['F0001']
@@ -321,6 +322,7 @@ __all__ = [
     'InvalidRoleSpecification',
     'DiagnosticsException',
     'StackedDiagnosticsAccessedWithoutActiveHandler',
+    'InvalidArgumentForXquery',
     'CaseNotFound',
     'CardinalityViolation',
     'DataException',
@@ -391,7 +393,6 @@ __all__ = [
     'BadCopyFileFormat',
     'UntranslatableCharacter',
     'NonstandardUseOfEscapeCharacter',
-    'DatumVersionMismatch',
     'IntegrityConstraintViolation',
     'RestrictViolation',
     'NotNullViolation',
@@ -516,6 +517,7 @@ __all__ = [
     'IoError',
     'UndefinedFile',
     'DuplicateFile',
+    'FileNameTooLong',
     'SnapshotTooOld',
     'ConfigFileError',
     'LockFileExists',

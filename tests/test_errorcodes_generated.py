@@ -120,6 +120,19 @@ def test_lookup(errorcodes, code, name):
     assert errorcodes.lookup(code) == name
 
 
+@pytest.mark.parametrize("code, name", [
+    ("10", "CLASS_XQUERY_ERROR"),
+    ("10608", "INVALID_ARGUMENT_FOR_XQUERY"),
+    ("58P03", "FILE_NAME_TOO_LONG"),
+    ("72", "CLASS_SNAPSHOT_FAILURE"),
+    ("72000", "SNAPSHOT_TOO_OLD"),
+    # a code of old servers: a constant, no exception class (as psycopg2)
+    ("22020", "INVALID_LIMIT_VALUE"),
+])
+def test_lookup_old_and_new_codes(errorcodes, code, name):
+    assert errorcodes.lookup(code) == name
+
+
 @pytest.mark.parametrize("code", [
     "", "4", "42P0", "42P99", "ZZ", "ZZZZZ", "42p01", " 42P01", "000000",
 ])
@@ -176,6 +189,12 @@ def test_header_no_success_or_warning(header_rows):
     assert not [c for c, _ in header_rows if c[:2] in ("00", "01")]
 
 
+def test_header_only_current_codes(header_rows):
+    codes = dict(header_rows)
+    assert "22020" not in codes  # errorcodes.INVALID_LIMIT_VALUE only
+    assert "22P07" not in codes  # PostgreSQL 15 only, not in psycopg2
+
+
 def test_header_ext_names(header_rows):
     table = dict(header_rows)
     assert table["38002"] == "ModifyingSqlDataNotPermittedExt"
@@ -208,6 +227,10 @@ def test_header_ext_names(header_rows):
     ("57P01", "AdminShutdown"),
     ("P0001", "RaiseException"),
     ("25P04", "TransactionTimeout"),
+    # PostgreSQL 18's codes, and 16's snapshot error, as psycopg2 2.9.13
+    ("10608", "InvalidArgumentForXquery"),
+    ("58P03", "FileNameTooLong"),
+    ("72000", "SnapshotTooOld"),
     # the DB-API base class keeps the plain name in psycopg2.errors
     ("XX000", "InternalError_"),
 ])

@@ -66,13 +66,6 @@ PENDING = {
         "OperationalError('server closed the connection unexpectedly...') "
         "without pgcode, ours AdminShutdown (57P01) from the FATAL result; "
         "pqpath.c error path, paritycore (item 9) / hostile",
-    # generated from PostgreSQL 15's errcodes.txt (the one installed here);
-    # psycopg2 2.9.13 used 17's: FILE_NAME_TOO_LONG, the XQuery class...
-    "sc_api.errors classes": "regenerate lib/errors.py, errorcodes.py with "
-        "ERRCODES_TXT=<PostgreSQL 17 errcodes.txt> scripts/make_errors.py",
-    "sc_api.module psycopg2.errors": "errcodes.txt of PostgreSQL 17, above",
-    "sc_api.module psycopg2.errorcodes":
-        "errcodes.txt of PostgreSQL 17, above",
 }
 
 _BYTEA = ("malformed bytea text raises DataError (psycopg2 returns an empty "
