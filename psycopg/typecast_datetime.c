@@ -77,76 +77,77 @@ dt_days_in_month(long long y, long long m)
 typedef struct {
     long long year, month, day;
     long long hour, minute, second, usec;
-    long long extra;           /* seconds to add: leap second, 24:00, rounding */
+    long long extra;           /* seconds to add: leap second, 24:00 */
     int has_tz;
     long long tzoff;           /* seconds east of UTC */
     int bc;
 } dt_parts;
 
-/* YYYY-MM-DD; 0 or -1 (malformed, no exception set). */
+/* The results of the parsers below: malformed text gets psycopg2's
+ * DataError ('unable to parse date/time'), well-formed text with a field
+ * out of range the ValueError of datetime's constructor, as psycopg2. */
+#define DT_OK 0
+#define DT_MALFORMED (-1)
+#define DT_RANGE (-2)
+
+/* YYYY-MM-DD; DT_OK, DT_MALFORMED or DT_RANGE (no exception set). */
 static int
 dt_parse_date(const char **pp, const char *end, dt_parts *dt)
 {
     if (dt_number(pp, end, 9, &dt->year) < 0 || dt_expect(pp, end, '-') < 0 ||
         dt_number(pp, end, 2, &dt->month) < 0 || dt_expect(pp, end, '-') < 0 ||
         dt_number(pp, end, 2, &dt->day) < 0) {
-        return -1;
+        return DT_MALFORMED;
     }
     if (dt->month < 1 || dt->month > 12 || dt->day < 1 ||
         dt->day > dt_days_in_month(dt->year, dt->month)) {
-        return -1;
+        return DT_RANGE;
     }
-    return 0;
+    return DT_OK;
 }
 
-/* HH:MM[:SS[.ffffff]] with rounding to microseconds; 0 or -1. */
+/* HH:MM:SS[.ffffff]; DT_OK, DT_MALFORMED or DT_RANGE.  More than 6
+ * fractional digits are a range error ('microsecond must be in 0..999999'),
+ * unless all zeros, as psycopg2 (which misreads '.0000001' as 1 us);
+ * PostgreSQL never sends them. */
 static int
 dt_parse_time(const char **pp, const char *end, dt_parts *dt)
 {
     dt->second = dt->usec = 0;
     if (dt_number(pp, end, 2, &dt->hour) < 0 || dt_expect(pp, end, ':') < 0 ||
-        dt_number(pp, end, 2, &dt->minute) < 0) {
-        return -1;
+        dt_number(pp, end, 2, &dt->minute) < 0 || dt_expect(pp, end, ':') < 0 ||
+        dt_number(pp, end, 2, &dt->second) < 0) {
+        return DT_MALFORMED;
     }
-    if (*pp < end && **pp == ':') {
-        (*pp)++;
-        if (dt_number(pp, end, 2, &dt->second) < 0) {
-            return -1;
+    if (*pp < end && **pp == '.') {
+        const char *p = ++(*pp);
+        int n = 0, nonzero = 0;
+        long long us = 0;
+        while (p < end && *p >= '0' && *p <= '9') {
+            if (n < 6) {
+                us = us * 10 + (*p - '0');
+            }
+            nonzero |= *p != '0';
+            n++;
+            p++;
         }
-        if (*pp < end && **pp == '.') {
-            const char *p = ++(*pp);
-            int n = 0;
-            long long us = 0;
-            while (p < end && *p >= '0' && *p <= '9') {
-                if (n < 6) {
-                    us = us * 10 + (*p - '0');
-                }
-                else if (n == 6 && *p >= '5') {
-                    us++; /* round half up on the 7th digit */
-                }
-                n++;
-                p++;
-            }
-            if (n == 0) {
-                return -1;
-            }
-            for (; n < 6; n++) {
-                us *= 10;
-            }
-            if (us >= 1000000) {
-                us -= 1000000;
-                dt->extra += 1;
-            }
-            dt->usec = us;
-            *pp = p;
+        if (n > 6 && nonzero) {
+            dt->usec = 1000000; /* what datetime refuses */
+            return DT_RANGE;
         }
+        /* no digits ('10:00:00.'): zero, as psycopg2 reads it */
+        for (; n < 6; n++) {
+            us *= 10;
+        }
+        dt->usec = us;
+        *pp = p;
     }
     if (dt->minute > 59 || dt->second > 60 || dt->hour > 24) {
-        return -1;
+        return DT_RANGE;
     }
     if (dt->hour == 24) {
         if (dt->minute != 0 || dt->second != 0 || dt->usec != 0) {
-            return -1;
+            return DT_RANGE;
         }
         dt->hour = 23;
         dt->minute = 59;
@@ -157,7 +158,7 @@ dt_parse_time(const char **pp, const char *end, dt_parts *dt)
         dt->second = 59;
         dt->extra += 1;
     }
-    return 0;
+    return DT_OK;
 }
 
 /* Optional [+-]HH[:MM[:SS]] (also [+-]HHMM); 0 or -1. */
@@ -174,6 +175,10 @@ dt_parse_tz(const char **pp, const char *end, dt_parts *dt)
         (*pp)++;
     }
     if (*pp >= end || (**pp != '+' && **pp != '-')) {
+        return 0;
+    }
+    if (end - *pp == 1) {
+        (*pp)++; /* a final sign alone: no offset, as psycopg2 reads it */
         return 0;
     }
     sign = **pp == '-' ? -1 : 1;
@@ -221,9 +226,9 @@ static int
 dt_check_year(const dt_parts *dt)
 {
     if (dt->bc) {
-        PyErr_Format(PyExc_ValueError,
-                     "year %lld BC is out of range: BC dates are not "
-                     "supported", dt->year);
+        /* psycopg2's text: the year as a negative number */
+        PyErr_Format(PyExc_ValueError, "year -%lld is out of range",
+                     dt->year);
         return -1;
     }
     if (dt->year < 1 || dt->year > 9999) {
@@ -231,6 +236,43 @@ dt_check_year(const dt_parts *dt)
         return -1;
     }
     return 0;
+}
+
+/* psycopg2's DataError for malformed text: 'unable to parse date' or
+ * 'unable to parse time'; NULL. */
+static PyObject *
+dt_parse_error(const typecast_ctx *ctx, const char *what)
+{
+    PyErr_Format(ctx->st->DataError, "unable to parse %s", what);
+    return NULL;
+}
+
+/* The ValueError datetime's constructor raises for the fields of `dt`
+ * (what psycopg2 reports for a field out of range); NULL. */
+static PyObject *
+dt_range_error(const dt_parts *dt, int with_date, int with_time)
+{
+    PyObject *o;
+
+    if (with_date && with_time) {
+        o = PyDateTime_FromDateAndTime((int)dt->year, (int)dt->month,
+                                       (int)dt->day, (int)dt->hour,
+                                       (int)dt->minute, (int)dt->second,
+                                       (int)dt->usec);
+    }
+    else if (with_date) {
+        o = PyDate_FromDate((int)dt->year, (int)dt->month, (int)dt->day);
+    }
+    else {
+        o = PyTime_FromTime((int)dt->hour, (int)dt->minute, (int)dt->second,
+                            (int)dt->usec);
+    }
+    if (o != NULL) {
+        /* not reached for the fields the parsers refuse */
+        Py_DECREF(o);
+        PyErr_SetString(PyExc_ValueError, "date/time field out of range");
+    }
+    return NULL;
 }
 
 void
@@ -340,20 +382,22 @@ typecast_date_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     if (dt_is_word(s, len, "-infinity")) {
         return PyDate_FromDate(1, 1, 1);
     }
-    if (dt_parse_date(&p, end, &dt) < 0) {
-        return typecast_data_error(ctx, "date", s, len);
+    switch (dt_parse_date(&p, end, &dt)) {
+    case DT_MALFORMED:
+        return dt_parse_error(ctx, "date");
+    case DT_RANGE:
+        return dt_range_error(&dt, 1, 0);
     }
-    if (p < end && (*p == ' ' || *p == 'T') && p + 1 < end && *(p + 1) != 'B') {
-        /* a timestamp's text: its date, as psycopg2 reads it */
-        dt_parts tm = {0};
-        p++;
-        if (dt_parse_time(&p, end, &tm) < 0 || dt_parse_tz(&p, end, &tm) < 0) {
-            return typecast_data_error(ctx, "date", s, len);
+    if (p < end && (*p == ' ' || *p == 'T')) {
+        /* what follows the date (a timestamp's time) is not read, as
+         * psycopg2 does; only a final " BC" counts */
+        if (end - p >= 3 && memcmp(end - 3, " BC", 3) == 0) {
+            dt.bc = 1;
         }
+        p = end;
     }
-    dt_parse_bc(&p, end, &dt);
     if (p != end) {
-        return typecast_data_error(ctx, "date", s, len);
+        return dt_parse_error(ctx, "date");
     }
     if (dt_check_year(&dt) < 0) {
         return NULL;
@@ -376,9 +420,14 @@ typecast_time_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     if (s == NULL) {
         return Py_NewRef(Py_None);
     }
-    if (dt_parse_time(&p, end, &dt) < 0 || dt_parse_tz(&p, end, &dt) < 0 ||
-        p != end) {
-        return typecast_data_error(ctx, "time", s, len);
+    switch (dt_parse_time(&p, end, &dt)) {
+    case DT_MALFORMED:
+        return dt_parse_error(ctx, "time");
+    case DT_RANGE:
+        return dt_range_error(&dt, 0, 1);
+    }
+    if (dt_parse_tz(&p, end, &dt) < 0 || p != end) {
+        return dt_parse_error(ctx, "time");
     }
     /* apply the carry within the day: 24:00:00 and 23:59:60 wrap to 0 */
     secs = dt.hour * 3600 + dt.minute * 60 + dt.second + dt.extra;
@@ -438,7 +487,6 @@ dt_timestamp(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     const char *p = s, *end = s + len;
     PyObject *tz = NULL;
     PyObject *rv = NULL;
-    const char *what = aware ? "timestamp with time zone" : "timestamp";
 
     if (dt_is_word(s, len, "infinity")) {
         return dt_infinity(ctx, 1, aware);
@@ -446,8 +494,14 @@ dt_timestamp(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     if (dt_is_word(s, len, "-infinity")) {
         return dt_infinity(ctx, 0, aware);
     }
-    if (dt_parse_date(&p, end, &dt) < 0) {
-        return typecast_data_error(ctx, what, s, len);
+    switch (dt_parse_date(&p, end, &dt)) {
+    case DT_MALFORMED:
+        return dt_parse_error(ctx, "date");
+    case DT_RANGE:
+        return dt_range_error(&dt, 1, 1);
+    }
+    if (p + 1 == end && *p == ' ') {
+        p = end; /* a date and one space, as psycopg2 reads it */
     }
     if (p == end) {
         /* a date alone (not BC): midnight, without tzinfo, as psycopg2 */
@@ -458,13 +512,21 @@ dt_timestamp(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
             (int)dt.year, (int)dt.month, (int)dt.day, 0, 0, 0, 0, Py_None,
             PyDateTimeAPI->DateTimeType);
     }
-    if ((dt_expect(&p, end, ' ') < 0 && dt_expect(&p, end, 'T') < 0) ||
-        dt_parse_time(&p, end, &dt) < 0 || dt_parse_tz(&p, end, &dt) < 0) {
-        return typecast_data_error(ctx, what, s, len);
+    if (dt_expect(&p, end, ' ') < 0 && dt_expect(&p, end, 'T') < 0) {
+        return dt_parse_error(ctx, "time");
+    }
+    switch (dt_parse_time(&p, end, &dt)) {
+    case DT_MALFORMED:
+        return dt_parse_error(ctx, "time");
+    case DT_RANGE:
+        return dt_range_error(&dt, 1, 1);
+    }
+    if (dt_parse_tz(&p, end, &dt) < 0) {
+        return dt_parse_error(ctx, "time");
     }
     dt_parse_bc(&p, end, &dt);
     if (p != end) {
-        return typecast_data_error(ctx, what, s, len);
+        return dt_parse_error(ctx, "time");
     }
     if (dt_check_year(&dt) < 0) {
         goto exit;

@@ -417,6 +417,19 @@ exit:
     return rv;
 }
 
+/* psycopg2's error: InterfaceError "can't parse boolean: '<text>'"; NULL. */
+static PyObject *
+typecast_bool_error(const typecast_ctx *ctx, const char *s, Py_ssize_t len)
+{
+    PyObject *shown = PyUnicode_DecodeUTF8(s, len, "replace");
+    if (shown != NULL) {
+        PyErr_Format(ctx->st->InterfaceError, "can't parse boolean: '%U'",
+                     shown);
+        Py_DECREF(shown);
+    }
+    return NULL;
+}
+
 PyObject *
 typecast_bool_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
                    PyObject *base)
@@ -424,20 +437,12 @@ typecast_bool_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     if (s == NULL) {
         return Py_NewRef(Py_None);
     }
-    if (len == 1 && s[0] == 't') {
+    /* the first letter decides, as psycopg2 reads it ('true', 'T', 'f'...) */
+    if (len > 0 && (s[0] == 't' || s[0] == 'T')) {
         Py_RETURN_TRUE;
     }
-    if (len == 1 && s[0] == 'f') {
+    if (len > 0 && (s[0] == 'f' || s[0] == 'F')) {
         Py_RETURN_FALSE;
     }
-    /* 'true'/'false' in any case, as psycopg2 accepts */
-    if ((len == 1 || (len == 4 && PyOS_strnicmp(s, "true", 4) == 0))
-            && (s[0] == 't' || s[0] == 'T')) {
-        Py_RETURN_TRUE;
-    }
-    if ((len == 1 || (len == 5 && PyOS_strnicmp(s, "false", 5) == 0))
-            && (s[0] == 'f' || s[0] == 'F')) {
-        Py_RETURN_FALSE;
-    }
-    return typecast_data_error(ctx, "boolean", s, len);
+    return typecast_bool_error(ctx, s, len);
 }

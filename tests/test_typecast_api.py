@@ -348,12 +348,18 @@ def test_lenient_numeric_text(caster, text, expected):
 @pytest.mark.parametrize("caster, text", [
     ("INTEGER", "1.5"), ("INTEGER", "x"), ("INTEGER", "0x"),
     ("INTEGER", "a\x00b"), ("FLOAT", "0x10"), ("FLOAT", "1__0"),
-    ("DECIMAL", "0x10"), ("DECIMAL", "1.2.3"), ("BOOLEAN", "yes"),
-    ("BOOLEAN", "tr"), ("BOOLEAN", ""),
+    ("DECIMAL", "0x10"), ("DECIMAL", "1.2.3"),
 ])
 def test_malformed_numeric_text(caster, text):
     with pytest.raises(psycopg2.DataError):
         getattr(ext, caster)(text, None)
+
+
+@pytest.mark.parametrize("text", ["yes", "", "1"])
+def test_malformed_boolean_text(text):
+    # InterfaceError, as psycopg2
+    with pytest.raises(psycopg2.InterfaceError, match="can't parse boolean"):
+        ext.BOOLEAN(text, None)
 
 
 def test_int_text_too_long():

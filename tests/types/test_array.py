@@ -124,7 +124,10 @@ def test_not_an_array(cursor):
 def test_bad_element(cursor):
     with pytest.raises(psycopg2.DataError):
         ext.INTEGERARRAY("{1,x}", cursor)
-    with pytest.raises(psycopg2.DataError):
+    with pytest.raises(psycopg2.DataError, match="unable to parse date"):
+        ext.DATEARRAY("{x}", cursor)
+    # a field out of range: datetime's ValueError, as psycopg2
+    with pytest.raises(ValueError, match="month must be in 1..12"):
         ext.DATEARRAY("{2020-13-01}", cursor)
 
 

@@ -46,13 +46,8 @@ def test_date_out_of_range(cursor, literal):
 @pytest.mark.parametrize(
     "bad",
     [
-        "2020-13-45",
-        "2021-02-29",
-        "2020-00-10",
-        "2020-01-00",
         "2020-1-1x",
         "2020/01/01",
-        "2020-01-01 ",
         "2020-01",
         "",
         "-",
@@ -62,8 +57,27 @@ def test_date_out_of_range(cursor, literal):
     ],
 )
 def test_bad_date(cursor, bad):
-    with pytest.raises(psycopg2.DataError):
+    with pytest.raises(psycopg2.DataError, match="^unable to parse date$"):
         ext.DATE(bad, cursor)
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("2020-13-45", "month must be in 1..12"),
+        ("2021-02-29", "day is out of range for month"),
+        ("2020-00-10", "month must be in 1..12"),
+        ("2020-01-00", "day is out of range for month"),
+        ("0000-01-01", "year 0 is out of range"),
+        ("2020-01-01 BC", "year -2020 is out of range"),
+    ],
+)
+def test_date_field_out_of_range(cursor, bad, message):
+    # datetime's ValueError, as psycopg2 raises it
+    with pytest.raises(ValueError) as exc:
+        ext.DATE(bad, cursor)
+    assert type(exc.value) is ValueError
+    assert str(exc.value) == message
 
 
 def test_date_null(cursor):
@@ -92,9 +106,18 @@ def test_time(cursor, literal, expected):
 def test_time_direct(cursor):
     assert ext.TIME("23:59:60", cursor) == time(0, 0)
     assert ext.TIME("12:30:60", cursor) == time(12, 31)
-    assert ext.TIME("12:34:56.1234567", cursor) == time(12, 34, 56, 123457)
-    assert ext.TIME("12:34:56.9999996", cursor) == time(12, 34, 57)
-    assert ext.TIME("12:34", cursor) == time(12, 34)
+    assert ext.TIME("12:34:56.0000000", cursor) == time(12, 34, 56)
+    # as psycopg2: an empty fraction, a final sign alone
+    assert ext.TIME("12:34:56.", cursor) == time(12, 34, 56)
+    assert ext.TIME("12:34:56+", cursor) == time(12, 34, 56)
+
+
+@pytest.mark.parametrize(
+    "text", ["12:34:56.1234567", "12:34:56.9999996", "12:34:56.1234560",
+             "12:34:56.0000001"])
+def test_time_seven_digits(cursor, text):
+    with pytest.raises(ValueError, match="microsecond must be in 0..999999"):
+        ext.TIME(text, cursor)
 
 
 @pytest.mark.parametrize(
@@ -114,13 +137,25 @@ def test_timetz(cursor, literal, offset):
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "12", "12:", "12:3x", "25:00:00", "24:00:01", "12:60:00", "12:00:61",
-     "12:00:00.", "12:00:00+", "12:00:00+5:", "12:00:00+24", "12:00:00 x",
-     "12:00:00+05:30:", "1:2:3:4"],
+    ["", "12", "12:", "12:3x", "12:34", "12:00:00+5:", "12:00:00+24",
+     "12:00:00 x", "12:00:00+05:30:", "1:2:3:4", "08:00:2b:01:02:03"],
 )
 def test_bad_time(cursor, bad):
-    with pytest.raises(psycopg2.DataError):
+    with pytest.raises(psycopg2.DataError, match="^unable to parse time$"):
         ext.TIME(bad, cursor)
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [("25:00:00", "hour must be in 0..23"), ("24:00:01", "hour must be in 0..23"),
+     ("12:60:00", "minute must be in 0..59"),
+     ("12:00:61", "second must be in 0..59")],
+)
+def test_time_field_out_of_range(cursor, bad, message):
+    with pytest.raises(ValueError) as exc:
+        ext.TIME(bad, cursor)
+    assert type(exc.value) is ValueError
+    assert str(exc.value) == message
 
 
 # timestamp
@@ -145,9 +180,11 @@ def test_timestamp(cursor, literal, expected):
 def test_timestamp_direct(cursor):
     assert ext.DATETIME("2020-12-31 23:59:60", cursor) == datetime(2021, 1, 1)
     assert ext.DATETIME("2020-12-31 24:00:00", cursor) == datetime(2021, 1, 1)
-    assert ext.DATETIME("2020-12-31 23:59:59.9999996", cursor) == datetime(
-        2021, 1, 1
-    )
+    with pytest.raises(ValueError, match="microsecond must be in 0..999999"):
+        ext.DATETIME("2020-12-31 23:59:59.9999996", cursor)
+    # as psycopg2: a space after a date alone, an empty fraction
+    assert ext.DATETIME("2020-01-01 ", cursor) == datetime(2020, 1, 1)
+    assert ext.DATETIME("2020-01-01 10:00:00.", cursor) == datetime(2020, 1, 1, 10)
     assert ext.DATETIME("2020-01-01T10:00:00", cursor) == datetime(2020, 1, 1, 10)
     assert ext.PYDATETIME("2020-01-01 10:00:00", cursor) == datetime(2020, 1, 1, 10)
 
@@ -160,16 +197,30 @@ def test_timestamp_out_of_range(cursor, literal):
 
 
 @pytest.mark.parametrize(
-    "bad",
-    ["2020-01-01 ", "2020-01-01x10:00:00", "2020-01-01 10",
-     "2020-02-30 10:00:00", "2020-01-01 10:00:00 AD", "infinit", ""],
+    "bad, message",
+    [("2020-01-01x10:00:00", "unable to parse time"),
+     ("2020-01-01 10", "unable to parse time"),
+     ("2020-01-01 10:00", "unable to parse time"),
+     ("2020-01-01 10:00:00 AD", "unable to parse time"),
+     ("2020-01-01  ", "unable to parse time"),
+     ("infinit", "unable to parse date"), ("", "unable to parse date")],
 )
-def test_bad_timestamp(cursor, bad):
+def test_bad_timestamp(cursor, bad, message):
     # (a date alone is midnight: test_timestamp_date_only)
-    with pytest.raises(psycopg2.DataError):
-        ext.DATETIME(bad, cursor)
-    with pytest.raises(psycopg2.DataError):
-        ext.DATETIMETZ(bad, cursor)
+    for caster in (ext.DATETIME, ext.DATETIMETZ):
+        with pytest.raises(psycopg2.DataError) as exc:
+            caster(bad, cursor)
+        assert str(exc.value) == message
+
+
+def test_timestamp_field_out_of_range(cursor):
+    for caster in (ext.DATETIME, ext.DATETIMETZ):
+        with pytest.raises(ValueError, match="day is out of range for month"):
+            caster("2020-02-30 10:00:00", cursor)
+        with pytest.raises(ValueError, match="minute must be in 0..59"):
+            caster("2020-02-01 10:60:00", cursor)
+        with pytest.raises(ValueError, match="year -2020 is out of range"):
+            caster("2020-01-01 10:00:00 BC", cursor)
 
 
 # timestamptz
@@ -349,8 +400,9 @@ def test_timestamp_date_only(cursor):
 def test_date_of_timestamp_text(cursor):
     assert ext.DATE("2020-01-01 10:00:00.5+02", cursor) == date(2020, 1, 1)
     assert ext.DATE("2020-01-01T10:00", cursor) == date(2020, 1, 1)
-    with pytest.raises(psycopg2.DataError):
-        ext.DATE("2020-01-01 junk", cursor)
+    # what follows the date is not read, as psycopg2
+    assert ext.DATE("2020-01-01 junk", cursor) == date(2020, 1, 1)
+    assert ext.DATE("2020-01-01 ", cursor) == date(2020, 1, 1)
 
 
 def test_space_before_offset(cursor):

@@ -172,10 +172,21 @@ def test_decimal_direct_long(cursor):
     assert ext.DECIMAL(s, cursor) == Decimal(s)
 
 
-@pytest.mark.parametrize("bad", ["", "1", "tt", "yes", "truex", "fals"])
+@pytest.mark.parametrize("bad", ["", "1", "yes", " t", "é"])
 def test_bad_bool(cursor, bad):
-    with pytest.raises(psycopg2.DataError):
+    # psycopg2's error, class and text
+    with pytest.raises(psycopg2.InterfaceError) as exc:
         ext.BOOLEAN(bad, cursor)
+    assert str(exc.value) == "can't parse boolean: '%s'" % bad
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("tt", True), ("truex", True), ("Tx", True), ("fals", False),
+    ("F ", False),
+])
+def test_bool_first_letter(cursor, text, expected):
+    # the first letter decides, as psycopg2 reads it
+    assert ext.BOOLEAN(text, cursor) is expected
 
 
 def test_null_direct(cursor):
