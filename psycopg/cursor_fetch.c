@@ -50,6 +50,24 @@ curs_check_fetch(cursorObject *self)
     return 0;
 }
 
+/* The row at rownumber (which must exist), moving past it.  A row class
+ * that can't be made (NamedTupleCursor and duplicate column names) fails
+ * after the row is taken, as in psycopg2. */
+static PyObject *
+curs_take_row(cursorObject *self)
+{
+    PyObject *row = NULL;
+    curs_fetch f;
+    if (result_fetch_begin(&f, self) < 0)
+        return NULL;
+    if (result_fetch_prepare(&f) < 0)
+        self->rownumber++;
+    else if ((row = result_fetch_row(&f, self->rownumber)) != NULL)
+        self->rownumber++;
+    result_fetch_end(&f);
+    return row;
+}
+
 const char curs_fetchone_doc[] = PyDoc_STR(
 "fetchone() -> row or None\n"
 "\n"
@@ -61,7 +79,6 @@ const char curs_fetchone_doc[] = PyDoc_STR(
 static PyObject *
 curs_fetchone_impl(cursorObject *self, PyObject *unused)
 {
-    PyObject *row;
     if (curs_check_fetch(self) < 0)
         return NULL;
     if (self->name && curs_named_fetch(self, 1) < 0)
@@ -70,13 +87,11 @@ curs_fetchone_impl(cursorObject *self, PyObject *unused)
         return NULL;
     if (self->rownumber >= self->ntuples)
         Py_RETURN_NONE;
-    row = curs_make_row(self, self->rownumber);
-    if (row)
-        self->rownumber++;
-    return row;
+    return curs_take_row(self);
 }
 
-/* rows [rownumber, rownumber + n) as a list */
+/* rows [rownumber, rownumber + n) as a list; the row class is made even
+ * for no rows, and failing to make it takes the rows, as in psycopg2 */
 static PyObject *
 curs_take_rows(cursorObject *self, Py_ssize_t n)
 {
@@ -89,6 +104,10 @@ curs_take_rows(cursorObject *self, Py_ssize_t n)
         n = f.res->ntuples - start;
     if (n < 0)
         n = 0;
+    if (result_fetch_prepare(&f) < 0) {
+        self->rownumber = start + n;
+        goto exit;
+    }
     if (!(list = PyList_New(n)))
         goto exit;
     for (i = 0; i < n; i++) {
@@ -167,7 +186,6 @@ curs_iter(cursorObject *self)
 static PyObject *
 curs_next_impl(cursorObject *self)
 {
-    PyObject *row;
     if (curs_check_fetch(self) < 0)
         return NULL;
     if (self->name) {
@@ -188,10 +206,7 @@ curs_next_impl(cursorObject *self)
         return NULL;
     if (self->rownumber >= self->ntuples)
         return NULL;
-    row = curs_make_row(self, self->rownumber);
-    if (row)
-        self->rownumber++;
-    return row;
+    return curs_take_row(self);
 }
 
 const char curs_scroll_doc[] = PyDoc_STR(

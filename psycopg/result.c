@@ -115,7 +115,8 @@ result_fetch_check(curs_fetch *f)
 /* Row kinds: tuples, any Python row_factory (slow path), and the extras
  * row classes registered with _set_row_builder, built here without calling
  * Python for each cell.  Their shared part (row_prep) comes from the
- * registered prep function, once per result, when the first row is built. */
+ * registered prep function, once per result, when the first row is built
+ * (NamedTupleCursor: result_fetch_prepare, before any row is taken). */
 enum {
     CURS_ROW_TUPLE = 1,
     CURS_ROW_FACTORY,          /* row_factory(cursor), then row[i] = value */
@@ -402,6 +403,14 @@ error:
 exit:
     Py_DECREF(tp);
     return rv;
+}
+
+int
+result_fetch_prepare(curs_fetch *f)
+{
+    if (f->kind == CURS_ROW_NT && f->row_prep == NULL)
+        return result_row_prepare(f);
+    return 0;
 }
 
 static PyObject *

@@ -67,6 +67,11 @@ typedef struct curs_fetch {
 /* Start a fetch on the cursor's current result (which must exist). */
 int result_fetch_begin(curs_fetch *f, cursorObject *curs);
 void result_fetch_end(curs_fetch *f);
+/* NamedTupleCursor: make the Record class now, before any row is built
+ * (as psycopg2, which makes it after taking the rows: the caller consumes
+ * them when this fails).  0, or -1 with the class's error; a no-op for the
+ * other row kinds or once made. */
+int result_fetch_prepare(curs_fetch *f);
 /* Build row `row` of the fetch's result: a new reference or NULL. */
 PyObject *result_fetch_row(curs_fetch *f, Py_ssize_t row);
 /* After a call into Python: 0 if the cursor still shows the same result,

@@ -301,6 +301,41 @@ def test_namedtuple_named_cursor(conn):
     assert cur.fetchmany(3)[0].c == 3
 
 
+DUP = "select 1 as a, 2 as a union all select 3, 4 union all select 5, 6"
+DUP_ERROR = "Encountered duplicate field name: 'a'"
+
+
+def test_namedtuple_duplicate_names_take_the_rows(conn):
+    # as psycopg2: each fetch takes its rows, then fails to make the class
+    cur = conn.cursor(cursor_factory=extras.NamedTupleCursor)
+    cur.execute(DUP)
+    with pytest.raises(ValueError, match=DUP_ERROR):
+        cur.fetchone()
+    assert cur.rownumber == 1
+    with pytest.raises(ValueError, match=DUP_ERROR):
+        cur.fetchmany(1)
+    assert cur.rownumber == 2
+    with pytest.raises(ValueError, match=DUP_ERROR):
+        next(iter(cur))
+    assert cur.rownumber == 3
+    assert cur.fetchone() is None  # no row: no class made
+    with pytest.raises(ValueError, match=DUP_ERROR):
+        cur.fetchall()  # even for no rows
+    cur.execute(DUP)
+    with pytest.raises(ValueError, match=DUP_ERROR):
+        cur.fetchall()
+    assert cur.rownumber == 3
+
+
+def test_namedtuple_duplicate_names_named_cursor(conn):
+    cur = conn.cursor("ntdup", cursor_factory=extras.NamedTupleCursor)
+    cur.execute(DUP)
+    with pytest.raises(ValueError, match=DUP_ERROR):
+        cur.fetchall()
+    assert cur.rownumber == 3
+    assert cur.fetchone() is None
+
+
 def test_namedtupleconnection(dsn):
     conn = psycopg2.connect(dsn, connection_factory=extras.NamedTupleConnection)
     try:

@@ -151,12 +151,17 @@ def test_namedtuple_same_as_make(conn, how):
         assert f.t == p[3]
 
 
-def test_namedtuple_record_only_when_rows(conn):
+def test_namedtuple_record_when_rows_or_lists(conn):
+    # as psycopg2: fetchone() makes the class only for a row, fetchmany()
+    # and fetchall() always
     cur = conn.cursor(cursor_factory=extras.NamedTupleCursor)
     cur.execute("select 1 as a where false")
     assert cur.fetchone() is None
-    assert cur.fetchall() == []
     assert cur.Record is None
+    assert list(cur) == []
+    assert cur.Record is None
+    assert cur.fetchall() == []
+    assert cur.Record._fields == ("a",)
 
 
 def test_namedtuple_custom_make_nt(conn):

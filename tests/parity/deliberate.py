@@ -136,7 +136,4 @@ PENDING.update({
 
 # -- sc_rows (row factories, named cursors, TPC) --
 PENDING.update({
-    "sc_rows.rows NamedTupleCursor": "reentry (C row builders): with "
-        "duplicate column names psycopg2 consumes the row before failing "
-        "and fetchone() at the end returns None without building the type",
 })
