@@ -133,7 +133,3 @@ PENDING.update({
     'sc_methods.edge readonly nul': _CURS,
     'sc_methods.subclass_skipping_init': _INIT,
 })
-
-# -- sc_rows (row factories, named cursors, TPC) --
-PENDING.update({
-})
