@@ -75,16 +75,16 @@ WORKLOADS = [
 
 # BENCH.md targets for this module, as driver ÷ floor (min-based).
 TARGETS = {
-    ("pg_type", "time"): 1.15,
-    ("pg_type_dict", "time"): 1.3,
-    ("generate_series", "time"): 1.2,
-    ("large_object", "time"): 1.05,
-    ("arrays", "time"): 1.5,
-    ("copyfrom", "time"): 1.1,
-    ("batch", "time"): 1.3,
-    ("oneplusone", "time"): 1.08,
+    ("pg_type", "time"): 1.10,
+    ("pg_type_dict", "time"): 1.20,
+    ("generate_series", "time"): 1.20,
+    ("large_object", "time"): 0.90,
+    ("arrays", "time"): 1.40,
+    ("copyfrom", "time"): 1.05,
+    ("batch", "time"): 1.15,
+    ("oneplusone", "time"): 1.05,
     ("connect", "time"): 1.05,
-    ("bigfetch", "time"): 1.6,
+    ("bigfetch", "time"): 1.50,
     ("bigfetch", "rss"): 2.0,
 }
 

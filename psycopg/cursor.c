@@ -47,9 +47,9 @@ curs_set_result_enc(cursorObject *self, PGresult *res, PyObject *enc)
     if (!(r = result_new(res, enc)))
         goto exit;
     /* built before the cursor shows the result: decoding and the casters
-     * lookup may run Python code */
-    if (PQresultStatus(res) == PGRES_TUPLES_OK) {
-        if (!(desc = column_description(conn, res))
+     * lookup may run Python code.  `res` is gone: r->pgres has its columns */
+    if (PQresultStatus(r->pgres) == PGRES_TUPLES_OK) {
+        if (!(desc = column_description(conn, r->pgres))
             || result_resolve_casts(r, self, conn) < 0) {
             result_decref(r);
             goto exit;
@@ -1231,9 +1231,13 @@ curs_set_scrollable(cursorObject *self, PyObject *v, void *c)
 static PyObject *
 curs_get_pgresult_ptr(cursorObject *self, void *c)
 {
-    if (self->pgres == NULL)
+    PGresult *res;
+    if (self->result == NULL)
         Py_RETURN_NONE;
-    return PyLong_FromVoidPtr(self->pgres);
+    /* the rows are put back into it on the first call (result.c) */
+    if (!(res = result_pgresult(self->result)))
+        return NULL;
+    return PyLong_FromVoidPtr(res);
 }
 
 /* per-cursor registries are created on first use */

@@ -16,6 +16,59 @@
 
 /* ---- the result ---- */
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+/* Results of this many values or more are moved to a store: libpq spends
+ * 16 bytes per value beside the bytes, the store 2, which matters for big
+ * results only; a smaller one is read from its PGresult (copying it would
+ * cost more time than it saves memory). */
+#define RESULT_COMPACT_VALUES 100000
+/* Copying this many values or more is done with the GIL released. */
+#define RESULT_NOGIL_VALUES 200000
+/* Past this many values, the memory of the PGresult just freed is given
+ * back to the system at once: libpq made it of 2 KB blocks in malloc's
+ * heap, which free() alone keeps (and counts in the RSS) until the heap
+ * above them is free too. */
+#define RESULT_TRIM_VALUES 500000
+
+/* Move the values of `res` (stolen) to the store; r->pgres becomes a copy
+ * of `res` without rows. */
+static int
+result_compact(curs_result *r, PGresult *res)
+{
+    int rv;
+
+    if (!(r->pgres = PQcopyResult(res, PG_COPYRES_ATTRS))) {
+        PQclear(res);
+        PyErr_NoMemory();
+        return -1;
+    }
+    if ((double)r->ntuples * r->nfields < RESULT_NOGIL_VALUES) {
+        rv = rstore_fill(&r->store, res);
+        PQclear(res);
+    }
+    else {
+        int trim = (double)r->ntuples * r->nfields >= RESULT_TRIM_VALUES;
+        Py_BEGIN_ALLOW_THREADS
+        rv = rstore_fill(&r->store, res);
+        PQclear(res);
+#ifdef __GLIBC__
+        if (trim)
+            (void)malloc_trim(0);
+#else
+        (void)trim;
+#endif
+        Py_END_ALLOW_THREADS
+    }
+    if (rv < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
 curs_result *
 result_new(PGresult *res, PyObject *enc)
 {
@@ -26,11 +79,31 @@ result_new(PGresult *res, PyObject *enc)
         return NULL;
     }
     r->refcnt = 1;
-    r->pgres = res;
     r->nfields = PQnfields(res);
     r->ntuples = PQntuples(res);
     r->enc = Py_XNewRef(enc);
+    if ((double)r->ntuples * r->nfields >= RESULT_COMPACT_VALUES) {
+        if (result_compact(r, res) < 0) {
+            result_decref(r);
+            return NULL;
+        }
+    }
+    else
+        r->pgres = res;
     return r;
+}
+
+PGresult *
+result_pgresult(curs_result *r)
+{
+    if (r->store.rows != NULL && !r->pgres_full) {
+        if (rstore_to_pgresult(&r->store, r->pgres) < 0) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        r->pgres_full = 1;
+    }
+    return r->pgres;
 }
 
 int
@@ -69,6 +142,7 @@ result_decref(curs_result *r)
     if (r->pgres)
         PQclear(r->pgres);
     r->pgres = NULL;
+    rstore_free(&r->store);
     typecast_tzcache_clear(&r->tzcache);
     Py_CLEAR(r->enc);
     if (r->casts) {
@@ -197,18 +271,24 @@ result_fetch_end(curs_fetch *f)
 
 /* Cast cell (row, col): a new reference or NULL. */
 static inline PyObject *
-result_cast_cell(curs_fetch *f, int row, int col)
+result_cast_cell(curs_fetch *f, Py_ssize_t row, int col)
 {
-    PGresult *res = f->res->pgres;
     const curs_colcast *cc = &f->res->casts[col];
-    int len = PQgetlength(res, row, col);
+    Py_ssize_t len;
     const char *s;
     PyObject *rv;
 
-    if (len == 0 && PQgetisnull(res, row, col))
-        s = NULL;
-    else
-        s = PQgetvalue(res, row, col);
+    if (f->res->store.rows != NULL)
+        s = rstore_cell(&f->res->store, row, col, &len);
+    else {
+        PGresult *res = f->res->pgres;
+        len = PQgetlength(res, (int)row, col);
+        if (len == 0 && PQgetisnull(res, (int)row, col))
+            s = NULL;
+        else
+            s = PQgetvalue(res, (int)row, col);
+    }
+
     if (cc->ccast != NULL) {
         if (s == NULL)
             return Py_NewRef(Py_None);
@@ -222,7 +302,7 @@ result_cast_cell(curs_fetch *f, int row, int col)
 
 /* The row as a tuple (or an instance of a tuple subclass `tp`). */
 static PyObject *
-result_row_tuple(curs_fetch *f, PyTypeObject *tp, int row)
+result_row_tuple(curs_fetch *f, PyTypeObject *tp, Py_ssize_t row)
 {
     int n = f->res->nfields, i;
     PyObject *rv, *val;
@@ -242,7 +322,7 @@ result_row_tuple(curs_fetch *f, PyTypeObject *tp, int row)
 /* The row made by a Python row_factory: obj = row_factory(cursor), then
  * obj[i] = value for every column in order. */
 static PyObject *
-result_row_factory(curs_fetch *f, int row)
+result_row_factory(curs_fetch *f, Py_ssize_t row)
 {
     int n = f->res->nfields, i;
     PyObject *rv, *val;
@@ -347,7 +427,7 @@ result_new_empty(PyTypeObject *tp)
 
 /* A DictRow: the values in its list, the shared index in its _index. */
 static PyObject *
-result_row_dict(curs_fetch *f, int row)
+result_row_dict(curs_fetch *f, Py_ssize_t row)
 {
     module_state *st = f->conn->st;
     PyObject *tp = Py_NewRef(st->row_dictrow);
@@ -375,7 +455,7 @@ error:
 /* A RealDictRow: column name -> value, in column order (a later column
  * with the same name replaces the value, keeping the first position). */
 static PyObject *
-result_row_realdict(curs_fetch *f, int row)
+result_row_realdict(curs_fetch *f, Py_ssize_t row)
 {
     PyObject *tp = Py_NewRef(f->conn->st->row_realdictrow);
     int odict = PyType_IsSubtype((PyTypeObject *)tp, &PyODict_Type);
@@ -424,25 +504,25 @@ result_build_row(curs_fetch *f, Py_ssize_t row)
         return NULL;
     }
     if (f->kind == CURS_ROW_TUPLE)
-        return result_row_tuple(f, NULL, (int)row);
+        return result_row_tuple(f, NULL, row);
     if (f->kind >= CURS_ROW_DICT && f->row_prep == NULL
         && result_row_prepare(f) < 0)
         return NULL;
     switch (f->kind) {
     case CURS_ROW_DICT:
-        return result_row_dict(f, (int)row);
+        return result_row_dict(f, row);
     case CURS_ROW_REALDICT:
-        return result_row_realdict(f, (int)row);
+        return result_row_realdict(f, row);
     case CURS_ROW_NT:
-        return result_row_tuple(f, (PyTypeObject *)f->row_prep, (int)row);
+        return result_row_tuple(f, (PyTypeObject *)f->row_prep, row);
     case CURS_ROW_NT_MAKE:
-        if (!(t = result_row_tuple(f, NULL, (int)row)))
+        if (!(t = result_row_tuple(f, NULL, row)))
             return NULL;
         rv = PyObject_CallMethod(f->row_prep, "_make", "(O)", t);
         Py_DECREF(t);
         return rv;
     default:
-        return result_row_factory(f, (int)row);
+        return result_row_factory(f, row);
     }
 }
 

@@ -4,6 +4,7 @@
 
 #include "psycopg.h"
 #include "typecast.h"
+#include "result_store.h"
 
 /* How one column of a result is cast, resolved once per result: the row
  * loop calls `ccast` directly, or typecast_cast(caster) when the caster is
@@ -14,27 +15,38 @@ typedef struct {
     PyObject *caster;          /* owned */
 } curs_colcast;
 
-/* A reference-counted holder of a PGresult and of what decoding it needs.
+/* A reference-counted holder of a result and of what decoding it needs.
  * The cursor holds one reference; a fetch takes its own before calling any
  * Python code (caster, tzinfo_factory, row factory, or an allocation that
  * may run the garbage collector) and reads only through it, so closing or
  * re-executing the cursor meanwhile cannot free what is being parsed.
- * Only touched with the GIL held. */
+ * Only touched with the GIL held.
+ *
+ * A big result keeps its values in `store` and, in `pgres`, a copy of the
+ * PGresult without the rows (status, command tag, columns): the original,
+ * about twice the size of the store, is freed at once.  A small one keeps
+ * its PGresult (store.rows NULL). */
 typedef struct curs_result {
     Py_ssize_t refcnt;
-    PGresult *pgres;           /* owned */
+    PGresult *pgres;           /* owned; without rows when store.rows is
+                                * set, until result_pgresult() */
+    int pgres_full;            /* result_pgresult() put the rows back */
     int nfields;
     Py_ssize_t ntuples;
+    rstore store;              /* the values of a big result */
     curs_colcast *casts;       /* one per column, or NULL */
     typecast_tzcache tzcache;  /* tzinfo objects made for this result */
     PyObject *enc;             /* the connection's encoding object when the
                                 * result was produced (owned), or NULL */
 } curs_result;
 
-/* A new result owning `res` (stolen, also on error), decoded with the
- * encoding object `enc` (a new reference is taken; NULL: UTF-8); NULL with
- * an exception set. */
+/* A new result owning `res` (stolen, also on error: its values are copied
+ * to the store and it is freed), decoded with the encoding object `enc` (a
+ * new reference is taken; NULL: UTF-8); NULL with an exception set. */
 curs_result *result_new(PGresult *res, PyObject *enc);
+/* The PGresult with all its rows (for cursor.pgresult_ptr): they are put
+ * back from the store the first time.  NULL with an exception set. */
+PGresult *result_pgresult(curs_result *r);
 /* Resolve the caster of every column (cursor, connection, global). */
 int result_resolve_casts(curs_result *r, cursorObject *curs,
                          connectionObject *conn);
