@@ -5,6 +5,7 @@
 
 #include "psycopg.h"
 #include "module.h"
+#include "procid.h"
 #include <pythread.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -92,7 +93,7 @@ struct connectionObject {
 static inline int
 conn_in_other_process(connectionObject *self)
 {
-    return self->pid != getpid();
+    return self->pid != procid_get();
 }
 
 static inline int
@@ -223,11 +224,11 @@ conn_lock_ex(connectionObject *self, int closing)
     /* In a forked child the lock may be held by a thread that no longer
      * exists: take a fresh one (the old one is left alone, never freed),
      * so the call goes on to raise "created in another process". */
-    if (self->lock_pid != getpid()) {
+    if (self->lock_pid != procid_get()) {
         PyThread_type_lock fresh = PyThread_allocate_lock();
         if (fresh != NULL) {
             self->lock = fresh;
-            self->lock_pid = getpid();
+            self->lock_pid = procid_get();
             self->lock_owner = 0;
             self->copy_thread = 0;
             self->copy_gate = NULL;

@@ -1,6 +1,7 @@
 /* psycopg2._psycopg: module state, multi-phase init, module functions. */
 #include "psycopg.h"
 #include "module.h"
+#include "procid.h"
 #include <string.h>
 #include "connection.h"
 #include "cursor.h"
@@ -435,6 +436,7 @@ mod_exec(PyObject *module)
     if (getenv("PSYCOPG_DEBUG"))
         psycopg_debug_enabled = 1;
 #endif
+    procid_init();
     PyDateTime_IMPORT;
     if (PyDateTimeAPI == NULL)
         return -1;
