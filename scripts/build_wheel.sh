@@ -17,10 +17,7 @@
 # paths on stdout, one per line.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
-absolute_python
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-PYTHON=${PYTHON:-python3}
+enter_root
 OUT=$ROOT/build/wheel
 DIST=${WHEEL_DIR:-$ROOT/dist}
 

@@ -28,10 +28,7 @@
 # PyPI. Prints one line per check; exit status 1 if any failed.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
-absolute_python
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-PYTHON=${PYTHON:-python3}
+enter_root
 OUT=$ROOT/build/dist-check
 all_pythons=0
 [ "${1:-}" = "--all-pythons" ] && all_pythons=1

@@ -2,14 +2,18 @@
 #
 #   . "$(dirname "$0")/common.sh"
 #
-# Each function says what it needs; none changes the caller's directory.
+# Each function says what it needs; only enter_root changes directory.
 
-# A relative $PYTHON (.venv/bin/python) made absolute, so that it still
-# names the same file after a cd. Call it before the script's first cd.
-absolute_python() {
+# enter_root: cd to the repository root and set ROOT to it, and PYTHON
+# (default python3). A relative $PYTHON (.venv/bin/python) is made absolute
+# first, so that it still names the same file after the cd.
+enter_root() {
     case ${PYTHON:-} in
         */*) PYTHON=$(cd "$(dirname "$PYTHON")" && pwd)/$(basename "$PYTHON") ;;
     esac
+    PYTHON=${PYTHON:-python3}
+    cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+    ROOT=$PWD
 }
 
 # need_modules WHO MODULE...: exit 2, naming the first module that $PYTHON

@@ -17,9 +17,7 @@
 # build/django-suite/log.txt. Exit status: that of runtests.py.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-PYTHON=${PYTHON:-python3}
+enter_root
 OUT=$ROOT/build/django-suite
 mkdir -p "$OUT"
 

@@ -6,9 +6,7 @@
 # PyPI. The builds run in parallel; any failure fails the script.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-PYTHON=${PYTHON:-python3}
+enter_root
 
 # Interpreters, one per minor version (the newest patch release wins).
 declare -A pick=()

@@ -12,9 +12,7 @@
 # cluster. Summary in build/sqlalchemy-suite/summary.txt, full log in log.txt.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-PYTHON=${PYTHON:-python3}
+enter_root
 OUT=$ROOT/build/sqlalchemy-suite
 mkdir -p "$OUT"
 
