@@ -27,19 +27,22 @@ src=$(suite_sdist django "$ver" "$OUT") || exit 2
 
 make -s build >/dev/null || exit 2
 
-# A venv that sees the installed Django (system site-packages) and this
-# module's in-place build through a .pth file: unlike PYTHONPATH, that
-# survives the suite's subprocesses which set their own PYTHONPATH.
+# A venv that sees this module's in-place build, and the packages of
+# $PYTHON (Django and its dependencies; $PYTHON may itself be a venv's,
+# whose packages --system-site-packages would miss) through a .pth file:
+# unlike PYTHONPATH, that survives the suite's subprocesses which set their
+# own PYTHONPATH.
 venv=$OUT/venv
 if [ ! -x "$venv/bin/python" ]; then
     "$PYTHON" -m venv --system-site-packages "$venv" || exit 2
 fi
 "$venv/bin/python" -c 'import tblib' 2>/dev/null ||
     "$venv/bin/python" -m pip install -q tblib || true
-"$venv/bin/python" - "$ROOT/build/lib-inplace" <<'PY'
+django_site=$("$PYTHON" -c 'import os, django; print(os.path.dirname(os.path.dirname(django.__file__)))') || exit 2
+"$venv/bin/python" - "$ROOT/build/lib-inplace" "$django_site" <<'PY'
 import site, sys, os
 path = os.path.join(site.getsitepackages()[0], "psycopg2-inplace.pth")
-open(path, "w").write(sys.argv[1] + "\n")
+open(path, "w").write("".join(p + "\n" for p in sys.argv[1:]))
 PY
 PYTHON=$venv/bin/python
 
