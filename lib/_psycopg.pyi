@@ -141,7 +141,6 @@ class Diagnostics:
     @property
     def source_function(self) -> str | None: ...
 
-@final
 class Column:
     def __new__(cls, *args: Any, **kwargs: Any) -> Column: ...
     @property

@@ -252,11 +252,12 @@ column_get(columnObject *self, void *closure)
     return Py_NewRef(self->fields[(intptr_t)closure]);
 }
 
+/* read-only, with psycopg2's text */
 static int
 column_set(columnObject *self, PyObject *v, void *closure)
 {
-    Py_XSETREF(self->fields[(intptr_t)closure], Py_NewRef(v ? v : Py_None));
-    return 0;
+    PyErr_SetString(PyExc_AttributeError, "readonly attribute");
+    return -1;
 }
 
 static PyGetSetDef column_getset[COLUMN_NFIELDS + 1];
@@ -292,7 +293,8 @@ static PyType_Slot column_slots[] = {
 static PyType_Spec column_spec = {
     .name = "psycopg2.extensions.Column",
     .basicsize = sizeof(columnObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    /* subclasses allowed, as in psycopg2 */
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
     .slots = column_slots,
 };
 

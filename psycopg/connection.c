@@ -930,8 +930,6 @@ static PyGetSetDef conn_getset[] = {
     CONN_EXC_GETSET(IntegrityError),
     CONN_EXC_GETSET(DataError),
     CONN_EXC_GETSET(NotSupportedError),
-    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict, NULL,
-     NULL},
     {NULL}};
 
 static PyMemberDef conn_members[] = {
@@ -945,8 +943,6 @@ static PyMemberDef conn_members[] = {
      0, "Default cursor_factory for cursor(), or None for the plain cursor"},
     {"__weaklistoffset__", T_PYSSIZET,
      offsetof(connectionObject, weakreflist), READONLY},
-    {"__dictoffset__", T_PYSSIZET, offsetof(connectionObject, dict),
-     READONLY},
     {NULL}};
 
 /* ---- lifecycle ---- */
@@ -1136,7 +1132,6 @@ conn_traverse(connectionObject *self, visitproc visit, void *arg)
     Py_VISIT(self->cursor_factory);
     Py_VISIT(self->tpc_xid);
     Py_VISIT(self->async_cursor);
-    Py_VISIT(self->dict);
     return 0;
 }
 
@@ -1151,7 +1146,6 @@ conn_clear(connectionObject *self)
     Py_CLEAR(self->cursor_factory);
     Py_CLEAR(self->tpc_xid);
     Py_CLEAR(self->async_cursor);
-    Py_CLEAR(self->dict);
     return 0;
 }
 
@@ -1205,33 +1199,13 @@ static PyType_Spec conn_spec = {
     .slots = conn_slots,
 };
 
-/* Add the methods and attributes defined in the other connection_*.c
- * files to the type. */
-static int
-conn_add_defs(PyTypeObject *type, PyMethodDef *methods, PyGetSetDef *getset)
-{
-    for (; methods && methods->ml_name; methods++) {
-        PyObject *descr = PyDescr_NewMethod(type, methods);
-        int r;
-        if (descr == NULL)
-            return -1;
-        r = PyObject_SetAttrString((PyObject *)type, methods->ml_name, descr);
-        Py_DECREF(descr);
-        if (r < 0)
-            return -1;
-    }
-    for (; getset && getset->name; getset++) {
-        PyObject *descr = PyDescr_NewGetSet(type, getset);
-        int r;
-        if (descr == NULL)
-            return -1;
-        r = PyObject_SetAttrString((PyObject *)type, getset->name, descr);
-        Py_DECREF(descr);
-        if (r < 0)
-            return -1;
-    }
-    return 0;
-}
+/* The type is made whole with the tables of the other connection_*.c
+ * files (it is immutable). */
+static PyMethodDef *const conn_all_methods[] = {
+    conn_methods, conn_encoding_methods, conn_session_methods,
+    conn_tpc_methods, NULL};
+static PyGetSetDef *const conn_all_getset[] = {
+    conn_getset, conn_encoding_getset, conn_session_getset, NULL};
 
 int
 conn_setup(PyObject *module, module_state *st)
@@ -1239,13 +1213,6 @@ conn_setup(PyObject *module, module_state *st)
     if (conn_build_encodings(st) < 0
         || PyModule_AddObjectRef(module, "encodings", st->encodings) < 0)
         return -1;
-    if (mod_add_type(module, &conn_spec, NULL, &st->connection_type) < 0)
-        return -1;
-    if (conn_add_defs(st->connection_type, conn_encoding_methods,
-                      conn_encoding_getset) < 0
-        || conn_add_defs(st->connection_type, conn_session_methods,
-                         conn_session_getset) < 0
-        || conn_add_defs(st->connection_type, conn_tpc_methods, NULL) < 0)
-        return -1;
-    return 0;
+    return mod_add_type_parts(module, &conn_spec, NULL, &st->connection_type,
+                              conn_all_methods, conn_all_getset);
 }

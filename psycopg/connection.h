@@ -74,7 +74,6 @@ struct connectionObject {
     PyObject *tpc_xid;         /* current two-phase xid or NULL */
     PyObject *async_cursor;    /* weakref to cursor running an async query */
     PyObject *weakreflist;
-    PyObject *dict;            /* instance __dict__ (subclasses add attrs) */
 };
 
 /* async_status: what the operation in flight waits for */

@@ -851,7 +851,7 @@ curs_close_impl(cursorObject *self, PyObject *unused)
         if (c == (PyObject *)self)
             return conn_check_async_idle(conn, "close"), NULL;
     }
-    if (self->name && !conn->closed && conn->pgconn
+    if (self->name && conn && !conn->closed && conn->pgconn
         && !conn_in_other_process(conn)
         && conn->status != CONN_STATUS_PREPARED
         && PQtransactionStatus(conn->pgconn) != PQTRANS_INERROR
@@ -1095,12 +1095,6 @@ static PyMethodDef curs_methods[] = {
      METH_VARARGS | METH_KEYWORDS, curs_mogrify_doc},
     {"callproc", (PyCFunction)(void (*)(void))curs_callproc,
      METH_VARARGS | METH_KEYWORDS, curs_callproc_doc},
-    {"fetchone", (PyCFunction)curs_fetchone, METH_NOARGS, curs_fetchone_doc},
-    {"fetchmany", (PyCFunction)(void (*)(void))curs_fetchmany,
-     METH_VARARGS | METH_KEYWORDS, curs_fetchmany_doc},
-    {"fetchall", (PyCFunction)curs_fetchall, METH_NOARGS, curs_fetchall_doc},
-    {"scroll", (PyCFunction)(void (*)(void))curs_scroll,
-     METH_VARARGS | METH_KEYWORDS, curs_scroll_doc},
     {"close", (PyCFunction)curs_close, METH_NOARGS, curs_close_doc},
     {"__enter__", (PyCFunction)curs_enter, METH_NOARGS, curs_enter_doc},
     {"__exit__", (PyCFunction)curs_exit, METH_VARARGS, curs_exit_doc},
@@ -1256,31 +1250,39 @@ curs_get_typecaster(cursorObject *self, void *c)
     Py_RETURN_NONE;
 }
 
+/* psycopg2's text for its read-only attributes (members there) */
+static int
+curs_set_readonly(cursorObject *self, PyObject *v, void *c)
+{
+    PyErr_SetString(PyExc_AttributeError, "readonly attribute");
+    return -1;
+}
+
 static PyGetSetDef curs_getset[] = {
-    {"description", (getter)curs_get_description, NULL,
+    {"description", (getter)curs_get_description, (setter)curs_set_readonly,
      "One Column per column of the last result (name, type_code, ...), "
      "or None when the last command returned no rows.", NULL},
     {"closed", (getter)curs_get_closed, NULL,
      "True once close() was called, or the connection was closed.", NULL},
-    {"rowcount", (getter)curs_get_rowcount, NULL,
+    {"rowcount", (getter)curs_get_rowcount, (setter)curs_set_readonly,
      "Rows returned or affected by the last execute or executemany; -1 "
      "before any "
      "command or when the server did not say.", NULL},
-    {"rownumber", (getter)curs_get_rownumber, NULL,
+    {"rownumber", (getter)curs_get_rownumber, (setter)curs_set_readonly,
      "Index (from 0) of the next row a fetch will return.", NULL},
-    {"lastrowid", (getter)curs_get_lastrowid, NULL,
+    {"lastrowid", (getter)curs_get_lastrowid, (setter)curs_set_readonly,
      "OID of the row inserted by the last single-row INSERT into a table "
      "WITH OIDS, else 0 or None.", NULL},
-    {"query", (getter)curs_get_query, NULL,
+    {"query", (getter)curs_get_query, (setter)curs_set_readonly,
      "The last query sent to the server, after merging the parameters "
      "(bytes), or None.", NULL},
-    {"statusmessage", (getter)curs_get_statusmessage, NULL,
+    {"statusmessage", (getter)curs_get_statusmessage, (setter)curs_set_readonly,
      "The command tag the server returned for the last command, e.g. "
      "'INSERT 0 1'.", NULL},
-    {"name", (getter)curs_get_name, NULL,
+    {"name", (getter)curs_get_name, (setter)curs_set_readonly,
      "Name of a server-side (named) cursor, None for a client-side one.",
      NULL},
-    {"connection", (getter)curs_get_connection, NULL,
+    {"connection", (getter)curs_get_connection, (setter)curs_set_readonly,
      "The connection the cursor was created on.", NULL},
     {"withhold", (getter)curs_get_withhold, (setter)curs_set_withhold,
      "Named cursors only: declare it WITH HOLD, so that it outlives the "
@@ -1296,11 +1298,9 @@ static PyGetSetDef curs_getset[] = {
     {"binary_types", (getter)curs_get_types, NULL,
      "Binary typecasters registered on this cursor only, by OID (dict).",
      (void *)1},
-    {"typecaster", (getter)curs_get_typecaster, NULL,
+    {"typecaster", (getter)curs_get_typecaster, (setter)curs_set_readonly,
      "The typecaster running now, while a value is being converted; "
      "else None.", NULL},
-    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict, NULL,
-     NULL},
     {NULL}};
 
 static PyMemberDef curs_members[] = {
@@ -1316,28 +1316,9 @@ static PyMemberDef curs_members[] = {
      "Called with the cursor to build each fetched row; None gives tuples."},
     {"__weaklistoffset__", T_PYSSIZET, offsetof(cursorObject, weakreflist),
      READONLY},
-    {"__dictoffset__", T_PYSSIZET, offsetof(cursorObject, dict), READONLY},
     {NULL}};
 
 /* ---- lifecycle ---- */
-
-/* Add methods defined in another file to the cursor type. */
-static int
-curs_add_methods(PyTypeObject *type, PyMethodDef *defs)
-{
-    PyMethodDef *d;
-    for (d = defs; d->ml_name; d++) {
-        PyObject *descr = PyDescr_NewMethod(type, d);
-        int r;
-        if (descr == NULL)
-            return -1;
-        r = PyObject_SetAttrString((PyObject *)type, d->ml_name, descr);
-        Py_DECREF(descr);
-        if (r < 0)
-            return -1;
-    }
-    return 0;
-}
 
 /* The quoted identifier of a cursor name (any string is a valid name), in
  * a new PyMem buffer, or NULL with an exception set. */
@@ -1459,7 +1440,6 @@ curs_traverse(cursorObject *self, visitproc visit, void *arg)
     Py_VISIT(self->string_types);
     Py_VISIT(self->binary_types);
     Py_VISIT(self->copyfile);
-    Py_VISIT(self->dict);
     return result_traverse(self->result, visit, arg);
 }
 
@@ -1477,7 +1457,6 @@ curs_clear(cursorObject *self)
     Py_CLEAR(self->string_types);
     Py_CLEAR(self->binary_types);
     Py_CLEAR(self->copyfile);
-    Py_CLEAR(self->dict);
     Py_CLEAR(self->conn);
     return 0;
 }
@@ -1590,13 +1569,17 @@ static PyMethodDef curs_module_methods[] = {
      curs_set_row_builder_doc},
     {NULL, NULL, 0, NULL}};
 
+/* The type is made whole with the tables of cursor_fetch.c and
+ * cursor_copy.c (it is immutable). */
+static PyMethodDef *const curs_all_methods[] = {
+    curs_methods, curs_fetch_methods, curs_copy_methods, NULL};
+static PyGetSetDef *const curs_all_getset[] = {curs_getset, NULL};
+
 int
 curs_setup(PyObject *module, module_state *st)
 {
-    if (mod_add_type(module, &curs_spec, NULL, &st->cursor_type) < 0)
+    if (mod_add_type_parts(module, &curs_spec, NULL, &st->cursor_type,
+                           curs_all_methods, curs_all_getset) < 0)
         return -1;
-    if (PyModule_AddFunctions(module, curs_module_methods) < 0)
-        return -1;
-    /* the COPY methods live in cursor_copy.c */
-    return curs_add_methods(st->cursor_type, curs_copy_methods);
+    return PyModule_AddFunctions(module, curs_module_methods);
 }

@@ -47,7 +47,6 @@ struct cursorObject {
     Py_ssize_t copysize;
 
     PyObject *weakreflist;
-    PyObject *dict;
 };
 
 /* A cursor made by __new__ alone (its __init__ never ran, or failed) has
@@ -124,16 +123,10 @@ curs_named_executed(cursorObject *self)
     return self->query != NULL;
 }
 
-/* cursor_fetch.c: the fetch methods, for the method table of cursor.c */
-PyObject *curs_fetchone(cursorObject *self, PyObject *unused);
-PyObject *curs_fetchmany(cursorObject *self, PyObject *args,
-                         PyObject *kwargs);
-PyObject *curs_fetchall(cursorObject *self, PyObject *unused);
-PyObject *curs_scroll(cursorObject *self, PyObject *args, PyObject *kwargs);
+/* cursor_fetch.c: fetchone, fetchmany, fetchall, scroll; iteration */
+extern PyMethodDef curs_fetch_methods[];
 PyObject *curs_iter(cursorObject *self);
 PyObject *curs_next(cursorObject *self);
-extern const char curs_fetchone_doc[], curs_fetchmany_doc[],
-    curs_fetchall_doc[], curs_scroll_doc[];
 
 /* cursor_copy.c: serve a COPY result from self->copyfile (or refuse when
  * there is none) and return the final result of the command, or NULL with
@@ -155,7 +148,7 @@ int curs_batch_usable(cursorObject *self, PyObject *base);
 int curs_single_statement(const char *s, Py_ssize_t n);
 int curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it);
 
-/* cursor_copy.c: copy_from, copy_to, copy_expert method table entries */
+/* cursor_copy.c: copy_from, copy_to, copy_expert */
 extern PyMethodDef curs_copy_methods[];
 
 #endif /* PSYCOPG_CURSOR_H */

@@ -68,7 +68,7 @@ curs_take_row(cursorObject *self)
     return row;
 }
 
-const char curs_fetchone_doc[] = PyDoc_STR(
+PyDoc_STRVAR(curs_fetchone_doc,
 "fetchone() -> row or None\n"
 "\n"
 "The next row of the result, as a tuple (or what the cursor's row\n"
@@ -126,7 +126,7 @@ exit:
     return list;
 }
 
-const char curs_fetchmany_doc[] = PyDoc_STR(
+PyDoc_STRVAR(curs_fetchmany_doc,
 "fetchmany(size=self.arraysize) -> list of rows\n"
 "\n"
 "The next *size* rows of the result (fewer, or an empty list, at the\n"
@@ -156,7 +156,7 @@ curs_fetchmany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
     return curs_take_rows(self, size < 0 ? self->ntuples : size);
 }
 
-const char curs_fetchall_doc[] = PyDoc_STR(
+PyDoc_STRVAR(curs_fetchall_doc,
 "fetchall() -> list of the remaining rows\n"
 "\n"
 "All the rows not fetched yet (an empty list if none). On a named\n"
@@ -209,7 +209,7 @@ curs_next_impl(cursorObject *self)
     return curs_take_row(self);
 }
 
-const char curs_scroll_doc[] = PyDoc_STR(
+PyDoc_STRVAR(curs_scroll_doc,
 "scroll(value, mode='relative') -- move the position in the result.");
 
 static PyObject *
@@ -259,7 +259,7 @@ curs_scroll_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
 
 /* ---- the methods as operations (see cursor.c) ---- */
 
-PyObject *
+static PyObject *
 curs_fetchmany(cursorObject *self, PyObject *args, PyObject *kwargs)
 {
     connectionObject *conn;
@@ -272,7 +272,7 @@ curs_fetchmany(cursorObject *self, PyObject *args, PyObject *kwargs)
     return rv;
 }
 
-PyObject *
+static PyObject *
 curs_scroll(cursorObject *self, PyObject *args, PyObject *kwargs)
 {
     connectionObject *conn;
@@ -285,7 +285,7 @@ curs_scroll(cursorObject *self, PyObject *args, PyObject *kwargs)
     return rv;
 }
 
-PyObject *
+static PyObject *
 curs_fetchone(cursorObject *self, PyObject *arg)
 {
     connectionObject *conn;
@@ -298,7 +298,7 @@ curs_fetchone(cursorObject *self, PyObject *arg)
     return rv;
 }
 
-PyObject *
+static PyObject *
 curs_fetchall(cursorObject *self, PyObject *arg)
 {
     connectionObject *conn;
@@ -323,3 +323,12 @@ curs_next(cursorObject *self)
     curs_op_end(self, conn);
     return rv;
 }
+
+PyMethodDef curs_fetch_methods[] = {
+    {"fetchone", (PyCFunction)curs_fetchone, METH_NOARGS, curs_fetchone_doc},
+    {"fetchmany", (PyCFunction)(void (*)(void))curs_fetchmany,
+     METH_VARARGS | METH_KEYWORDS, curs_fetchmany_doc},
+    {"fetchall", (PyCFunction)curs_fetchall, METH_NOARGS, curs_fetchall_doc},
+    {"scroll", (PyCFunction)(void (*)(void))curs_scroll,
+     METH_VARARGS | METH_KEYWORDS, curs_scroll_doc},
+    {NULL}};

@@ -56,13 +56,19 @@ mod_add_type(PyObject *module, PyType_Spec *spec, PyObject *base,
 {
     const char *dot;
     PyObject *type, *bases = NULL;
+    /* As psycopg2's, every type is immutable: no attribute of the type
+     * can be set or deleted once made, so the spec must hold all its
+     * methods.  (Python 3.9 has no such flag: there it is 0, compat.h.)
+     * The flag goes on a copy: the spec itself is shared. */
+    PyType_Spec imm = *spec;
+    imm.flags |= Py_TPFLAGS_IMMUTABLETYPE;
     /* Python 3.9 wants a tuple of bases, not a single type */
     if (base && PyType_Check(base)) {
         if (!(bases = PyTuple_Pack(1, base)))
             return -1;
         base = bases;
     }
-    type = PyType_FromModuleAndSpec(module, spec, base);
+    type = PyType_FromModuleAndSpec(module, &imm, base);
     Py_XDECREF(bases);
     if (type == NULL)
         return -1;
@@ -73,6 +79,104 @@ mod_add_type(PyObject *module, PyType_Spec *spec, PyObject *base,
     }
     *slot = (PyTypeObject *)type; /* keeps the reference */
     return 0;
+}
+
+/* The joined tables of a type made from parts (mod_add_type_parts): the
+ * type's descriptors point into them, so they live as long as the process
+ * and serve every module instance. */
+typedef struct {
+    PyType_Spec *spec;
+    PyType_Slot *slots;
+    PyMethodDef *methods;
+    PyGetSetDef *getset;
+} mod_parts;
+
+static mod_parts mod_parts_made[4];
+
+/* NULL-terminated list of NULL-terminated tables -> one new table. */
+static void *
+mod_join(void *const *tables, size_t item, int (*is_end)(const void *))
+{
+    size_t n = 0, k;
+    char *out, *p;
+    const char *t;
+    for (k = 0; tables[k]; k++)
+        for (t = tables[k]; !is_end(t); t += item)
+            n++;
+    if (!(out = PyMem_RawCalloc(n + 1, item)))
+        return NULL;
+    p = out;
+    for (k = 0; tables[k]; k++)
+        for (t = tables[k]; !is_end(t); t += item, p += item)
+            memcpy(p, t, item);
+    return out;
+}
+
+static int
+mod_method_end(const void *d)
+{
+    return ((const PyMethodDef *)d)->ml_name == NULL;
+}
+
+static int
+mod_getset_end(const void *d)
+{
+    return ((const PyGetSetDef *)d)->name == NULL;
+}
+
+static mod_parts *
+mod_parts_for(PyType_Spec *spec, PyMethodDef *const *methods,
+              PyGetSetDef *const *getset)
+{
+    mod_parts *p;
+    int i, n = 0;
+    for (p = mod_parts_made; p < mod_parts_made + 4 && p->spec; p++)
+        if (p->spec == spec)
+            return p;
+    if (p == mod_parts_made + 4) {
+        PyErr_SetString(PyExc_SystemError, "too many types made of parts");
+        return NULL;
+    }
+    while (spec->slots[n].slot)
+        n++;
+    p->slots = PyMem_RawCalloc(n + 1, sizeof(PyType_Slot));
+    p->methods = mod_join((void *const *)methods, sizeof(PyMethodDef),
+                          mod_method_end);
+    p->getset = mod_join((void *const *)getset, sizeof(PyGetSetDef),
+                         mod_getset_end);
+    if (!p->slots || !p->methods || !p->getset) {
+        PyMem_RawFree(p->slots);
+        PyMem_RawFree(p->methods);
+        PyMem_RawFree(p->getset);
+        p->slots = NULL;
+        p->methods = NULL;
+        p->getset = NULL;
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        p->slots[i] = spec->slots[i];
+        if (p->slots[i].slot == Py_tp_methods)
+            p->slots[i].pfunc = p->methods;
+        else if (p->slots[i].slot == Py_tp_getset)
+            p->slots[i].pfunc = p->getset;
+    }
+    p->spec = spec;
+    return p;
+}
+
+int
+mod_add_type_parts(PyObject *module, PyType_Spec *spec, PyObject *base,
+                   PyTypeObject **slot, PyMethodDef *const *methods,
+                   PyGetSetDef *const *getset)
+{
+    mod_parts *p = mod_parts_for(spec, methods, getset);
+    PyType_Spec joined;
+    if (p == NULL)
+        return -1;
+    joined = *spec;
+    joined.slots = p->slots;
+    return mod_add_type(module, &joined, base, slot);
 }
 
 /* ---- module functions ---- */

@@ -91,6 +91,13 @@ mod_state(PyObject *module)
  * *slot.  Returns 0 or -1. */
 int mod_add_type(PyObject *module, PyType_Spec *spec, PyObject *base,
                  PyTypeObject **slot);
+/* mod_add_type for a type whose methods and attributes come from several
+ * files: `methods` and `getset` are NULL-terminated lists of tables, joined
+ * into the type's Py_tp_methods and Py_tp_getset (which the spec's slots
+ * must have), since an immutable type takes nothing after it is made. */
+int mod_add_type_parts(PyObject *module, PyType_Spec *spec, PyObject *base,
+                       PyTypeObject **slot, PyMethodDef *const *methods,
+                       PyGetSetDef *const *getset);
 
 /* Per-subsystem setup, called once from module exec. */
 int err_setup(PyObject *module, module_state *st);

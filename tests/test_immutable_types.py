@@ -1,0 +1,130 @@
+"""The types of the C module are immutable, as psycopg2's: nothing can be
+set on them once made (methods and all come with the type), and instances
+of cursor and connection take no new attributes. Subclasses are ordinary
+Python classes and stay open."""
+
+import sys
+
+import pytest
+
+import psycopg2
+import psycopg2._psycopg as _psycopg
+import psycopg2.extensions as ext
+import psycopg2.extras
+
+PUBLIC_TYPES = sorted(
+    (t for t in vars(_psycopg).values()
+     if isinstance(t, type) and not issubclass(t, BaseException)),
+    key=lambda t: t.__name__)
+
+# Python 3.9 has no Py_TPFLAGS_IMMUTABLETYPE: heap types are mutable there.
+needs_immutable = pytest.mark.skipif(
+    sys.version_info < (3, 10),
+    reason="Python 3.9 has no immutable heap types")
+
+IMMUTABLETYPE = 1 << 8
+
+
+def replacement(*args, **kwargs):
+    return None
+
+
+def test_public_types_found():
+    names = {t.__name__ for t in PUBLIC_TYPES}
+    assert {"cursor", "connection", "Column", "Notify", "Xid", "lobject",
+            "Diagnostics", "ConnectionInfo", "ReplicationConnection",
+            "ReplicationCursor", "ReplicationMessage"} <= names
+
+
+@needs_immutable
+@pytest.mark.parametrize("tp", PUBLIC_TYPES, ids=lambda t: t.__name__)
+def test_type_is_immutable(tp):
+    assert tp.__flags__ & IMMUTABLETYPE
+    name = next((n for n in vars(tp) if not n.startswith("__")), "__doc__")
+    msg = "cannot set '%s' attribute of immutable type" % name
+    with pytest.raises(TypeError, match=msg):
+        setattr(tp, name, replacement)
+    with pytest.raises(TypeError, match="immutable type"):
+        delattr(tp, name)
+    with pytest.raises(TypeError, match="immutable type"):
+        tp.some_new_attr = 1
+    assert not hasattr(tp, "some_new_attr")
+
+
+@needs_immutable
+def test_cursor_methods_cannot_be_replaced():
+    with pytest.raises(TypeError) as exc:
+        ext.cursor.execute = replacement
+    assert str(exc.value) == ("cannot set 'execute' attribute of immutable "
+                              "type 'psycopg2.extensions.cursor'")
+    with pytest.raises(TypeError):
+        ext.connection.commit = replacement
+
+
+def test_cursor_has_all_its_methods():
+    # made with the type: COPY's methods too
+    for name in ("execute", "fetchone", "fetchmany", "fetchall", "scroll",
+                 "copy_from", "copy_to", "copy_expert", "cast", "close"):
+        assert name in vars(ext.cursor), name
+
+
+def test_cursor_instance_takes_no_new_attributes(conn):
+    cur = conn.cursor()
+    with pytest.raises(AttributeError) as exc:
+        cur.execute = replacement
+    assert str(exc.value) == ("'psycopg2.extensions.cursor' object "
+                              "attribute 'execute' is read-only")
+    with pytest.raises(AttributeError) as exc:
+        cur.some_new_attr = 1
+    assert "has no attribute 'some_new_attr'" in str(exc.value)
+    with pytest.raises(AttributeError, match="readonly attribute"):
+        cur.rowcount = 1
+    cur.arraysize = 10  # the settable attributes still are
+    assert cur.arraysize == 10
+    cur.execute("SELECT 1")
+    assert cur.fetchone() == (1,)
+
+
+def test_connection_instance_takes_no_new_attributes(conn):
+    with pytest.raises(AttributeError, match="is read-only"):
+        conn.commit = replacement
+    with pytest.raises(AttributeError, match="some_new_attr"):
+        conn.some_new_attr = 1
+    conn.cursor_factory = psycopg2.extras.DictCursor
+    assert conn.cursor_factory is psycopg2.extras.DictCursor
+
+
+def test_column_is_read_only_and_subclassable(conn):
+    cur = conn.cursor()
+    cur.execute("SELECT 1 AS a")
+    col = cur.description[0]
+    with pytest.raises(AttributeError, match="readonly attribute"):
+        col.name = "b"
+    assert col.name == "a"
+
+    class MyColumn(ext.Column):
+        pass
+
+    mine = MyColumn(name="x", type_code=23)
+    assert (mine.name, mine.type_code) == ("x", 23)
+    mine.note = "subclass instances have a __dict__"
+
+
+def test_subclasses_stay_open(conn):
+    class MyCursor(ext.cursor):
+        pass
+
+    class MyConnection(ext.connection):
+        pass
+
+    MyCursor.execute = lambda self, q, v=None: ext.cursor.execute(
+        self, q + " + 1", v)
+    cur = conn.cursor(cursor_factory=MyCursor)
+    cur.note = "ok"
+    cur.execute("SELECT 1")
+    assert cur.fetchone() == (2,)
+    MyConnection.extra = 42
+    assert MyConnection.extra == 42
+    dcur = conn.cursor(cursor_factory=psycopg2.extras.DictCursor)
+    dcur.execute("SELECT 1 AS a")
+    assert dcur.fetchone()["a"] == 1
