@@ -259,7 +259,9 @@ conn_cursor(connectionObject *self, PyObject *args, PyObject *kwargs)
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOOO", kwlist, &name,
                                      &factory, &withhold, &scrollable))
         return NULL;
-    if (!conn_check_usable(self))
+    /* psycopg2 says "attempt underway" for a connection whose __init__
+     * never ran too */
+    if (self->closed != CONN_CLOSED_UNINIT && !conn_check_usable(self))
         return NULL;
     if (self->status == CONN_STATUS_SETUP) {
         PyErr_SetString(self->st->OperationalError,
@@ -325,6 +327,11 @@ static PyObject *
 conn_commit(connectionObject *self, PyObject *unused)
 {
     int r;
+    if (self->closed == CONN_CLOSED_UNINIT) {
+        /* as psycopg2: no transaction to end, the status becomes READY */
+        self->status = CONN_STATUS_READY;
+        Py_RETURN_NONE;
+    }
     if (conn_check_tx_methods(self, "commit") < 0)
         return NULL;
     if (conn_lock(self) < 0)
@@ -343,6 +350,8 @@ static PyObject *
 conn_rollback(connectionObject *self, PyObject *unused)
 {
     int r;
+    if (self->closed == CONN_CLOSED_UNINIT)
+        Py_RETURN_NONE; /* as psycopg2: no transaction to end */
     if (conn_check_tx_methods(self, "rollback") < 0)
         return NULL;
     if (conn_lock(self) < 0)
@@ -820,7 +829,7 @@ static PyMethodDef conn_methods[] = {
 static PyObject *
 conn_get_closed(connectionObject *self, void *c)
 {
-    return PyLong_FromLong(self->closed);
+    return PyLong_FromLong(conn_closed_shown(self));
 }
 
 static PyObject *
@@ -1037,11 +1046,10 @@ conn_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         return NULL;
     self->st = st;
     self->module = Py_NewRef(st->module);
-    self->closed = 1; /* until __init__ connects */
+    /* until __init__ connects; isolevel, readonly and deferrable stay 0
+     * (0, False, False) until then, as psycopg2 shows them */
+    self->closed = CONN_CLOSED_UNINIT;
     self->status = CONN_STATUS_SETUP;
-    self->isolevel = ISOLATION_LEVEL_DEFAULT;
-    self->readonly = STATE_DEFAULT;
-    self->deferrable = STATE_DEFAULT;
     self->pid = self->lock_pid = getpid();
     if (!(self->lock = PyThread_allocate_lock())) {
         Py_DECREF(self);
@@ -1074,13 +1082,22 @@ conn_init(connectionObject *self, PyObject *args, PyObject *kwargs)
     strcpy(copy, dsn);
     PyMem_Free(self->dsn);
     self->dsn = copy;
-    if (!(self->dsn_masked = conn_mask_dsn(dsn)))
+    /* a second __init__ (after close()) starts afresh */
+    Py_XSETREF(self->dsn_masked, conn_mask_dsn(dsn));
+    if (self->dsn_masked == NULL)
         return -1;
-    if (!(self->notice_list = PyList_New(0))
-        || !(self->notifies = PyList_New(0))
-        || !(self->string_types = PyDict_New())
-        || !(self->binary_types = PyDict_New()))
+    Py_XSETREF(self->notice_list, PyList_New(0));
+    Py_XSETREF(self->notifies, PyList_New(0));
+    Py_XSETREF(self->string_types, PyDict_New());
+    Py_XSETREF(self->binary_types, PyDict_New());
+    if (!self->notice_list || !self->notifies || !self->string_types
+        || !self->binary_types)
         return -1;
+    if (self->closed == CONN_CLOSED_UNINIT) {
+        self->isolevel = ISOLATION_LEVEL_DEFAULT;
+        self->readonly = STATE_DEFAULT;
+        self->deferrable = STATE_DEFAULT;
+    }
     self->closed = 0;
     if (async || async_) {
         /* connection.poll() goes on from here */
@@ -1112,11 +1129,12 @@ conn_init(connectionObject *self, PyObject *args, PyObject *kwargs)
 static PyObject *
 conn_repr(connectionObject *self)
 {
-    /* %V: dsn_masked is NULL before __init__ (it was given None to %U) */
+    /* %V: dsn_masked is NULL before __init__, shown as psycopg2 spells
+     * it (sic) */
     return PyUnicode_FromFormat("<connection object at %p; dsn: '%V', "
                                 "closed: %ld>",
-                                (void *)self, self->dsn_masked, "",
-                                self->closed);
+                                (void *)self, self->dsn_masked,
+                                "<unintialized>", conn_closed_shown(self));
 }
 
 static int

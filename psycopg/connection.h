@@ -28,7 +28,8 @@ struct connectionObject {
 
     char *dsn;                 /* as given, used to (re)connect */
     PyObject *dsn_masked;      /* str shown to users, password hidden */
-    long closed;               /* 0 open, 1 closed by close(), 2 broken */
+    long closed;               /* 0 open, 1 closed by close(), 2 broken,
+                                * CONN_CLOSED_UNINIT before __init__ */
     int status;                /* CONN_STATUS_* */
     int autocommit;
     int isolevel;              /* ISOLATION_LEVEL_*; DEFAULT = server's */
@@ -75,6 +76,18 @@ struct connectionObject {
     PyObject *async_cursor;    /* weakref to cursor running an async query */
     PyObject *weakreflist;
 };
+
+/* `closed` of a connection whose __init__ never ran (a subclass skipped
+ * it): refused as closed by every check, while .closed shows 0 as in
+ * psycopg2 (conn_closed_shown). close() makes it 1. */
+#define CONN_CLOSED_UNINIT 3
+
+/* The value of connection.closed (and what cursor.closed looks at). */
+static inline long
+conn_closed_shown(connectionObject *self)
+{
+    return self->closed == CONN_CLOSED_UNINIT ? 0 : self->closed;
+}
 
 /* async_status: what the operation in flight waits for */
 #define ASYNC_DONE 0

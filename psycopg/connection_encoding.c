@@ -141,26 +141,35 @@ conn_decode_replace(connectionObject *self, const char *s, Py_ssize_t len)
     return rv;
 }
 
-/* Refresh encoding, pyenc and is_utf8 from the server's client_encoding. */
-int
-conn_read_encoding(connectionObject *self)
+/* Refresh encoding, pyenc and is_utf8 from the server's client_encoding.
+ * connection.encoding shows `name` (the server's when NULL) normalised, as
+ * psycopg2 does: 'SQL_ASCII' is 'SQLASCII', set_client_encoding('alt') is
+ * 'ALT'; the codec is the one of the server's encoding. */
+static int
+conn_read_encoding_as(connectionObject *self, const char *name)
 {
     const char *enc = PQparameterStatus(self->pgconn, "client_encoding");
     const conn_encoding_entry *e;
     PyObject *obj, *old;
+    char *norm;
     if (enc == NULL) {
         PyErr_SetString(self->st->OperationalError,
                         "server didn't return client encoding");
         return -1;
     }
+    if (!(norm = conn_normalize_encoding(name ? name : enc)))
+        return -1;
     if (!(e = conn_find_encoding(enc))) {
-        PyErr_Format(self->st->InterfaceError,
-                     "no Python codec for client encoding '%s'", enc);
+        PyErr_Format(self->st->OperationalError,
+                     "no Python encoding for PostgreSQL encoding '%s'", norm);
+        PyMem_Free(norm);
         return -1;
     }
     /* built whole, then swapped in one step: whoever holds the old one
      * keeps using it (PyUnicode_AsUTF8 caches the bytes in the str) */
-    if (!(obj = Py_BuildValue("(ss)", enc, e->pycodec)))
+    obj = Py_BuildValue("(ss)", norm, e->pycodec);
+    PyMem_Free(norm);
+    if (obj == NULL)
         return -1;
     if (!PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 0))
         || !PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 1))) {
@@ -176,6 +185,12 @@ conn_read_encoding(connectionObject *self)
     return 0;
 }
 
+int
+conn_read_encoding(connectionObject *self)
+{
+    return conn_read_encoding_as(self, NULL);
+}
+
 PyDoc_STRVAR(conn_set_client_encoding_doc,
 "set_client_encoding(encoding) -- set the client encoding.");
 
@@ -184,7 +199,7 @@ conn_set_client_encoding(connectionObject *self, PyObject *args)
 {
     const char *enc;
     const conn_encoding_entry *e;
-    char *norm = NULL, *cur = NULL, q[128];
+    char *norm = NULL, q[128], clean[64];
     PyObject *rv = NULL;
     int r;
 
@@ -196,11 +211,11 @@ conn_set_client_encoding(connectionObject *self, PyObject *args)
     if (conn_check_not_async(self, "set_client_encoding") < 0)
         return NULL;
     e = conn_find_encoding(enc);
-    if (!(norm = conn_normalize_encoding(e ? e->pgname : enc)))
+    /* the name shown is the one asked for (normalised), as in psycopg2;
+     * asking for the name shown sends nothing */
+    if (!(norm = conn_normalize_encoding(enc)))
         goto exit;
-    if (!(cur = conn_normalize_encoding(self->encoding)))
-        goto exit;
-    if (strcmp(norm, cur) == 0) {
+    if (strcmp(norm, self->encoding) == 0) {
         rv = Py_NewRef(Py_None);
         goto exit;
     }
@@ -212,7 +227,6 @@ conn_set_client_encoding(connectionObject *self, PyObject *args)
     if (e == NULL) {
         /* As psycopg2: an unknown name goes to the server cleaned, only its
          * letters and digits, uppercased ('ba-d' -> 'BAD'). */
-        char clean[64];
         size_t i, j = 0;
         for (i = 0; enc[i] && j < sizeof(clean) - 1; i++)
             if (isalnum((unsigned char)enc[i]))
@@ -228,14 +242,13 @@ conn_set_client_encoding(connectionObject *self, PyObject *args)
     if (r == 0)
         r = pq_exec_command(self, NULL, q);
     if (r == 0)
-        r = conn_read_encoding(self);
+        r = conn_read_encoding_as(self, e ? enc : clean);
     conn_unlock(self);
     if (r < 0)
         goto exit;
     rv = Py_NewRef(Py_None);
 exit:
     PyMem_Free(norm);
-    PyMem_Free(cur);
     return rv;
 }
 

@@ -33,10 +33,34 @@ conn_begin_text(connectionObject *self, char *buf, size_t size)
     return 1;
 }
 
-/* Parse an isolation level; `none_ok` maps None to *out unchanged (-1). */
+/* A str (as UTF-8) or bytes setting as a C string, which ends at the first
+ * NUL as in psycopg2: new bytes in *out, or 0 (*out NULL) for another
+ * type, or -1. */
+static int
+conn_setting_bytes(PyObject *v, PyObject **out)
+{
+    *out = NULL;
+    if (PyUnicode_Check(v))
+        *out = PyUnicode_AsUTF8String(v);
+    else if (PyBytes_Check(v))
+        *out = Py_NewRef(v);
+    else
+        return 0;
+    return *out ? 0 : -1;
+}
+
+/* An isolation level: None, 1-4, or a level's name or 'default' (str or
+ * bytes, any case), with psycopg2's exceptions. */
 static int
 conn_parse_isolevel(connectionObject *self, PyObject *v, int *out)
 {
+    static const char *const names[] = {"READ COMMITTED", "REPEATABLE READ",
+                                        "SERIALIZABLE", "READ UNCOMMITTED",
+                                        NULL};
+    PyObject *b;
+    const char *s;
+    int i;
+
     if (v == Py_None) {
         *out = ISOLATION_LEVEL_DEFAULT;
         return 0;
@@ -53,53 +77,55 @@ conn_parse_isolevel(connectionObject *self, PyObject *v, int *out)
         *out = (int)l;
         return 0;
     }
-    if (PyUnicode_Check(v)) {
-        static const char *const names[] = {"READ COMMITTED",
-                                            "REPEATABLE READ",
-                                            "SERIALIZABLE",
-                                            "READ UNCOMMITTED", NULL};
-        const char *s = PyUnicode_AsUTF8(v);
-        int i;
-        if (s == NULL)
-            return -1;
-        for (i = 0; names[i]; i++) {
-            if (strcasecmp(s, names[i]) == 0) {
-                *out = i + 1;
-                return 0;
-            }
-        }
-        if (strcasecmp(s, "DEFAULT") == 0) {
-            *out = ISOLATION_LEVEL_DEFAULT;
-            return 0;
-        }
-        PyErr_Format(PyExc_ValueError, "bad value for isolation_level: '%s'",
-                     s);
+    if (conn_setting_bytes(v, &b) < 0)
+        return -1;
+    if (b == NULL) {
+        PyErr_Format(PyExc_TypeError,
+                     "Expected bytes or unicode string, got %s instead",
+                     Py_TYPE(v)->tp_name);
         return -1;
     }
-    PyErr_Format(PyExc_TypeError,
-                 "isolation_level must be an int or a string, not %s",
-                 Py_TYPE(v)->tp_name);
+    s = PyBytes_AS_STRING(b);
+    for (i = 0; names[i]; i++) {
+        if (strcasecmp(s, names[i]) == 0) {
+            *out = i + 1;
+            Py_DECREF(b);
+            return 0;
+        }
+    }
+    if (strcasecmp(s, "DEFAULT") == 0) {
+        *out = ISOLATION_LEVEL_DEFAULT;
+        Py_DECREF(b);
+        return 0;
+    }
+    PyErr_Format(PyExc_ValueError, "bad value for isolation_level: '%s'", s);
+    Py_DECREF(b);
     return -1;
 }
 
-/* readonly / deferrable: True, False, None or 'default'. */
+/* readonly / deferrable: None or 'default' (str or bytes, any case) for
+ * the server default, another string is a ValueError, anything else is
+ * taken for its truth value. */
 static int
-conn_parse_tristate(PyObject *v, const char *what, int *out)
+conn_parse_tristate(PyObject *v, int *out)
 {
+    PyObject *b;
     if (v == Py_None) {
         *out = STATE_DEFAULT;
         return 0;
     }
-    if (PyUnicode_Check(v)) {
-        const char *s = PyUnicode_AsUTF8(v);
-        if (s == NULL)
-            return -1;
+    if (conn_setting_bytes(v, &b) < 0)
+        return -1;
+    if (b != NULL) {
+        const char *s = PyBytes_AS_STRING(b);
         if (strcasecmp(s, "default") == 0) {
             *out = STATE_DEFAULT;
+            Py_DECREF(b);
             return 0;
         }
-        PyErr_Format(PyExc_ValueError, "the value '%s' is not valid for %s",
-                     s, what);
+        PyErr_Format(PyExc_ValueError,
+                     "the only string accepted is 'default'; got %s", s);
+        Py_DECREF(b);
         return -1;
     }
     switch (PyObject_IsTrue(v)) {
@@ -115,45 +141,46 @@ conn_tristate_sql(int v)
     return v == STATE_DEFAULT ? "DEFAULT" : v == STATE_ON ? "on" : "off";
 }
 
-/* Apply new session characteristics (lock held, status READY).  In
- * autocommit they go to the default_transaction_* GUCs; leaving
- * autocommit resets the GUCs, as the next BEGIN carries them. */
+/* Which characteristics a call sets (the `given` of conn_apply_session) */
+#define SESS_ISOLEVEL 1
+#define SESS_READONLY 2
+#define SESS_DEFERRABLE 4
+
+/* Apply new session characteristics (lock held, status READY).  As
+ * psycopg2: in autocommit, those that the call sets (`given`) go to the
+ * default_transaction_* GUCs, while turning autocommit on sends nothing
+ * (the values wait for the next BEGIN); leaving autocommit resets the GUCs
+ * of the characteristics set, as the next BEGIN carries them. */
 static int
 conn_apply_session(connectionObject *self, int autocommit, int isolevel,
-                   int readonly, int deferrable)
+                   int readonly, int deferrable, int given)
 {
     char q[128];
-    int was_auto = self->autocommit;
     if (autocommit) {
-        if (isolevel != self->isolevel || !was_auto) {
+        if (given & SESS_ISOLEVEL) {
             if (isolevel == ISOLATION_LEVEL_DEFAULT)
                 strcpy(q, "SET default_transaction_isolation TO DEFAULT");
             else
                 snprintf(q, sizeof(q),
                          "SET default_transaction_isolation TO '%s'",
                          conn_isolevel_names[isolevel]);
-            if ((isolevel != ISOLATION_LEVEL_DEFAULT
-                 || self->isolevel != ISOLATION_LEVEL_DEFAULT)
-                && pq_exec_command(self, NULL, q) < 0)
+            if (pq_exec_command(self, NULL, q) < 0)
                 return -1;
         }
-        if ((readonly != self->readonly || !was_auto)
-            && (readonly != STATE_DEFAULT || self->readonly != STATE_DEFAULT)) {
+        if (given & SESS_READONLY) {
             snprintf(q, sizeof(q), "SET default_transaction_read_only TO %s",
                      conn_tristate_sql(readonly));
             if (pq_exec_command(self, NULL, q) < 0)
                 return -1;
         }
-        if ((deferrable != self->deferrable || !was_auto)
-            && (deferrable != STATE_DEFAULT
-                || self->deferrable != STATE_DEFAULT)) {
+        if (given & SESS_DEFERRABLE) {
             snprintf(q, sizeof(q), "SET default_transaction_deferrable TO %s",
                      conn_tristate_sql(deferrable));
             if (pq_exec_command(self, NULL, q) < 0)
                 return -1;
         }
     }
-    else if (was_auto) {
+    else if (self->autocommit) {
         if (self->isolevel != ISOLATION_LEVEL_DEFAULT
             && pq_exec_command(self, NULL,
                                "SET default_transaction_isolation TO DEFAULT")
@@ -177,14 +204,17 @@ conn_apply_session(connectionObject *self, int autocommit, int isolevel,
     return 0;
 }
 
+/* set_session() and the attributes: psycopg2 names set_session in the
+ * errors of all of them. */
 static int
-conn_check_session_change(connectionObject *self, const char *what)
+conn_check_session_change(connectionObject *self)
 {
-    if (conn_check_open(self) < 0 || conn_check_not_async(self, what) < 0)
+    if (conn_check_open(self) < 0
+        || conn_check_not_async(self, "set_session") < 0)
         return -1;
     if (self->status != CONN_STATUS_READY) {
-        PyErr_Format(self->st->ProgrammingError,
-                     "%s cannot be used inside a transaction", what);
+        PyErr_SetString(self->st->ProgrammingError,
+                        "set_session cannot be used inside a transaction");
         return -1;
     }
     return 0;
@@ -192,12 +222,13 @@ conn_check_session_change(connectionObject *self, const char *what)
 
 static int
 conn_set_session_locked(connectionObject *self, int autocommit, int isolevel,
-                        int readonly, int deferrable)
+                        int readonly, int deferrable, int given)
 {
     int r;
     if (conn_lock(self) < 0)
         return -1;
-    r = conn_apply_session(self, autocommit, isolevel, readonly, deferrable);
+    r = conn_apply_session(self, autocommit, isolevel, readonly, deferrable,
+                           given);
     conn_unlock(self);
     return r;
 }
@@ -214,23 +245,32 @@ conn_set_session(connectionObject *self, PyObject *args, PyObject *kwargs)
     PyObject *iso = Py_None, *ro = Py_None, *de = Py_None, *ac = Py_None;
     int isolevel = self->isolevel, readonly = self->readonly;
     int deferrable = self->deferrable, autocommit = self->autocommit;
+    int given = 0;
 
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOOO", kwlist, &iso, &ro,
                                      &de, &ac))
         return NULL;
-    if (conn_check_session_change(self, "set_session") < 0)
+    if (conn_check_session_change(self) < 0)
         return NULL;
-    if (iso != Py_None && conn_parse_isolevel(self, iso, &isolevel) < 0)
-        return NULL;
-    if (ro != Py_None && conn_parse_tristate(ro, "readonly", &readonly) < 0)
-        return NULL;
-    if (de != Py_None
-        && conn_parse_tristate(de, "deferrable", &deferrable) < 0)
-        return NULL;
+    if (iso != Py_None) {
+        if (conn_parse_isolevel(self, iso, &isolevel) < 0)
+            return NULL;
+        given |= SESS_ISOLEVEL;
+    }
+    if (ro != Py_None) {
+        if (conn_parse_tristate(ro, &readonly) < 0)
+            return NULL;
+        given |= SESS_READONLY;
+    }
+    if (de != Py_None) {
+        if (conn_parse_tristate(de, &deferrable) < 0)
+            return NULL;
+        given |= SESS_DEFERRABLE;
+    }
     if (ac != Py_None && (autocommit = PyObject_IsTrue(ac)) < 0)
         return NULL;
     if (conn_set_session_locked(self, autocommit, isolevel, readonly,
-                                deferrable) < 0)
+                                deferrable, given) < 0)
         return NULL;
     Py_RETURN_NONE;
 }
@@ -249,18 +289,23 @@ conn_set_isolation_level(connectionObject *self, PyObject *arg)
         return NULL;
     if (arg != Py_None) {
         long l;
+        int overflow = 0;
         /* psycopg2 takes any non-int (e.g. 'x', 1.5) as READ COMMITTED. */
         if (!PyLong_Check(arg))
             l = ISOLATION_LEVEL_READ_COMMITTED;
-        else if ((l = PyLong_AsLong(arg)) == -1 && PyErr_Occurred())
+        else if ((l = PyLong_AsLongAndOverflow(arg, &overflow)) == -1
+                 && PyErr_Occurred())
             return NULL;
-        if (l < 0 || l > 4) {
+        if (overflow || l < 0 || l > 4) {
             PyErr_SetString(PyExc_ValueError,
                             "isolation level must be between 0 and 4");
             return NULL;
         }
-        if (l == 0)
+        /* as psycopg2, 0 (autocommit) keeps the level for later */
+        if (l == 0) {
             autocommit = 1;
+            level = self->isolevel;
+        }
         else
             level = (int)l;
     }
@@ -269,7 +314,7 @@ conn_set_isolation_level(connectionObject *self, PyObject *arg)
     r = conn_end_transaction(self, "ROLLBACK");
     if (r == 0)
         r = conn_apply_session(self, autocommit, level, self->readonly,
-                               self->deferrable);
+                               self->deferrable, 0);
     conn_unlock(self);
     if (r < 0)
         return NULL;
@@ -290,12 +335,12 @@ conn_set_autocommit(connectionObject *self, PyObject *v, void *c)
         PyErr_SetString(PyExc_AttributeError, "cannot delete autocommit");
         return -1;
     }
-    if (conn_check_session_change(self, "set_session") < 0)
+    if (conn_check_session_change(self) < 0)
         return -1;
     if ((ac = PyObject_IsTrue(v)) < 0)
         return -1;
     return conn_set_session_locked(self, ac, self->isolevel, self->readonly,
-                                   self->deferrable);
+                                   self->deferrable, 0);
 }
 
 static PyObject *
@@ -315,12 +360,13 @@ conn_set_isolation_level_attr(connectionObject *self, PyObject *v, void *c)
                         "cannot delete isolation_level");
         return -1;
     }
-    if (conn_check_session_change(self, "isolation_level") < 0)
+    if (conn_check_session_change(self) < 0)
         return -1;
     if (conn_parse_isolevel(self, v, &level) < 0)
         return -1;
     return conn_set_session_locked(self, self->autocommit, level,
-                                   self->readonly, self->deferrable);
+                                   self->readonly, self->deferrable,
+                                   SESS_ISOLEVEL);
 }
 
 static PyObject *
@@ -345,11 +391,11 @@ conn_set_readonly(connectionObject *self, PyObject *v, void *c)
         PyErr_SetString(PyExc_AttributeError, "cannot delete readonly");
         return -1;
     }
-    if (conn_check_session_change(self, "readonly") < 0
-        || conn_parse_tristate(v, "readonly", &ro) < 0)
+    if (conn_check_session_change(self) < 0
+        || conn_parse_tristate(v, &ro) < 0)
         return -1;
     return conn_set_session_locked(self, self->autocommit, self->isolevel, ro,
-                                   self->deferrable);
+                                   self->deferrable, SESS_READONLY);
 }
 
 static PyObject *
@@ -366,11 +412,11 @@ conn_set_deferrable(connectionObject *self, PyObject *v, void *c)
         PyErr_SetString(PyExc_AttributeError, "cannot delete deferrable");
         return -1;
     }
-    if (conn_check_session_change(self, "deferrable") < 0
-        || conn_parse_tristate(v, "deferrable", &de) < 0)
+    if (conn_check_session_change(self) < 0
+        || conn_parse_tristate(v, &de) < 0)
         return -1;
     return conn_set_session_locked(self, self->autocommit, self->isolevel,
-                                   self->readonly, de);
+                                   self->readonly, de, SESS_DEFERRABLE);
 }
 
 PyMethodDef conn_session_methods[] = {

@@ -625,6 +625,31 @@ exit:
     Py_RETURN_NONE;
 }
 
+/* mogrify() on a cursor whose __init__ never ran works in psycopg2: the
+ * query as UTF-8, the parameters adapted without a connection. */
+static PyObject *
+curs_mogrify_unbound(cursorObject *self, PyObject *query, PyObject *vars)
+{
+    module_state *st = mod_state_from_type(Py_TYPE(self));
+    PyObject *q, *rv;
+    if (st == NULL)
+        return NULL;
+    if (PyBytes_Check(query))
+        q = Py_NewRef(query);
+    else if (PyUnicode_Check(query))
+        q = PyUnicode_AsUTF8String(query);
+    else {
+        /* a Composable needs a connection for as_string() */
+        PyErr_SetString(st->InterfaceError, "the cursor has no connection");
+        return NULL;
+    }
+    if (q == NULL || vars == Py_None)
+        return q;
+    rv = query_merge_st(st, NULL, q, vars);
+    Py_DECREF(q);
+    return rv;
+}
+
 PyDoc_STRVAR(curs_mogrify_doc,
 "mogrify(query, vars=None) -> bytes -- the query execute() would send.");
 
@@ -637,10 +662,8 @@ curs_mogrify_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
                                      &vars))
         return NULL;
     /* as psycopg2, also on a closed cursor: nothing is sent */
-    if (self->conn == NULL) {
-        PyErr_SetString(PyExc_TypeError, "the cursor is not initialised");
-        return NULL;
-    }
+    if (self->conn == NULL)
+        return curs_mogrify_unbound(self, query, vars);
     return curs_mogrify_bytes(self, query, vars, 0);
 }
 
@@ -1039,6 +1062,8 @@ curs_mogrify(cursorObject *self, PyObject *args, PyObject *kwargs)
 {
     connectionObject *conn;
     PyObject *rv;
+    if (self->conn == NULL) /* as psycopg2: works without a connection */
+        return curs_mogrify_impl(self, args, kwargs);
     if (curs_check_init(self) < 0)
         return NULL;
     conn = curs_op_begin(self);
@@ -1117,7 +1142,9 @@ curs_get_description(cursorObject *self, void *c)
 static PyObject *
 curs_get_closed(cursorObject *self, void *c)
 {
-    return PyBool_FromLong(self->closed || !self->conn || self->conn->closed);
+    /* as psycopg2, False for a cursor whose __init__ never ran */
+    return PyBool_FromLong(self->closed
+                           || (self->conn && conn_closed_shown(self->conn)));
 }
 
 static PyObject *
@@ -1391,16 +1418,29 @@ curs_init(cursorObject *self, PyObject *args, PyObject *kwargs)
                         "is running an operation");
         return -1;
     }
-    if (name != Py_None
-        && !(qname = curs_quote_name((connectionObject *)conn, name)))
-        return -1;
+    if (name != Py_None) {
+        /* as psycopg2: a bytes name is read as UTF-8, .name is a str */
+        if (PyBytes_Check(name))
+            name = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(name),
+                                        PyBytes_GET_SIZE(name), NULL);
+        else if (PyUnicode_Check(name))
+            name = PyUnicode_FromObject(name);
+        else
+            name = Py_NewRef(name); /* curs_quote_name raises */
+        if (name == NULL)
+            return -1;
+        if (!(qname = curs_quote_name((connectionObject *)conn, name))) {
+            Py_DECREF(name);
+            return -1;
+        }
+    }
 
     /* swap in one step; the old references go last, since dropping them
      * can run Python code that sees the cursor */
     old_conn = (PyObject *)self->conn;
     old_name = self->name;
     self->conn = (connectionObject *)Py_NewRef(conn);
-    self->name = name != Py_None ? Py_NewRef(name) : NULL;
+    self->name = name != Py_None ? name : NULL; /* owned, made above */
     PyMem_Free(self->qname);
     self->qname = qname;
     self->mark = ((connectionObject *)conn)->mark;

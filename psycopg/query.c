@@ -108,7 +108,17 @@ enum { QUERY_STYLE_NONE, QUERY_STYLE_POS, QUERY_STYLE_NAMED };
 PyObject *
 query_merge(connectionObject *conn, PyObject *query, PyObject *vars)
 {
-    module_state *st;
+    if (conn == NULL || conn->st == NULL) {
+        PyErr_SetString(PyExc_SystemError, "query_merge without connection");
+        return NULL;
+    }
+    return query_merge_st(conn->st, conn, query, vars);
+}
+
+PyObject *
+query_merge_st(module_state *st, connectionObject *conn, PyObject *query,
+               PyObject *vars)
+{
     query_buf out = {NULL, 0, 0};
     PyObject *cache = NULL;    /* name -> quoted bytes */
     PyObject *name = NULL;
@@ -123,11 +133,6 @@ query_merge(connectionObject *conn, PyObject *query, PyObject *vars)
     size_t i, n, j, conv;
     int style = QUERY_STYLE_NONE;
 
-    if (conn == NULL || conn->st == NULL) {
-        PyErr_SetString(PyExc_SystemError, "query_merge without connection");
-        goto exit;
-    }
-    st = conn->st;
     if (PyBytes_AsStringAndSize(query, (char **)&q, &qlen) < 0) {
         goto exit;
     }
@@ -174,8 +179,12 @@ query_merge(connectionObject *conn, PyObject *query, PyObject *vars)
                 goto exit;
             }
             style = QUERY_STYLE_NAMED;
-            if (!(name = conn_decode(conn, q + i + 2,
-                                     (Py_ssize_t)(j - (i + 2))))) {
+            name = conn ? conn_decode(conn, q + i + 2,
+                                      (Py_ssize_t)(j - (i + 2)))
+                        : PyUnicode_DecodeUTF8(q + i + 2,
+                                               (Py_ssize_t)(j - (i + 2)),
+                                               NULL);
+            if (name == NULL) {
                 goto exit;
             }
             if (cache == NULL && !(cache = PyDict_New())) {

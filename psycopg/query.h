@@ -8,6 +8,11 @@
  * the connection encoding).  Returns the final query bytes (new ref) or NULL
  * with the DB-API exception psycopg2 gives for that mistake. */
 PyObject *query_merge(connectionObject *conn, PyObject *query, PyObject *vars);
+/* The same with `conn` NULL allowed (mogrify() on a cursor without a
+ * connection, as psycopg2 allows): no adapter prepare(), names read as
+ * UTF-8. */
+PyObject *query_merge_st(module_state *st, connectionObject *conn,
+                         PyObject *query, PyObject *vars);
 
 /* After a failed query_merge for a cursor: a psycopg2.Error raised
  * without a cursor gets `curs` as its .cursor, as psycopg2 reports it. */

@@ -232,7 +232,7 @@ def test_invalid_utf8_from_sql_ascii(sqlascii_dsn):
                     "'SQL_ASCII'), ARRAY[convert_from('\\xff', 'SQL_ASCII'), "
                     "'ok'])")
         conn.commit()
-        assert conn.encoding == "SQL_ASCII"
+        assert conn.encoding == "SQLASCII"  # as psycopg2 spells it
         cur.execute("SELECT t, a FROM bad")
         try:
             row = cur.fetchone()

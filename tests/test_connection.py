@@ -390,16 +390,38 @@ def test_encoding_default(conn):
     assert conn.encoding == "UTF8"
 
 
-@pytest.mark.parametrize("name, pg", [
-    ("latin1", "LATIN1"), ("LATIN1", "LATIN1"), ("utf-8", "UTF8"),
-    ("UTF8", "UTF8"), ("win1252", "WIN1252"), ("sql_ascii", "SQL_ASCII"),
-    ("EUC_JP", "EUC_JP"), ("iso-8859-5", "ISO_8859_5")])
-def test_set_client_encoding(conn, name, pg):
+@pytest.mark.parametrize("name, shown, pg", [
+    ("latin1", "LATIN1", "LATIN1"), ("LATIN1", "LATIN1", "LATIN1"),
+    ("utf-8", "UTF8", "UTF8"), ("UTF8", "UTF8", "UTF8"),
+    ("win1252", "WIN1252", "WIN1252"),
+    ("sql_ascii", "SQLASCII", "SQL_ASCII"), ("EUC_JP", "EUCJP", "EUC_JP"),
+    ("iso-8859-5", "ISO88595", "ISO_8859_5"), ("alt", "ALT", "WIN866"),
+    ("KOI8", "KOI8", "KOI8R"), ("unicode", "UNICODE", "UNICODE")])
+def test_set_client_encoding(conn, name, shown, pg):
+    # as psycopg2: encoding is the name asked for, without '-' and '_',
+    # uppercased; the server may spell it otherwise
     conn.set_client_encoding(name)
-    assert conn.encoding == pg
+    assert conn.encoding == shown
+    assert ext.encodings[conn.encoding]
     cur = conn.cursor()
     cur.execute("show client_encoding")
     assert cur.fetchone()[0] == pg
+
+
+def test_encoding_from_server_normalised(dsn):
+    conn = psycopg2.connect(dsn, options="-c client_encoding=SQL_ASCII")
+    try:
+        assert conn.encoding == "SQLASCII"
+        assert conn.info.parameter_status("client_encoding") == "SQL_ASCII"
+    finally:
+        conn.close()
+
+
+def test_set_client_encoding_without_codec(conn):
+    with pytest.raises(psycopg2.OperationalError) as e:
+        conn.set_client_encoding("euc_tw")
+    assert str(e.value) == (
+        "no Python encoding for PostgreSQL encoding 'EUCTW'")
 
 
 def test_set_client_encoding_roundtrip_latin1(conn):

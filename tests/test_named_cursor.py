@@ -397,6 +397,24 @@ def test_name_unicode(conn):
     assert "cursore_\u00e8" in server_cursors(conn)
 
 
+def test_name_bytes(conn):
+    # as psycopg2: a bytes name is UTF-8, and .name is a str
+    cur = conn.cursor("cursore_\u00e8 b".encode())
+    assert cur.name == "cursore_\u00e8 b"
+    cur.execute("SELECT 1")
+    assert "cursore_\u00e8 b" in server_cursors(conn)
+    assert cur.fetchall() == [(1,)]
+    with pytest.raises(UnicodeDecodeError):
+        conn.cursor(b"\xff")
+
+
+def test_name_str_subclass(conn):
+    class Name(str):
+        pass
+
+    assert type(conn.cursor(Name("n")).name) is str
+
+
 def test_refcursor_from_function(conn):
     cur = conn.cursor()
     cur.execute("""

@@ -204,6 +204,103 @@ def test_set_isolation_level_legacy(conn):
         conn.set_isolation_level(7)
 
 
+@pytest.mark.parametrize("value, level", [
+    (b"serializable", 3), (b"DEFAULT", None), ("default\x00junk", None),
+    (True, 1),
+])
+def test_isolation_level_spellings(conn, value, level):
+    # as psycopg2: bytes are strings too, and a string ends at a NUL
+    conn.isolation_level = value
+    assert conn.isolation_level == level
+
+
+@pytest.mark.parametrize("value, exc, text", [
+    (1.5, TypeError, "Expected bytes or unicode string, got float instead"),
+    ([], TypeError, "Expected bytes or unicode string, got list instead"),
+    (b"x", ValueError, "bad value for isolation_level: 'x'"),
+    ("", ValueError, "bad value for isolation_level: ''"),
+    (0, ValueError, "isolation_level must be between 1 and 4"),
+])
+def test_isolation_level_errors(conn, value, exc, text):
+    with pytest.raises(exc) as e:
+        conn.isolation_level = value
+    assert str(e.value) == text
+    assert conn.isolation_level is None
+
+
+@pytest.mark.parametrize("attr", ["readonly", "deferrable"])
+def test_readonly_deferrable_spellings(conn, attr):
+    setattr(conn, attr, True)
+    setattr(conn, attr, b"Default")
+    assert getattr(conn, attr) is None
+    setattr(conn, attr, bytearray(b"x"))  # not a string: its truth value
+    assert getattr(conn, attr) is True
+    for bad in ("on", b"x", ""):
+        with pytest.raises(ValueError) as e:
+            setattr(conn, attr, bad)
+        assert str(e.value) == (
+            "the only string accepted is 'default'; got %s"
+            % (bad.decode() if isinstance(bad, bytes) else bad))
+    with pytest.raises(ValueError):
+        conn.set_session(**{attr: "x"})
+    assert getattr(conn, attr) is True
+
+
+@pytest.mark.parametrize("attr, value", [
+    ("readonly", True), ("deferrable", True), ("isolation_level", 2),
+    ("autocommit", True),
+])
+def test_setters_in_transaction_name_set_session(conn, attr, value):
+    conn.cursor().execute("select 1")
+    with pytest.raises(psycopg2.ProgrammingError) as e:
+        setattr(conn, attr, value)
+    assert str(e.value) == "set_session cannot be used inside a transaction"
+
+
+def test_autocommit_on_keeps_characteristics_for_begin(conn):
+    # as psycopg2: turning autocommit on sends nothing; the characteristics
+    # set before wait for the next BEGIN
+    conn.set_session(isolation_level="serializable", readonly=True)
+    conn.autocommit = True
+    assert show(conn, "transaction_isolation") == "read committed"
+    assert show(conn, "transaction_read_only") == "off"
+    assert (conn.isolation_level, conn.readonly) == (3, True)
+    conn.autocommit = False
+    assert show(conn, "transaction_isolation") == "serializable"
+    assert show(conn, "transaction_read_only") == "on"
+    conn.rollback()
+
+
+def test_autocommit_setters_send_what_they_set(conn):
+    conn.autocommit = True
+    conn.isolation_level = 2
+    assert show(conn, "default_transaction_isolation") == "repeatable read"
+    conn.readonly = True
+    assert show(conn, "default_transaction_read_only") == "on"
+    conn.readonly = None
+    assert show(conn, "default_transaction_read_only") == "off"
+    conn.set_session(isolation_level="default")
+    assert show(conn, "default_transaction_isolation") == "read committed"
+
+
+def test_set_isolation_level_zero_keeps_level(conn):
+    conn.set_isolation_level(3)
+    conn.set_isolation_level(0)
+    assert conn.autocommit is True and conn.isolation_level == 3
+    # autocommit: the level waits for the next BEGIN
+    assert show(conn, "transaction_isolation") == "read committed"
+    conn.autocommit = False
+    assert show(conn, "transaction_isolation") == "serializable"
+    conn.rollback()
+
+
+@pytest.mark.parametrize("level", [2 ** 70, -(2 ** 70), 5, -1])
+def test_set_isolation_level_out_of_range(conn, level):
+    with pytest.raises(ValueError) as e:
+        conn.set_isolation_level(level)
+    assert str(e.value) == "isolation level must be between 0 and 4"
+
+
 def test_serialization_failure_class(conn_factory):
     a, b = conn_factory(), conn_factory()
     setup = conn_factory()

@@ -344,7 +344,67 @@ def test_new_cursor_options_like_the_original():
     cur.scrollable = None
     cur.withhold = False
     assert cur.scrollable is None and cur.withhold is False
-    assert cur.closed and cur.connection is None and cur.name is None
+    # closed is False, as in 2.9: nothing was closed
+    assert not cur.closed and cur.connection is None and cur.name is None
+
+
+class _NoInitConnection(ext.connection):
+    def __init__(self, *args, **kwargs):
+        pass
+
+
+def test_connection_without_init_as_the_original():
+    k = _NoInitConnection("")
+    # what psycopg2 2.9 shows for it
+    assert k.closed == 0 and k.status == 0
+    assert (k.isolation_level, k.readonly, k.deferrable) == (0, False, False)
+    assert k.autocommit is False
+    assert "dsn: '<unintialized>', closed: 0" in repr(k)
+    with pytest.raises(psycopg2.OperationalError,
+                       match="asynchronous connection attempt underway"):
+        k.cursor()
+    assert k.commit() is None and k.rollback() is None
+    # everything else is refused as on a closed connection
+    for call in [k.get_backend_pid, k.fileno, k.cancel, k.reset, k.poll,
+                 k.tpc_recover, lambda: k.set_session(readonly=True),
+                 lambda: setattr(k, "autocommit", True),
+                 lambda: k.set_client_encoding("utf8"),
+                 lambda: k.get_parameter_status("TimeZone")]:
+        with pytest.raises(psycopg2.InterfaceError):
+            call()
+    cur = ext.cursor(k)
+    with pytest.raises(psycopg2.InterfaceError):
+        cur.execute("select 1")
+    k.close()
+    assert k.closed == 1 and "closed: 1" in repr(k)
+
+
+def test_connection_without_init_then_init(dsn):
+    k = _NoInitConnection("")
+    ext.connection.__init__(k, dsn)
+    try:
+        assert k.closed == 0
+        assert (k.isolation_level, k.readonly, k.deferrable) == (
+            None, None, None)
+        cur = k.cursor()
+        cur.execute("show transaction_isolation")
+        assert cur.fetchone() == ("read committed",)
+    finally:
+        k.close()
+
+
+def test_mogrify_without_connection():
+    # as psycopg2: nothing is sent, so no connection is needed
+    cur = ext.cursor.__new__(ext.cursor)
+    assert cur.mogrify("select 1") == b"select 1"
+    assert cur.mogrify(b"select %s, %s", (1, None)) == b"select 1, NULL"
+    assert cur.mogrify("select %(a)s", {"a": [1, "x"]}) == (
+        b"select ARRAY[1,'x']")
+    with pytest.raises(psycopg2.ProgrammingError):
+        cur.mogrify("select %(a)s, %s", {"a": 1})
+    from psycopg2 import sql
+    with pytest.raises(psycopg2.InterfaceError):
+        cur.mogrify(sql.SQL("select 1"))
 
 
 @pytest.mark.parametrize("call", [
@@ -408,7 +468,7 @@ def test_reinit_cursor_bad_connection_keeps_state(conn, args):
     assert cur.fetchone() == (42,)
 
 
-@pytest.mark.parametrize("name", [1, b"bytes", "nul\x00"])
+@pytest.mark.parametrize("name", [1, bytearray(b"x"), "nul\x00", b"\xff"])
 def test_reinit_cursor_bad_name_keeps_state(conn, name):
     cur = conn.cursor()
     with pytest.raises((TypeError, ValueError)):

@@ -58,9 +58,6 @@ EXTRA_NAMES = {
 _PC = "being fixed by paritycore (issue 11 item %s)"
 
 PENDING = {
-    "sc_known.k01_uninitialised_closed":
-        "a connection whose __init__ was skipped: closed is 0 in psycopg2, "
-        "1 here; init/guard code, newinit",
     "sc_known.k09_blocking_terminated":
         "a backend terminated by the server: psycopg2 raises "
         "OperationalError('server closed the connection unexpectedly...') "
@@ -88,11 +85,6 @@ _ADAPT = ("adapter_*.c: TypeError texts of QuotedString/Binary "
           "prepare(non-connection) ('argument 1 must be "
           "psycopg2.extensions.connection, not int') and AsIs() without "
           "arguments ('function takes exactly 1 argument (0 given)')")
-_CURS = ("connection attributes and connection.cursor() arguments (helper "
-         "conn): cursor(name) takes bytes, isolation_level and readonly "
-         "TypeError/ValueError texts")
-_INIT = ("newinit: objects whose __init__ was skipped (messages, closed "
-         "values)")
 
 # -- generated from the first runs of sc_casters and sc_methods --
 DELIBERATE.update({
@@ -127,9 +119,4 @@ DELIBERATE.update({
 
 PENDING.update({
     'sc_casters.adapt classes': _ADAPT,
-    'sc_methods.edge cursor_name': _CURS,
-    'sc_methods.edge isolation_level': _CURS,
-    'sc_methods.edge readonly': _CURS,
-    'sc_methods.edge readonly nul': _CURS,
-    'sc_methods.subclass_skipping_init': _INIT,
 })

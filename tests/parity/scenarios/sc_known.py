@@ -464,3 +464,29 @@ def probe_k15_multihost_timeout(ctx):
             ctx.rec("class", type(ex).__name__)
     finally:
         silent.close()
+
+
+# 17. connection.encoding spellings: the name asked for, or the server's,
+# normalised ('SQL_ASCII' -> 'SQLASCII'); a bytes cursor name.
+def probe_k17_encoding_names(ctx):
+    conn = ctx.connect()
+    ctx.rec("default", conn.encoding)
+    for name in ("latin1", "iso8859-1", "SQL_ASCII", "euc_jp", "KOI8",
+                 "alt", "unicode", "UTF-8", "euc_tw", "bad"):
+        ctx.call(name, conn.set_client_encoding, name)
+        ctx.rec(name + " shown", conn.encoding)
+        conn.rollback()
+    conn.close()
+    conn = ctx.connect(ctx.dsn, options="-c client_encoding=SQL_ASCII")
+    ctx.rec("from server", conn.encoding)
+    conn.close()
+
+
+def probe_k17_cursor_bytes_name(ctx):
+    conn = ctx.connect()
+    cur = ctx.call("bytes", conn.cursor, b"k17 cursor")
+    if cur is not None:
+        ctx.rec("name", cur.name)
+        ctx.call("execute", cur.execute, "select 1")
+        ctx.call("fetch", cur.fetchall)
+    conn.close()
