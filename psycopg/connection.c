@@ -147,6 +147,37 @@ conn_set_broken(connectionObject *self)
         self->closed = 2;
 }
 
+/* ---- the cancel key ---- */
+
+static void
+conn_cancel_decref(conn_cancel_ref *ref)
+{
+    if (ref != NULL && --ref->refcnt == 0) {
+        PQfreeCancel(ref->pgcancel);
+        PyMem_RawFree(ref);
+    }
+}
+
+/* Replace the connection's PGcancel with `pgcancel` (taken; NULL: none).
+ * A cancel() in flight keeps using the old one until it returns. */
+static void
+conn_cancel_reset(connectionObject *self, PGcancel *pgcancel)
+{
+    conn_cancel_ref *old = self->cancel;
+    self->cancel = NULL;
+    if (pgcancel != NULL) {
+        conn_cancel_ref *ref = PyMem_RawMalloc(sizeof(*ref));
+        if (ref == NULL)
+            PQfreeCancel(pgcancel); /* cancel() says "no cancel object" */
+        else {
+            ref->pgcancel = pgcancel;
+            ref->refcnt = 1;
+            self->cancel = ref;
+        }
+    }
+    conn_cancel_decref(old);
+}
+
 /* ---- session setup ---- */
 
 int
@@ -167,9 +198,7 @@ conn_setup_params(connectionObject *self)
         return -1;
     scs = PQparameterStatus(self->pgconn, "standard_conforming_strings");
     self->equote = (scs && strcmp(scs, "off") == 0);
-    if (self->cancel)
-        PQfreeCancel(self->cancel);
-    self->cancel = PQgetCancel(self->pgconn);
+    conn_cancel_reset(self, PQgetCancel(self->pgconn));
     return 0;
 }
 
@@ -367,10 +396,7 @@ conn_rollback(connectionObject *self, PyObject *unused)
 static void
 conn_close_pgconn(connectionObject *self)
 {
-    if (self->cancel) {
-        PQfreeCancel(self->cancel);
-        self->cancel = NULL;
-    }
+    conn_cancel_reset(self, NULL);
     if (self->pgconn) {
         PGconn *pgconn = self->pgconn;
         self->pgconn = NULL;
@@ -457,9 +483,7 @@ conn_get_parameter_status(connectionObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "s", &param))
         return NULL;
     val = PQparameterStatus(self->pgconn, param);
-    if (val == NULL)
-        Py_RETURN_NONE;
-    return conn_decode(self, val, strlen(val));
+    return conn_decode_pgconn(self, val);
 }
 
 PyObject *
@@ -537,7 +561,7 @@ static PyObject *
 conn_cancel(connectionObject *self, PyObject *unused)
 {
     char errbuf[256];
-    PGcancel *cancel;
+    conn_cancel_ref *cancel;
     int ok;
     if (conn_check_open(self) < 0)
         return NULL;
@@ -551,10 +575,14 @@ conn_cancel(connectionObject *self, PyObject *unused)
         PyErr_SetString(self->st->OperationalError, "no cancel object");
         return NULL;
     }
-    /* no connection lock: the thread running the query holds it */
+    /* no connection lock: the thread running the query holds it.  Our
+     * own reference: a close() or reset() from another thread meanwhile
+     * drops the connection's, not this one. */
+    cancel->refcnt++;
     Py_BEGIN_ALLOW_THREADS
-    ok = PQcancel(cancel, errbuf, sizeof(errbuf));
+    ok = PQcancel(cancel->pgcancel, errbuf, sizeof(errbuf));
     Py_END_ALLOW_THREADS
+    conn_cancel_decref(cancel);
     if (!ok) {
         PyErr_Format(self->st->OperationalError, "%s", errbuf);
         return NULL;

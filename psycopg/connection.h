@@ -17,13 +17,23 @@ typedef struct conn_notice {
     char *message;
 } conn_notice;
 
+/* The PGcancel of a connection, shared with the cancel() calls in flight:
+ * cancel() runs PQcancel without the GIL and without the lock (the thread
+ * running the query holds it), while close() or reset() may drop the
+ * connection's reference.  The last reference frees it.  The count only
+ * changes with the GIL held. */
+typedef struct conn_cancel_ref {
+    PGcancel *pgcancel;
+    Py_ssize_t refcnt;
+} conn_cancel_ref;
+
 struct connectionObject {
     PyObject_HEAD
     module_state *st;
     PyObject *module;          /* strong ref: keeps st alive */
 
     PGconn *pgconn;
-    PGcancel *cancel;          /* for cancel() from other threads */
+    conn_cancel_ref *cancel;   /* for cancel() from other threads */
     PyThread_type_lock lock;   /* serialises use of pgconn between threads */
 
     char *dsn;                 /* as given, used to (re)connect */
@@ -173,6 +183,10 @@ PyObject *conn_encode(connectionObject *self, PyObject *str);
 PyObject *conn_decode(connectionObject *self, const char *s, Py_ssize_t len);
 PyObject *conn_decode_replace(connectionObject *self, const char *s,
                               Py_ssize_t len);
+/* Decode a string that belongs to the PGconn (PQparameterStatus, PQdb...),
+ * None for NULL.  It is copied first: a codec, or a __del__ run by the
+ * garbage collector, could close the connection and free it meanwhile. */
+PyObject *conn_decode_pgconn(connectionObject *self, const char *s);
 
 /* Read the session parameters after (re)connecting (may run a query). */
 int conn_setup_session(connectionObject *self);

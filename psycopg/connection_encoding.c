@@ -141,6 +141,21 @@ conn_decode_replace(connectionObject *self, const char *s, Py_ssize_t len)
     return rv;
 }
 
+PyObject *
+conn_decode_pgconn(connectionObject *self, const char *s)
+{
+    /* bytes are not tracked by the garbage collector: making the copy
+     * runs no Python code, decoding it may */
+    PyObject *b, *rv;
+    if (s == NULL)
+        Py_RETURN_NONE;
+    if (!(b = PyBytes_FromString(s)))
+        return NULL;
+    rv = conn_decode(self, PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b));
+    Py_DECREF(b);
+    return rv;
+}
+
 /* Refresh encoding, pyenc and is_utf8 from the server's client_encoding.
  * connection.encoding shows `name` (the server's when NULL) normalised, as
  * psycopg2 does: 'SQL_ASCII' is 'SQLASCII', set_client_encoding('alt') is

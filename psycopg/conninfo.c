@@ -67,9 +67,7 @@ conninfo_pgconn(conninfoObject *self)
 static PyObject *
 conninfo_str(conninfoObject *self, const char *v)
 {
-    if (v == NULL)
-        Py_RETURN_NONE;
-    return conn_decode(self->conn, v, strlen(v));
+    return conn_decode_pgconn(self->conn, v);
 }
 
 enum {
@@ -130,12 +128,12 @@ conninfo_get_dsn_parameters(conninfoObject *self, void *closure)
 static PyObject *
 conninfo_get_ssl_attribute_names(conninfoObject *self, void *closure)
 {
-    PGconn *pg = conninfo_pgconn(self);
     const char *const *names;
     PyObject *rv;
     if (!(rv = PyList_New(0)))
         return NULL;
-    names = PQsslAttributeNames(pg);
+    /* the PGconn read after the allocation, which can run a __del__ */
+    names = PQsslAttributeNames(conninfo_pgconn(self));
     for (; names && *names; names++) {
         PyObject *s = PyUnicode_FromString(*names);
         if (s == NULL || PyList_Append(rv, s) < 0) {

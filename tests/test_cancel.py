@@ -8,7 +8,7 @@ import pytest
 
 import psycopg2
 from psycopg2 import errors, extensions as ext
-from pgsync import WATCHDOG, wait_backend
+from pgsync import WATCHDOG, Proxy, wait_backend
 
 SLEEP = "select pg_sleep(3600)"
 
@@ -166,3 +166,68 @@ def test_cancel_with_wait_callback(dsn):
             conn.close()
     finally:
         ext.set_wait_callback(None)
+
+
+# ---- cancel() and close() from two threads (issue 12) ----
+
+def test_cancel_in_flight_survives_close(dsn):
+    # cancel() waits in PQcancel for the server's answer, without the GIL,
+    # while another thread closes the connection: the cancel key it uses
+    # must stay valid (it used to be freed by close()).
+    proxy = Proxy(dsn)
+    outcome = []
+    try:
+        conn = psycopg2.connect(proxy.proxied_dsn())
+        proxy.freeze()  # the cancel request is accepted, never answered
+
+        def cancel():
+            try:
+                outcome.append(conn.cancel())
+            except BaseException as e:
+                outcome.append(e)
+
+        t = threading.Thread(target=cancel, daemon=True)
+        t.start()
+        proxy.wait_connections(2)  # the cancel request is connected
+        conn.close()
+        assert conn.closed == 1
+    finally:
+        proxy.close()  # the cancel request gets its answer (EOF)
+    t.join(WATCHDOG)
+    assert not t.is_alive()
+    assert outcome == [None]
+
+
+@pytest.mark.parametrize("call", [
+    lambda c: c.cancel(),
+    lambda c: c.get_backend_pid(),
+    lambda c: c.fileno(),
+    lambda c: c.get_parameter_status("TimeZone"),
+    lambda c: c.info.parameter_status("TimeZone"),
+    lambda c: (c.info.dbname, c.info.backend_pid, c.info.socket),
+], ids=["cancel", "backend_pid", "fileno", "parameter_status",
+        "info.parameter_status", "info"])
+def test_calls_racing_close(dsn, call):
+    # the call in a loop in one thread, close() in another: each call
+    # either works or raises InterfaceError, never a crash
+    def loop(conn, started, failures):
+        try:
+            while not conn.closed:
+                started.set()
+                call(conn)
+        except psycopg2.InterfaceError:
+            pass
+        except BaseException as e:
+            failures.append(e)
+
+    for _ in range(20):
+        conn = psycopg2.connect(dsn)
+        started = threading.Event()
+        failures = []
+        t = threading.Thread(target=loop, args=(conn, started, failures),
+                             daemon=True)
+        t.start()
+        started.wait(WATCHDOG)
+        conn.close()
+        t.join(WATCHDOG)
+        assert not t.is_alive() and not failures, failures
