@@ -490,3 +490,39 @@ def probe_k17_cursor_bytes_name(ctx):
         ctx.call("execute", cur.execute, "select 1")
         ctx.call("fetch", cur.fetchall)
     conn.close()
+
+
+# 18. Session characteristics in autocommit: what reaches the server's
+# default_transaction_* settings, set_isolation_level(0) keeping the level.
+def probe_k18_session_gucs(ctx):
+    conn = ctx.connect()
+    cur = conn.cursor()
+
+    def show(tag):
+        values = []
+        for guc in ("transaction_isolation", "default_transaction_isolation",
+                    "default_transaction_read_only",
+                    "default_transaction_deferrable"):
+            cur.execute("show " + guc)
+            values.append(cur.fetchone()[0])
+        conn.rollback()
+        ctx.rec(tag, [conn.isolation_level, conn.readonly, conn.deferrable,
+                      conn.autocommit] + values)
+
+    steps = [
+        ("set_session all", lambda: conn.set_session(
+            isolation_level=3, readonly=True, deferrable=True,
+            autocommit=True)),
+        ("autocommit off", lambda: setattr(conn, "autocommit", False)),
+        ("autocommit on", lambda: setattr(conn, "autocommit", True)),
+        ("isolation_level 2", lambda: setattr(conn, "isolation_level", 2)),
+        ("readonly None", lambda: setattr(conn, "readonly", None)),
+        ("set_isolation_level 0", lambda: conn.set_isolation_level(0)),
+        ("set_isolation_level 1", lambda: conn.set_isolation_level(1)),
+        ("set_session autocommit", lambda: conn.set_session(autocommit=True)),
+        ("set_session default", lambda: conn.set_session("default")),
+    ]
+    for tag, step in steps:
+        ctx.call(tag, step)
+        show(tag + " state")
+    conn.close()
