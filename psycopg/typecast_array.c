@@ -25,8 +25,89 @@ typedef struct {
     typecast_cfunc efunc;      /* base's C function, or NULL: typecast_cast */
     PyObject *ebase;           /* base's own element caster */
     char delim;
+    int direct;                /* efunc reads exactly len bytes: plain
+                                * elements are cast in place, not copied */
+    int ints;                  /* efunc is the int caster: plain decimal
+                                * elements are read while scanned */
     char *buf;                 /* unescaped element, len + 1 bytes */
 } array_parser;
+
+/* The items of one level, gathered before the list is made at its final
+ * size (no list growth, no PyList_Append). */
+#define ARRAY_STACK_ITEMS 32
+
+typedef struct {
+    PyObject **items;          /* stack or the heap */
+    Py_ssize_t n, cap;
+    PyObject *stack[ARRAY_STACK_ITEMS];
+} array_items;
+
+static inline void
+array_items_init(array_items *it)
+{
+    it->items = it->stack;
+    it->n = 0;
+    it->cap = ARRAY_STACK_ITEMS;
+}
+
+/* Append `o` (stolen, also on error): 0 or -1. */
+static int
+array_items_push(array_items *it, PyObject *o)
+{
+    if (it->n == it->cap) {
+        PyObject **p;
+        Py_ssize_t cap = it->cap * 2;
+        if ((size_t)cap > PY_SSIZE_T_MAX / sizeof(PyObject *)) {
+            p = NULL;
+        }
+        else if (it->items == it->stack) {
+            if ((p = PyMem_Malloc((size_t)cap * sizeof(PyObject *)))) {
+                memcpy(p, it->stack, (size_t)it->n * sizeof(PyObject *));
+            }
+        }
+        else {
+            p = PyMem_Realloc(it->items, (size_t)cap * sizeof(PyObject *));
+        }
+        if (p == NULL) {
+            Py_DECREF(o);
+            PyErr_NoMemory();
+            return -1;
+        }
+        it->items = p;
+        it->cap = cap;
+    }
+    it->items[it->n++] = o;
+    return 0;
+}
+
+/* Move the items into a new list (NULL: they stay, to be cleared). */
+static PyObject *
+array_items_list(array_items *it)
+{
+    Py_ssize_t i;
+    PyObject *list = PyList_New(it->n);
+    if (list == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < it->n; i++) {
+        PyList_SET_ITEM(list, i, it->items[i]);
+    }
+    it->n = 0;
+    return list;
+}
+
+static void
+array_items_clear(array_items *it)
+{
+    while (it->n > 0) {
+        it->n--;
+        Py_DECREF(it->items[it->n]);
+    }
+    if (it->items != it->stack) {
+        PyMem_Free(it->items);
+    }
+    it->items = it->stack;
+}
 
 static inline int
 array_isspace(char c)
@@ -168,6 +249,64 @@ array_cast_item(array_parser *ap, const char *s, Py_ssize_t n)
     return typecast_cast(ap->base, s, n, ap->ctx);
 }
 
+/* Characters that end or complicate an unquoted element (besides the
+ * delimiter): backslash, quote, braces, blanks. */
+static const unsigned char array_special[256] = {
+    ['\\'] = 1, ['"'] = 1, ['{'] = 1, ['}'] = 1, [' '] = 1, ['\t'] = 1,
+    ['\n'] = 1, ['\r'] = 1, ['\v'] = 1, ['\f'] = 1,
+};
+
+/* The length of a plain element at ap->p (no backslash, quote, brace or
+ * blank, then the delimiter or '}'), or 0: the careful readers take it. */
+static inline Py_ssize_t
+array_scan_plain(const array_parser *ap)
+{
+    const char *q = ap->p;
+    char delim = ap->delim;
+
+    while (q < ap->end) {
+        unsigned char c = (unsigned char)*q;
+        if (c == (unsigned char)delim) {
+            return q - ap->p;
+        }
+        if (array_special[c]) {
+            return c == '}' ? q - ap->p : 0;
+        }
+        q++;
+    }
+    return 0;
+}
+
+/* An int element as the server writes it ([-]digits, at most 18) read in
+ * one pass: a new int with ap->p moved past it, or NULL with ap->p
+ * unchanged and no exception (the general path reads it). */
+static inline PyObject *
+array_scan_int(array_parser *ap)
+{
+    const char *q = ap->p, *end = ap->end, *digits;
+    long long v = 0;
+    int neg = 0;
+
+    if (q < end && *q == '-') {
+        neg = 1;
+        q++;
+    }
+    digits = q;
+    while (q < end && q - digits < 18) {
+        unsigned d = (unsigned)(unsigned char)*q - '0';
+        if (d > 9) {
+            break;
+        }
+        v = v * 10 + d;
+        q++;
+    }
+    if (q == digits || q >= end || (*q != ap->delim && *q != '}')) {
+        return NULL;
+    }
+    ap->p = q;
+    return PyLong_FromLongLong(neg ? -v : v);
+}
+
 static inline int
 array_is_null(const char *b, Py_ssize_t n)
 {
@@ -180,46 +319,65 @@ array_is_null(const char *b, Py_ssize_t n)
 static PyObject *
 array_parse_level(array_parser *ap, int depth)
 {
-    PyObject *list = NULL;
-    PyObject *item = NULL;
+    array_items it;
+    PyObject *item;
     PyObject *rv = NULL;
     /* a level may mix items and sub-levels ('{1,{2}}' is [1, [2]]) as
      * psycopg2 reads it; the server never writes such text */
 
+    array_items_init(&it);
     if (depth > ARRAY_MAX_DEPTH) {
         array_error(ap);
-        goto exit;
-    }
-    if ((list = PyList_New(0)) == NULL) {
         goto exit;
     }
     ap->p++; /* '{' */
     array_skip_space(ap);
     if (ap->p < ap->end && *ap->p == '}') {
         ap->p++;
-        rv = Py_NewRef(list);
+        rv = PyList_New(0);
         goto exit;
     }
     for (;;) {
+        Py_ssize_t n;
         array_skip_space(ap);
         if (ap->p >= ap->end) {
             array_error(ap);
             goto exit;
         }
-        if (*ap->p == '{') {
+        if (ap->ints && (item = array_scan_int(ap)) != NULL) {
+            /* the common case of int arrays */
+        }
+        else if (ap->ints && PyErr_Occurred()) {
+            goto exit;
+        }
+        else if ((n = array_scan_plain(ap)) > 0) {
+            /* the common case, read where it lies */
+            const char *e = ap->p;
+            ap->p += n;
+            if (array_is_null(e, n)) {
+                item = array_cast_item(ap, NULL, 0);
+            }
+            else if (ap->direct) {
+                item = ap->efunc(e, n, ap->ctx, ap->ebase);
+            }
+            else {
+                memcpy(ap->buf, e, (size_t)n);
+                ap->buf[n] = '\0';
+                item = array_cast_item(ap, ap->buf, n);
+            }
+        }
+        else if (*ap->p == '{') {
             item = array_parse_level(ap, depth + 1);
         }
         else if (*ap->p == '"') {
-            Py_ssize_t n = array_read_quoted(ap);
-            if (n < 0) {
+            if ((n = array_read_quoted(ap)) < 0) {
                 goto exit;
             }
             item = array_cast_item(ap, ap->buf, n);
         }
         else {
             int escaped;
-            Py_ssize_t n = array_read_unquoted(ap, &escaped);
-            if (n < 0) {
+            if ((n = array_read_unquoted(ap, &escaped)) < 0) {
                 goto exit;
             }
             if (!escaped && array_is_null(ap->buf, n)) {
@@ -229,13 +387,9 @@ array_parse_level(array_parser *ap, int depth)
                 item = array_cast_item(ap, ap->buf, n);
             }
         }
-        if (item == NULL) {
+        if (item == NULL || array_items_push(&it, item) < 0) {
             goto exit;
         }
-        if (PyList_Append(list, item) < 0) {
-            goto exit;
-        }
-        Py_CLEAR(item);
 
         array_skip_space(ap);
         if (ap->p >= ap->end) {
@@ -253,11 +407,10 @@ array_parse_level(array_parser *ap, int depth)
         array_error(ap);
         goto exit;
     }
-    rv = Py_NewRef(list);
+    rv = array_items_list(&it);
 
 exit:
-    Py_XDECREF(item);
-    Py_XDECREF(list);
+    array_items_clear(&it);
     return rv;
 }
 
@@ -283,6 +436,15 @@ array_parse_bytes(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
         goto exit;
     }
     ap.efunc = typecast_resolve(ctx->st, base, &ap.ebase);
+    /* these read s[0..len) only (no NUL needed) */
+    ap.direct = ap.efunc == typecast_int_cast
+                || ap.efunc == typecast_float_cast
+                || ap.efunc == typecast_number_cast
+                || ap.efunc == typecast_decimal_cast
+                || ap.efunc == typecast_bool_cast
+                || ap.efunc == typecast_unicode_cast
+                || ap.efunc == typecast_bytes_cast;
+    ap.ints = ap.efunc == typecast_int_cast;
     if ((ap.buf = PyMem_Malloc((size_t)len + 1)) == NULL) {
         PyErr_NoMemory();
         goto exit;

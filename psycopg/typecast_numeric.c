@@ -173,6 +173,28 @@ num_parse_int(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     Py_ssize_t i = 0, nd;
     int neg = 0;
 
+    /* the server's text, up to 18 digits: one pass, no check after */
+    if (len > 0 && len <= 19) {
+        const char *p = s, *end = s + len;
+        long long v = 0;
+        neg = *p == '-';
+        if (neg || *p == '+') {
+            p++;
+        }
+        if (p < end && end - p <= 18) {
+            for (; p < end; p++) {
+                unsigned d = (unsigned)(unsigned char)*p - '0';
+                if (d > 9) {
+                    break;
+                }
+                v = v * 10 + d;
+            }
+            if (p == end) {
+                return PyLong_FromLongLong(neg ? -v : v);
+            }
+        }
+        neg = 0;
+    }
     if (len > NUM_INT_MAXLEN) {
         PyObject *exc = ctx->st->DataError;
         PyErr_SetString(exc, "int64 representation too long");

@@ -175,3 +175,55 @@ def test_network_arrays_are_lists_of_str(cursor):
     )
     assert cursor.fetchone() == (
         ["10.0.0.1/24", None], ["10.0.0.0/8"], ["08:00:2b:01:02:03"])
+
+
+@pytest.mark.parametrize(
+    "literal, expected",
+    [
+        # read in one pass while scanned, or by the general path
+        ("{-1,0,-0,+5}", [-1, 0, 0, 5]),
+        ("{999999999999999999,-999999999999999999}",
+         [999999999999999999, -999999999999999999]),
+        ("{1000000000000000000,-9223372036854775808}",
+         [1000000000000000000, -9223372036854775808]),
+        ("{12345678901234567890}", [12345678901234567890]),
+        ("{1 ,2\t,\n3}", [1, 2, 3]),
+        ("{NULL,1,nUlL}", [None, 1, None]),
+        ('{"-7",8}', [-7, 8]),
+        ("{{1,2},{3,-4}}", [[1, 2], [3, -4]]),
+    ],
+)
+def test_int_elements(cursor, literal, expected):
+    assert ext.INTEGERARRAY(literal, cursor) == expected
+
+
+@pytest.mark.parametrize("bad", ["{1x}", "{-}", "{1-}", "{--1}", "{1,2x,3}"])
+def test_bad_int_elements(cursor, bad):
+    with pytest.raises(psycopg2.DataError):
+        ext.INTEGERARRAY(bad, cursor)
+
+
+@pytest.mark.parametrize("n", [1, 31, 32, 33, 64, 65, 200])
+def test_level_sizes(cursor, n):
+    # items are gathered on the stack, then on the heap past 32
+    assert fetch(cursor, "select array_agg(i) from generate_series(1, %s) i",
+                 (n,)) == list(range(1, n + 1))
+    assert fetch(cursor, "select array_agg(i::text) from generate_series(1, %s) i",
+                 (n,)) == [str(i) for i in range(1, n + 1)]
+    nested = fetch(
+        cursor,
+        "select array_agg(array[i, -i, null]) from generate_series(1, %s) i",
+        (n,),
+    )
+    assert nested == [[i, -i, None] for i in range(1, n + 1)]
+
+
+def test_elements_cast_in_place(cursor):
+    # plain elements go to these casters without a copy: each must read
+    # only its own bytes
+    assert fetch(cursor, "select '{1.5,-2e3,NaN}'::float8[]")[:2] == [1.5, -2000.0]
+    assert fetch(cursor, "select '{1.50,-2}'::numeric[]") == [
+        Decimal("1.50"), Decimal("-2")]
+    assert fetch(cursor, "select '{t,f,NULL}'::bool[]") == [True, False, None]
+    assert fetch(cursor, "select '{ab,c,NULL,\"NULL\",d}'::text[]") == [
+        "ab", "c", None, "NULL", "d"]
