@@ -358,7 +358,7 @@ curs_exec_flags(cursorObject *self, PyObject *q, int flags)
     PGresult *res = NULL;
     PyObject *enc = NULL;
     ExecStatusType status;
-    int rv = -1;
+    int rv = -1, copy = 0;
 
     if (PyBytes_GET_SIZE(q) == 0) {
         PyErr_SetString(conn->st->ProgrammingError,
@@ -391,10 +391,12 @@ curs_exec_flags(cursorObject *self, PyObject *q, int flags)
     status = PQresultStatus(res);
     if (status == PGRES_FATAL_ERROR)
         Py_XSETREF(self->statusmessage, PyUnicode_New(0, 0)); /* psycopg2 */
-    if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT
-        || status == PGRES_COPY_BOTH) {
+    /* as psycopg2: a COPY leaves no command tag */
+    copy = status == PGRES_COPY_IN || status == PGRES_COPY_OUT;
+    if (copy)
+        Py_XSETREF(self->statusmessage, PyUnicode_New(0, 0));
+    if (copy || status == PGRES_COPY_BOTH)
         res = curs_copy_serve(self, res, flags & CURS_EXEC_COPY);
-    }
 unlock:
     curs_update_conn_status(conn);
     /* the encoding of the result, read with the lock that serialises
@@ -403,6 +405,8 @@ unlock:
     conn_unlock(conn);
     if (res)
         rv = curs_take_result_enc(self, res, enc);
+    if (rv == 0 && copy)
+        Py_XSETREF(self->statusmessage, PyUnicode_New(0, 0));
 exit:
     Py_XDECREF(enc);
     Py_DECREF(conn);

@@ -4,6 +4,7 @@
 #include "module.h"
 #include "connection.h"
 #include "cursor.h"
+#include "escape.h"
 #include "errors.h"
 #include "pqpath.h"
 
@@ -285,31 +286,34 @@ copy_append_quoted(cursorObject *self, PyObject *buf, PyObject *s,
 {
     PyObject *b = NULL;
     char *esc;
-    if (PyUnicode_Check(s))
-        b = conn_encode(self->conn, s);
-    else if (PyBytes_Check(s))
-        b = Py_NewRef(s);
-    else
+    int r;
+    if (!PyUnicode_Check(s) && !PyBytes_Check(s)) {
         PyErr_Format(PyExc_TypeError, "expected a string, got %s",
                      Py_TYPE(s)->tp_name);
-    if (b == NULL)
         return -1;
-    esc = literal ? PQescapeLiteral(self->conn->pgconn, PyBytes_AS_STRING(b),
-                                    PyBytes_GET_SIZE(b))
-                  : PQescapeIdentifier(self->conn->pgconn,
-                                       PyBytes_AS_STRING(b),
-                                       PyBytes_GET_SIZE(b));
+    }
+    if (literal) {
+        /* as the adapters quote strings: '\N', E'...' only when needed */
+        if (!(b = escape_quote_text(self->conn->st, self->conn, s, NULL)))
+            return -1;
+        r = copy_append(buf, PyBytes_AS_STRING(b));
+        Py_DECREF(b);
+        return r;
+    }
+    if (!(b = PyUnicode_Check(s) ? conn_encode(self->conn, s)
+                                 : Py_NewRef(s)))
+        return -1;
+    esc = PQescapeIdentifier(self->conn->pgconn, PyBytes_AS_STRING(b),
+                             PyBytes_GET_SIZE(b));
     Py_DECREF(b);
     if (esc == NULL) {
         PyErr_Format(self->conn->st->ProgrammingError, "%s",
                      PQerrorMessage(self->conn->pgconn));
         return -1;
     }
-    {
-        int r = copy_append(buf, esc);
-        PQfreemem(esc);
-        return r;
-    }
+    r = copy_append(buf, esc);
+    PQfreemem(esc);
+    return r;
 }
 
 static int

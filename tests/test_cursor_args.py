@@ -206,3 +206,17 @@ def test_copy_file_errors(conn):
     out = io.StringIO()
     cur.copy_expert("COPY (SELECT 1) TO STDOUT", out)
     assert out.getvalue() == "1\n"
+
+
+def test_copy_leaves_no_command_tag(conn):
+    # as psycopg2: statusmessage '' after a COPY, rowcount the rows copied
+    cur = conn.cursor()
+    cur.execute("CREATE TEMP TABLE ca_copy (a int)")
+    cur.copy_from(io.StringIO("1\n2\n"), "ca_copy")
+    assert (cur.statusmessage, cur.rowcount) == ("", 2)
+    assert cur.query == (b"COPY \"ca_copy\" FROM stdin WITH DELIMITER AS "
+                         b"'\t' NULL AS '\\N'")
+    out = io.StringIO()
+    cur.copy_expert("COPY ca_copy TO STDOUT", out)
+    assert (cur.statusmessage, cur.rowcount) == ("", 2)
+    assert out.getvalue() == "1\n2\n"
