@@ -1,14 +1,16 @@
-/* The Binary adapter: any buffer object as a bytea literal. */
+/* The quote function of the Binary adapter: any buffer object as a bytea
+ * literal. */
 
 #include "psycopg.h"
 #include "module.h"
 #include "connection.h"
-#include "microprotocols.h"
+#include "adapter_base.h"
 #include "escape.h"
 #include "adapter_binary.h"
 
 PyObject *
-adapter_binary_quote(module_state *st, connectionObject *conn, PyObject *obj)
+adapter_binary_quote(module_state *st, connectionObject *conn, PyObject *obj,
+                     adapterObject *a)
 {
     PyObject *rv = NULL;
     PyObject *tmp = NULL;
@@ -56,73 +58,7 @@ exit:
     return rv;
 }
 
-PyDoc_STRVAR(binary_getquoted_doc,
-"getquoted() -> bytes: the buffer as a bytea literal, e.g. '\\x6162'::bytea.");
-
-static PyObject *
-binary_getquoted(PyObject *self, PyObject *args)
-{
-    adapterObject *a = (adapterObject *)self;
-    module_state *st = mod_state_from_type(Py_TYPE(self));
-
-    if (st == NULL) {
-        return NULL;
-    }
-    if (a->buffer == NULL) {
-        a->buffer = adapter_binary_quote(st, mp_adapter_conn(a),
-                                         mp_adapter_wrapped(a));
-    }
-    return Py_XNewRef(a->buffer);
-}
-
-static PyObject *
-binary_get_buffer(PyObject *self, void *closure)
-{
-    adapterObject *a = (adapterObject *)self;
-
-    return Py_NewRef(a->buffer ? a->buffer : Py_None);
-}
-
-static PyGetSetDef binary_getset[] = {
-    {"buffer", binary_get_buffer, NULL,
-     "The quoted bytes once getquoted() was called, else None.", NULL},
+PyGetSetDef adapter_binary_getset[] = {
+    ADAPTER_BUFFER_GETSET,
     {NULL}
 };
-
-static PyMethodDef binary_methods[] = {
-    {"getquoted", binary_getquoted, METH_NOARGS, binary_getquoted_doc},
-    MP_ADAPTER_PREPARE_METHOD,
-    MP_ADAPTER_CONFORM_METHOD,
-    {NULL}
-};
-
-PyDoc_STRVAR(binary_doc,
-"Binary(buffer) -> adapter quoting bytes, bytearray, memoryview or any\n"
-"buffer as a bytea literal (None quotes as NULL).");
-
-static PyType_Slot binary_slots[] = {
-    {Py_tp_doc, (void *)binary_doc},
-    {Py_tp_new, PyType_GenericNew},
-    {Py_tp_init, mp_adapter_init},
-    {Py_tp_dealloc, mp_adapter_dealloc},
-    {Py_tp_traverse, mp_adapter_traverse},
-    {Py_tp_clear, mp_adapter_clear},
-    {Py_tp_str, mp_adapter_str},
-    {Py_tp_methods, binary_methods},
-    {Py_tp_members, mp_adapter_members},
-    {Py_tp_getset, binary_getset},
-    {0, NULL}
-};
-
-static PyType_Spec binary_spec = {
-    .name = "psycopg2.extensions.Binary",
-    .basicsize = sizeof(adapterObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
-    .slots = binary_slots,
-};
-
-int
-adapter_binary_setup(PyObject *module, module_state *st)
-{
-    return mod_add_type(module, &binary_spec, NULL, &st->binary_type);
-}

@@ -1,10 +1,10 @@
-/* Date/time adapters (one type, psycopg2._psycopg.datetime, quoting a date,
- * time, datetime or timedelta) and the DB-API constructors Date, Time,
- * Timestamp, *FromTicks and *FromPy. */
+/* The date/time adapter (one type, psycopg2._psycopg.datetime, quoting a
+ * date, time, datetime or timedelta: its row is in adapter_builtins.c) and
+ * the DB-API constructors Date, Time, Timestamp, *FromTicks and *FromPy. */
 
 #include "psycopg.h"
 #include "module.h"
-#include "microprotocols.h"
+#include "adapter_base.h"
 #include "adapter_datetime.h"
 
 #include <datetime.h>
@@ -52,7 +52,7 @@ dt_quote_iso(PyObject *obj, const char *cast)
                      Py_TYPE(obj)->tp_name);
         goto exit;
     }
-    rv = mp_bytes_concat3("'", 1, s, len, cast, (Py_ssize_t)strlen(cast));
+    rv = adapter_concat3("'", 1, s, len, cast, (Py_ssize_t)strlen(cast));
 
 exit:
     Py_XDECREF(iso);
@@ -116,34 +116,55 @@ dt_quote_interval(PyObject *obj)
     return PyBytes_FromStringAndSize(buf, n);
 }
 
-PyDoc_STRVAR(dt_getquoted_doc,
-"getquoted() -> bytes: '<isoformat>'::date, ::time[tz], ::timestamp[tz],\n"
-"or '<d> days <s>.<us> seconds'::interval.");
-
-static PyObject *
-dt_getquoted(PyObject *self, PyObject *args)
+/* The kind for a date/time object, or -1 with TypeError. */
+static int
+dt_kind_of(PyObject *obj)
 {
-    adapterObject *a = (adapterObject *)self;
-    PyObject *obj = mp_adapter_wrapped(a);
+    if (PyDateTime_Check(obj)) {
+        return ADAPTER_DT_TIMESTAMP;
+    }
+    if (PyDate_Check(obj)) {
+        return ADAPTER_DT_DATE;
+    }
+    if (PyTime_Check(obj)) {
+        return ADAPTER_DT_TIME;
+    }
+    if (PyDelta_Check(obj)) {
+        return ADAPTER_DT_INTERVAL;
+    }
+    PyErr_Format(PyExc_TypeError,
+                 "expected a date, time, datetime or timedelta, not %.200s",
+                 Py_TYPE(obj)->tp_name);
+    return -1;
+}
+
+PyObject *
+adapter_dt_quote(module_state *st, connectionObject *conn, PyObject *obj,
+                 adapterObject *a)
+{
+    int kind;
     int aware;
 
     if (obj == Py_None) {
         return PyBytes_FromStringAndSize("NULL", 4);
     }
-    switch (a->kind) {
-    case MP_DT_DATE:
+    if ((kind = a ? a->kind : dt_kind_of(obj)) < 0) {
+        return NULL;
+    }
+    switch (kind) {
+    case ADAPTER_DT_DATE:
         return dt_quote_iso(obj, "'::date");
-    case MP_DT_TIME:
+    case ADAPTER_DT_TIME:
         if ((aware = dt_is_aware(obj)) < 0) {
             return NULL;
         }
         return dt_quote_iso(obj, aware ? "'::timetz" : "'::time");
-    case MP_DT_TIMESTAMP:
+    case ADAPTER_DT_TIMESTAMP:
         if ((aware = dt_is_aware(obj)) < 0) {
             return NULL;
         }
         return dt_quote_iso(obj, aware ? "'::timestamptz" : "'::timestamp");
-    case MP_DT_INTERVAL:
+    case ADAPTER_DT_INTERVAL:
         return dt_quote_interval(obj);
     default:
         PyErr_SetString(PyExc_TypeError, "datetime adapter not initialized");
@@ -151,44 +172,21 @@ dt_getquoted(PyObject *self, PyObject *args)
     }
 }
 
-/* The kind for a date/time object, or 0 with TypeError. */
-static int
-dt_kind_of(PyObject *obj)
+int
+adapter_dt_init(PyObject *self, PyObject *args, PyObject *kwargs)
 {
-    if (PyDateTime_Check(obj)) {
-        return MP_DT_TIMESTAMP;
-    }
-    if (PyDate_Check(obj)) {
-        return MP_DT_DATE;
-    }
-    if (PyTime_Check(obj)) {
-        return MP_DT_TIME;
-    }
-    if (PyDelta_Check(obj)) {
-        return MP_DT_INTERVAL;
-    }
-    PyErr_Format(PyExc_TypeError,
-                 "expected a date, time, datetime or timedelta, not %.200s",
-                 Py_TYPE(obj)->tp_name);
-    return 0;
-}
-
-static int
-dt_init(PyObject *self, PyObject *args, PyObject *kwargs)
-{
-    static char *kwlist[] = {"obj", "type", NULL};
     adapterObject *a = (adapterObject *)self;
     PyObject *obj;
-    int kind = 0;
+    int kind = -1;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|i:datetime", kwlist,
-                                     &obj, &kind)) {
+    /* as psycopg2: datetime(obj[, type]), keywords ignored */
+    if (!PyArg_ParseTuple(args, "O|i", &obj, &kind)) {
         return -1;
     }
-    if (kind == 0 && !(kind = dt_kind_of(obj))) {
+    if (kind == -1 && (kind = dt_kind_of(obj)) < 0) {
         return -1;
     }
-    if (kind < MP_DT_DATE || kind > MP_DT_INTERVAL) {
+    if (kind < ADAPTER_DT_TIME || kind > ADAPTER_DT_INTERVAL) {
         PyErr_Format(PyExc_ValueError, "bad datetime adapter type: %d", kind);
         return -1;
     }
@@ -197,34 +195,13 @@ dt_init(PyObject *self, PyObject *args, PyObject *kwargs)
     return 0;
 }
 
-static PyMethodDef dt_methods[] = {
-    {"getquoted", dt_getquoted, METH_NOARGS, dt_getquoted_doc},
-    MP_ADAPTER_CONFORM_METHOD,
+PyMemberDef adapter_dt_members[] = {
+    {"adapted", T_OBJECT, offsetof(adapterObject, wrapped), READONLY,
+     "The object this adapter quotes."},
+    {"type", T_INT, offsetof(adapterObject, kind), READONLY,
+     "What the adapted value is quoted as: 0 time, 1 date, 2 timestamp, "
+     "3 interval."},
     {NULL}
-};
-
-PyDoc_STRVAR(dt_doc,
-"datetime(obj[, type]) -> adapter quoting a date, time, datetime or "
-"timedelta.");
-
-static PyType_Slot dt_slots[] = {
-    {Py_tp_doc, (void *)dt_doc},
-    {Py_tp_new, PyType_GenericNew},
-    {Py_tp_init, dt_init},
-    {Py_tp_dealloc, mp_adapter_dealloc},
-    {Py_tp_traverse, mp_adapter_traverse},
-    {Py_tp_clear, mp_adapter_clear},
-    {Py_tp_str, mp_adapter_str},
-    {Py_tp_methods, dt_methods},
-    {Py_tp_members, mp_adapter_members},
-    {0, NULL}
-};
-
-static PyType_Spec dt_spec = {
-    .name = "psycopg2._psycopg.datetime",
-    .basicsize = sizeof(adapterObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
-    .slots = dt_slots,
 };
 
 /* ---- module functions ---------------------------------------------------- */
@@ -239,9 +216,7 @@ dt_wrap(PyObject *module, PyObject *obj, int kind)
     if (obj == NULL) {
         return NULL;
     }
-    a = (adapterObject *)st->pydatetime_type->tp_alloc(st->pydatetime_type,
-                                                       0);
-    if (a == NULL) {
+    if (!(a = (adapterObject *)adapter_alloc(st->pydatetime_type))) {
         Py_DECREF(obj);
         return NULL;
     }
@@ -266,7 +241,7 @@ dt_DateFromPy(PyObject *module, PyObject *args)
                      obj == Py_None ? "None" : Py_TYPE(obj)->tp_name);
         return NULL;
     }
-    return dt_wrap(module, Py_NewRef(obj), MP_DT_DATE);
+    return dt_wrap(module, Py_NewRef(obj), ADAPTER_DT_DATE);
 }
 
 PyDoc_STRVAR(dt_TimeFromPy_doc,
@@ -285,7 +260,7 @@ dt_TimeFromPy(PyObject *module, PyObject *args)
                      obj == Py_None ? "None" : Py_TYPE(obj)->tp_name);
         return NULL;
     }
-    return dt_wrap(module, Py_NewRef(obj), MP_DT_TIME);
+    return dt_wrap(module, Py_NewRef(obj), ADAPTER_DT_TIME);
 }
 
 PyDoc_STRVAR(dt_TimestampFromPy_doc,
@@ -305,7 +280,7 @@ dt_TimestampFromPy(PyObject *module, PyObject *args)
                      obj == Py_None ? "None" : Py_TYPE(obj)->tp_name);
         return NULL;
     }
-    return dt_wrap(module, Py_NewRef(obj), MP_DT_TIMESTAMP);
+    return dt_wrap(module, Py_NewRef(obj), ADAPTER_DT_TIMESTAMP);
 }
 
 PyDoc_STRVAR(dt_IntervalFromPy_doc,
@@ -324,7 +299,7 @@ dt_IntervalFromPy(PyObject *module, PyObject *args)
                      obj == Py_None ? "None" : Py_TYPE(obj)->tp_name);
         return NULL;
     }
-    return dt_wrap(module, Py_NewRef(obj), MP_DT_INTERVAL);
+    return dt_wrap(module, Py_NewRef(obj), ADAPTER_DT_INTERVAL);
 }
 
 PyDoc_STRVAR(dt_Date_doc,
@@ -340,7 +315,7 @@ dt_Date(PyObject *module, PyObject *args, PyObject *kwargs)
                                      &y, &m, &d)) {
         return NULL;
     }
-    return dt_wrap(module, PyDate_FromDate(y, m, d), MP_DT_DATE);
+    return dt_wrap(module, PyDate_FromDate(y, m, d), ADAPTER_DT_DATE);
 }
 
 /* split float seconds into whole seconds and microseconds: 0 or -1 */
@@ -390,7 +365,7 @@ dt_Time(PyObject *module, PyObject *args, PyObject *kwargs)
     return dt_wrap(module,
                    PyDateTimeAPI->Time_FromTime(h, m, s, us, tz,
                                                 PyDateTimeAPI->TimeType),
-                   MP_DT_TIME);
+                   ADAPTER_DT_TIME);
 }
 
 PyDoc_STRVAR(dt_Timestamp_doc,
@@ -418,7 +393,7 @@ dt_Timestamp(PyObject *module, PyObject *args, PyObject *kwargs)
                    PyDateTimeAPI->DateTime_FromDateAndTime(
                        y, mo, d, h, mi, s, us, tz,
                        PyDateTimeAPI->DateTimeType),
-                   MP_DT_TIMESTAMP);
+                   ADAPTER_DT_TIMESTAMP);
 }
 
 PyDoc_STRVAR(dt_DateFromTicks_doc,
@@ -436,7 +411,7 @@ dt_DateFromTicks(PyObject *module, PyObject *ticks)
     return dt_wrap(module,
                    PyObject_CallMethod((PyObject *)PyDateTimeAPI->DateType,
                                        "fromtimestamp", "O", ticks),
-                   MP_DT_DATE);
+                   ADAPTER_DT_DATE);
 }
 
 /* datetime.fromtimestamp(ticks) in local time (new ref) */
@@ -466,7 +441,7 @@ dt_TimeFromTicks(PyObject *module, PyObject *ticks)
     }
     t = PyObject_CallMethod(dt, "time", NULL);
     Py_DECREF(dt);
-    return dt_wrap(module, t, MP_DT_TIME);
+    return dt_wrap(module, t, ADAPTER_DT_TIME);
 }
 
 PyDoc_STRVAR(dt_TimestampFromTicks_doc,
@@ -489,7 +464,7 @@ dt_TimestampFromTicks(PyObject *module, PyObject *ticks)
     }
     aware = PyObject_CallMethod(dt, "astimezone", NULL);
     Py_DECREF(dt);
-    return dt_wrap(module, aware, MP_DT_TIMESTAMP);
+    return dt_wrap(module, aware, ADAPTER_DT_TIMESTAMP);
 }
 
 #define DT_KW(f) (PyCFunction)(void (*)(void))(f), METH_VARARGS | METH_KEYWORDS
@@ -510,17 +485,8 @@ PyMethodDef adapter_datetime_methods[] = {
 };
 
 int
-adapter_datetime_setup(PyObject *module, module_state *st)
+adapter_datetime_import(void)
 {
-    PyObject *t;
-
     PyDateTime_IMPORT;
-    if (PyDateTimeAPI == NULL) {
-        return -1;
-    }
-    if (!(t = PyType_FromModuleAndSpec(module, &dt_spec, NULL))) {
-        return -1;
-    }
-    st->pydatetime_type = (PyTypeObject *)t;
-    return 0;
+    return PyDateTimeAPI != NULL ? 0 : -1;
 }

@@ -1,18 +1,21 @@
-/* Date/time adapters and the DB-API date/time constructors. */
+/* The date/time adapter (its row is in adapter_builtins.c) and the DB-API
+ * date/time constructors. */
 #ifndef PSYCOPG_ADAPTER_DATETIME_H
 #define PSYCOPG_ADAPTER_DATETIME_H
 
 #include "psycopg.h"
 #include "module.h"
+#include "adapter_base.h"
 
-/* Which value a datetime adapter quotes (adapterObject.kind). */
-#define MP_DT_DATE 1
-#define MP_DT_TIME 2
-#define MP_DT_TIMESTAMP 3
-#define MP_DT_INTERVAL 4
+/* Load the datetime C API for this file.  0 or -1. */
+int adapter_datetime_import(void);
 
-/* Create the datetime adapter type (st->pydatetime_type).  0 or -1. */
-int adapter_datetime_setup(PyObject *module, module_state *st);
+/* '<isoformat>'::date, ::time[tz], ::timestamp[tz] or an interval, as the
+ * adapter's kind says (as the value's type says when a is NULL). */
+PyObject *adapter_dt_quote(module_state *st, connectionObject *conn,
+                           PyObject *obj, adapterObject *a);
+int adapter_dt_init(PyObject *self, PyObject *args, PyObject *kwargs);
+extern PyMemberDef adapter_dt_members[];   /* adapted, type */
 
 /* Date, Time, Timestamp, DateFromTicks, TimeFromTicks, TimestampFromTicks,
  * DateFromPy, TimeFromPy, TimestampFromPy, IntervalFromPy: module

@@ -1,11 +1,20 @@
-/* List (ARRAY[...]) and SQL_IN ((a, b)) adapters. */
+/* List (ARRAY[...]) and SQL_IN ((a, b)): what their rows in
+ * adapter_builtins.c point to. */
 #ifndef PSYCOPG_ADAPTER_LIST_H
 #define PSYCOPG_ADAPTER_LIST_H
 
 #include "psycopg.h"
 #include "module.h"
+#include "adapter_base.h"
 
-/* Create List and SQL_IN.  0 or -1. */
-int adapter_list_setup(PyObject *module, module_state *st);
+/* ARRAY[...] of the quoted items, '{}' when empty, '{NULL,...}' when every
+ * item is None. */
+PyObject *adapter_list_quote(module_state *st, connectionObject *conn,
+                             PyObject *obj, adapterObject *a);
+
+/* (a, b, c) with every item quoted; str() is str() of those bytes. */
+PyObject *adapter_sql_in_quote(module_state *st, connectionObject *conn,
+                               PyObject *obj, adapterObject *a);
+PyObject *adapter_sql_in_str(PyObject *self);
 
 #endif /* PSYCOPG_ADAPTER_LIST_H */

@@ -1,11 +1,11 @@
-/* Boolean, Int, Float and Decimal adapters.
+/* The quote functions of the Boolean, Int, Float and Decimal adapters.
  *
  * Negative numbers get a leading space so that a preceding '-' in the query
  * can never form a '--' comment with them. */
 
 #include "psycopg.h"
 #include "module.h"
-#include "microprotocols.h"
+#include "adapter_base.h"
 #include "adapter_numeric.h"
 
 #include <math.h>
@@ -17,13 +17,14 @@ static PyObject *
 numeric_signed_bytes(const char *s, Py_ssize_t len)
 {
     if (len > 0 && s[0] == '-') {
-        return mp_bytes_concat3(" ", 1, s, len, "", 0);
+        return adapter_concat3(" ", 1, s, len, "", 0);
     }
     return PyBytes_FromStringAndSize(s, len);
 }
 
 PyObject *
-adapter_bool_quote(PyObject *obj)
+adapter_bool_quote(module_state *st, connectionObject *conn,
+                   PyObject *obj, adapterObject *a)
 {
     int r = PyObject_IsTrue(obj);
 
@@ -35,7 +36,8 @@ adapter_bool_quote(PyObject *obj)
 }
 
 PyObject *
-adapter_int_quote(PyObject *obj)
+adapter_int_quote(module_state *st, connectionObject *conn,
+                  PyObject *obj, adapterObject *a)
 {
     PyObject *rv = NULL;
     PyObject *num = NULL;
@@ -77,7 +79,8 @@ exit:
 }
 
 PyObject *
-adapter_float_quote(PyObject *obj)
+adapter_float_quote(module_state *st, connectionObject *conn,
+                    PyObject *obj, adapterObject *a)
 {
     PyObject *rv = NULL;
     char *s = NULL;
@@ -137,7 +140,8 @@ numeric_is_plain_number(const char *s, Py_ssize_t len)
 }
 
 PyObject *
-adapter_decimal_quote(PyObject *obj)
+adapter_decimal_quote(module_state *st, connectionObject *conn,
+                      PyObject *obj, adapterObject *a)
 {
     PyObject *rv = NULL;
     PyObject *s = NULL;
@@ -160,92 +164,4 @@ adapter_decimal_quote(PyObject *obj)
 exit:
     Py_XDECREF(s);
     return rv;
-}
-
-/* ---- the types ----------------------------------------------------------- */
-
-PyDoc_STRVAR(boolean_getquoted_doc, "getquoted() -> b'true' or b'false'");
-
-static PyObject *
-boolean_getquoted(PyObject *self, PyObject *args)
-{
-    return adapter_bool_quote(mp_adapter_wrapped((adapterObject *)self));
-}
-
-PyDoc_STRVAR(int_getquoted_doc,
-"getquoted() -> bytes: str(int(adapted)), negatives with a leading space.");
-
-static PyObject *
-int_getquoted(PyObject *self, PyObject *args)
-{
-    return adapter_int_quote(mp_adapter_wrapped((adapterObject *)self));
-}
-
-PyDoc_STRVAR(float_getquoted_doc,
-"getquoted() -> bytes: repr(float(adapted)), 'NaN'::float, "
-"'Infinity'::float or '-Infinity'::float.");
-
-static PyObject *
-float_getquoted(PyObject *self, PyObject *args)
-{
-    return adapter_float_quote(mp_adapter_wrapped((adapterObject *)self));
-}
-
-PyDoc_STRVAR(decimal_getquoted_doc,
-"getquoted() -> bytes: str(adapted), or 'NaN'::numeric if not finite.");
-
-static PyObject *
-decimal_getquoted(PyObject *self, PyObject *args)
-{
-    return adapter_decimal_quote(mp_adapter_wrapped((adapterObject *)self));
-}
-
-#define NUMERIC_TYPE(lname, tname, doc)                                      \
-    static PyMethodDef lname##_methods[] = {                                 \
-        {"getquoted", lname##_getquoted, METH_NOARGS,                        \
-         lname##_getquoted_doc},                                             \
-        MP_ADAPTER_CONFORM_METHOD,                                           \
-        {NULL}                                                               \
-    };                                                                       \
-    PyDoc_STRVAR(lname##_doc, doc);                                          \
-    static PyType_Slot lname##_slots[] = {                                   \
-        {Py_tp_doc, (void *)lname##_doc},                                    \
-        {Py_tp_new, PyType_GenericNew},                                      \
-        {Py_tp_init, mp_adapter_init},                                       \
-        {Py_tp_dealloc, mp_adapter_dealloc},                                 \
-        {Py_tp_traverse, mp_adapter_traverse},                               \
-        {Py_tp_clear, mp_adapter_clear},                                     \
-        {Py_tp_str, mp_adapter_str},                                         \
-        {Py_tp_methods, lname##_methods},                                    \
-        {Py_tp_members, mp_adapter_members},                                 \
-        {0, NULL}                                                            \
-    };                                                                       \
-    static PyType_Spec lname##_spec = {                                      \
-        .name = tname,                                                       \
-        .basicsize = sizeof(adapterObject),                                  \
-        .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE                    \
-                 | Py_TPFLAGS_HAVE_GC,                                       \
-        .slots = lname##_slots,                                              \
-    };
-
-NUMERIC_TYPE(boolean, "psycopg2.extensions.Boolean",
-             "Boolean(obj) -> adapter quoting true or false.")
-NUMERIC_TYPE(int, "psycopg2.extensions.Int",
-             "Int(obj) -> adapter quoting an integer.")
-NUMERIC_TYPE(float, "psycopg2.extensions.Float",
-             "Float(obj) -> adapter quoting a float.")
-NUMERIC_TYPE(decimal, "psycopg2._psycopg.Decimal",
-             "Decimal(obj) -> adapter quoting a decimal.Decimal.")
-
-int
-adapter_numeric_setup(PyObject *module, module_state *st)
-{
-    if (mod_add_type(module, &boolean_spec, NULL, &st->boolean_type) < 0
-        || mod_add_type(module, &int_spec, NULL, &st->int_type) < 0
-        || mod_add_type(module, &float_spec, NULL, &st->float_type) < 0
-        || mod_add_type(module, &decimal_spec, NULL,
-                        &st->decimal_adapter_type) < 0) {
-        return -1;
-    }
-    return 0;
 }

@@ -1,24 +1,19 @@
-/* Adaptation: the adapter registry, adapt(), the ISQLQuote protocol and the
- * slots shared by every builtin adapter type.
+/* Adaptation: the adapter registry, adapt() and the ISQLQuote protocol.
+ * The builtin adapter types are in adapter_builtins.c.
  *
  * mp_getquoted() is the hot path of query merging: for the exact builtin
- * types (None, bool, int, float, str, bytes, bytearray, memoryview,
- * Decimal) whose registration is still the default adapter it writes the
- * literal directly, without creating an adapter object. */
+ * types whose row is ADAPTER_FAST (bool, int, float, str, bytes, bytearray,
+ * memoryview, Decimal) and whose registration is still the default adapter
+ * it calls the row's quote function directly, without creating an adapter
+ * object. */
 
 #include "psycopg.h"
 #include "module.h"
 #include "connection.h"
 #include "microprotocols.h"
-#include "escape.h"
+#include "adapter_base.h"
 #include "adapter_builtins.h"
-#include "adapter_string.h"
-#include "adapter_numeric.h"
-#include "adapter_binary.h"
-#include "adapter_list.h"
 #include "adapter_datetime.h"
-
-#include <string.h>
 
 /* Look up an attribute that may be missing: 1 found (*out new ref),
  * 0 missing, -1 error. */
@@ -40,172 +35,22 @@ mp_optional_attr(PyObject *obj, const char *name, PyObject **out)
 #endif
 }
 
-PyObject *
-mp_bytes_concat3(const char *a, Py_ssize_t alen, const char *b,
-                 Py_ssize_t blen, const char *c, Py_ssize_t clen)
-{
-    PyObject *rv = NULL;
-    char *p;
-
-    if (blen > PY_SSIZE_T_MAX - alen - clen) {
-        PyErr_NoMemory();
-        return NULL;
-    }
-    if (!(rv = PyBytes_FromStringAndSize(NULL, alen + blen + clen))) {
-        return NULL;
-    }
-    p = PyBytes_AS_STRING(rv);
-    if (alen) {
-        memcpy(p, a, (size_t)alen);
-    }
-    if (blen) {
-        memcpy(p + alen, b, (size_t)blen);
-    }
-    if (clen) {
-        memcpy(p + alen + blen, c, (size_t)clen);
-    }
-    return rv;
-}
-
-/* ---- slots shared by the adapter types ---------------------------------- */
-
-int
-mp_adapter_init(PyObject *self, PyObject *args, PyObject *kwargs)
-{
-    adapterObject *a = (adapterObject *)self;
-    PyObject *wrapped;
-
-    if (kwargs != NULL && PyDict_GET_SIZE(kwargs) != 0) {
-        PyErr_Format(PyExc_TypeError, "%.200s() takes no keyword arguments",
-                     Py_TYPE(self)->tp_name);
-        return -1;
-    }
-    if (!PyArg_UnpackTuple(args, Py_TYPE(self)->tp_name, 1, 1, &wrapped)) {
-        return -1;
-    }
-    Py_XSETREF(a->wrapped, Py_NewRef(wrapped));
-    Py_CLEAR(a->buffer);
-    return 0;
-}
-
-int
-mp_adapter_traverse(PyObject *self, visitproc visit, void *arg)
-{
-    adapterObject *a = (adapterObject *)self;
-
-    Py_VISIT(Py_TYPE(self));
-    Py_VISIT(a->wrapped);
-    Py_VISIT(a->conn);
-    Py_VISIT(a->buffer);
-    Py_VISIT(a->encoding);
-    return 0;
-}
-
-int
-mp_adapter_clear(PyObject *self)
-{
-    adapterObject *a = (adapterObject *)self;
-
-    Py_CLEAR(a->wrapped);
-    Py_CLEAR(a->conn);
-    Py_CLEAR(a->buffer);
-    Py_CLEAR(a->encoding);
-    return 0;
-}
-
-void
-mp_adapter_dealloc(PyObject *self)
-{
-    PyTypeObject *tp = Py_TYPE(self);
-
-    PyObject_GC_UnTrack(self);
-    (void)mp_adapter_clear(self);
-    tp->tp_free(self);
-    Py_DECREF(tp);
-}
-
-PyObject *
-mp_adapter_str(PyObject *self)
-{
-    adapterObject *a = (adapterObject *)self;
-    PyObject *rv = NULL;
-    PyObject *q = NULL;
-    const char *enc = "utf-8";
-
-    if (!(q = PyObject_CallMethod(self, "getquoted", NULL))) {
-        goto exit;
-    }
-    if (PyUnicode_Check(q)) {
-        rv = Py_NewRef(q);
-        goto exit;
-    }
-    if (!PyBytes_Check(q)) {
-        rv = PyObject_Str(q);
-        goto exit;
-    }
-    if (a->encoding != NULL && PyUnicode_Check(a->encoding)) {
-        if (!(enc = PyUnicode_AsUTF8(a->encoding))) {
-            goto exit;
-        }
-    }
-    rv = PyUnicode_Decode(PyBytes_AS_STRING(q), PyBytes_GET_SIZE(q), enc,
-                          "replace");
-
-exit:
-    Py_XDECREF(q);
-    return rv;
-}
-
-PyObject *
-mp_adapter_conform(PyObject *self, PyObject *proto)
-{
-    module_state *st = mod_state_from_type(Py_TYPE(self));
-
-    if (st != NULL && proto == (PyObject *)st->isqlquote_type) {
-        return Py_NewRef(self);
-    }
-    Py_RETURN_NONE;
-}
-
-PyObject *
-mp_adapter_prepare(PyObject *self, PyObject *conn)
-{
-    adapterObject *a = (adapterObject *)self;
-    module_state *st = mod_state_from_type(Py_TYPE(self));
-    connectionObject *c;
-
-    if (st == NULL) {
-        return NULL;
-    }
-    if (st->connection_type == NULL
-        || !PyObject_TypeCheck(conn, st->connection_type)) {
-        PyErr_Format(PyExc_TypeError,
-                     "prepare() argument must be a connection, not %.200s",
-                     Py_TYPE(conn)->tp_name);
-        return NULL;
-    }
-    c = (connectionObject *)conn;
-    /* QuotedString: from now on the connection encoding is used. */
-    if (st->qstring_type != NULL
-        && PyObject_TypeCheck(self, st->qstring_type) && c->pyenc != NULL) {
-        PyObject *enc = PyUnicode_FromString(c->pyenc);
-        if (enc == NULL) {
-            return NULL;
-        }
-        Py_XSETREF(a->encoding, enc);
-    }
-    Py_XSETREF(a->conn, Py_NewRef(conn));
-    Py_CLEAR(a->buffer);
-    Py_RETURN_NONE;
-}
-
-PyMemberDef mp_adapter_members[] = {
-    {"adapted", T_OBJECT, offsetof(adapterObject, wrapped), READONLY,
-     "The object this adapter quotes."},
-    {NULL}
-};
-
 /* ---- adapt() ------------------------------------------------------------- */
+
+/* The default registration of an exact type, or NULL. */
+static inline const adapter_default *
+mp_default_of(module_state *st, PyTypeObject *t)
+{
+    const adapter_default *e = st->adapter_defaults;
+    const adapter_default *end = e + st->adapter_ndefaults;
+
+    for (; e < end; e++) {
+        if (e->pytype == t) {
+            return e;
+        }
+    }
+    return NULL;
+}
 
 /* Call the registered adapter for (type, proto): 1 found (*out set, may be
  * NULL on error with -1), 0 not registered. */
@@ -213,12 +58,18 @@ static int
 mp_lookup_call(module_state *st, PyObject *type, PyObject *proto,
                PyObject *obj, PyObject **out)
 {
+    const adapter_default *e;
     PyObject *key = NULL;
     PyObject *adapter;
     int rv = -1;
 
     *out = NULL;
-    if (!(key = PyTuple_Pack(2, type, proto))) {
+    /* a builtin type's key exists already: no tuple to make */
+    if (proto == (PyObject *)st->isqlquote_type
+        && (e = mp_default_of(st, (PyTypeObject *)type)) != NULL) {
+        key = Py_NewRef(e->key);
+    }
+    else if (!(key = PyTuple_Pack(2, type, proto))) {
         goto exit;
     }
     if (!(adapter = PyDict_GetItemWithError(st->adapters, key))) {
@@ -236,7 +87,7 @@ exit:
 }
 
 PyObject *
-mp_adapt(module_state *st, PyObject *obj, PyObject *proto, PyObject *alt)
+mp_adapt(module_state *st, PyObject *obj, PyObject *proto)
 {
     PyObject *rv = NULL;
     PyObject *meth = NULL;
@@ -300,11 +151,7 @@ mp_adapt(module_state *st, PyObject *obj, PyObject *proto, PyObject *alt)
         }
     }
 
-    /* 5. the alternate, or the error */
-    if (alt != NULL) {
-        rv = Py_NewRef(alt);
-        goto exit;
-    }
+    /* 5. the error */
     PyErr_Format(st->ProgrammingError, "can't adapt type '%.200s'",
                  Py_TYPE(obj)->tp_name);
 
@@ -315,102 +162,34 @@ exit:
 
 /* ---- getquoted ----------------------------------------------------------- */
 
-/* The default adapter type for an exact builtin type, or NULL. */
-static inline PyTypeObject *
-mp_default_adapter(module_state *st, PyTypeObject *t)
+/* 1 if obj's exact type is quoted directly by its row (its default adapter
+ * is still the registered one), with *out set; 0 if not; -1 on error. */
+static inline int
+mp_direct(module_state *st, PyObject *obj, const adapter_default **out)
 {
-    if (t == &PyUnicode_Type) {
-        return st->qstring_type;
+    const adapter_default *e = mp_default_of(st, Py_TYPE(obj));
+    PyObject *reg;
+
+    if (e == NULL || !e->direct) {
+        return 0;
     }
-    if (t == &PyLong_Type) {
-        return st->int_type;
+    /* the key object is the one in the dict: found by identity */
+    if (!(reg = PyDict_GetItemWithError(st->adapters, e->key))) {
+        return PyErr_Occurred() ? -1 : 0;
     }
-    if (t == &PyFloat_Type) {
-        return st->float_type;
-    }
-    if (t == &PyBool_Type) {
-        return st->boolean_type;
-    }
-    if (t == &PyBytes_Type || t == &PyByteArray_Type
-        || t == &PyMemoryView_Type) {
-        return st->binary_type;
-    }
-    if (st->Decimal != NULL && (PyObject *)t == st->Decimal) {
-        return st->decimal_adapter_type;
-    }
-    return NULL;
+    *out = e;
+    return reg == e->adapter;
 }
 
 int
 mp_is_default_adapted(module_state *st, PyObject *obj)
 {
-    PyTypeObject *t = Py_TYPE(obj), *deflt;
-    PyObject *key, *reg;
-    if (obj == Py_None)
+    const adapter_default *e;
+
+    if (obj == Py_None) {
         return 1;
-    if (!(deflt = mp_default_adapter(st, t)))
-        return 0;
-    if (!(key = PyTuple_Pack(2, (PyObject *)t,
-                             (PyObject *)st->isqlquote_type)))
-        return -1;
-    reg = PyDict_GetItemWithError(st->adapters, key);
-    Py_DECREF(key);
-    if (reg == NULL)
-        return PyErr_Occurred() ? -1 : 0;
-    return reg == (PyObject *)deflt;
-}
-
-/* 1 and *out set (maybe NULL on error) if the fast path applied, else 0. */
-static int
-mp_fast_getquoted(module_state *st, PyObject *obj, connectionObject *conn,
-                  PyObject **out)
-{
-    PyTypeObject *t = Py_TYPE(obj);
-    PyTypeObject *deflt;
-    PyObject *key = NULL;
-    PyObject *reg;
-    int rv = 0;
-
-    *out = NULL;
-    if (!(deflt = mp_default_adapter(st, t))) {
-        return 0;
     }
-    if (!(key = PyTuple_Pack(2, (PyObject *)t,
-                             (PyObject *)st->isqlquote_type))) {
-        rv = 1;
-        goto exit;
-    }
-    reg = PyDict_GetItemWithError(st->adapters, key);
-    if (reg == NULL) {
-        rv = PyErr_Occurred() ? 1 : 0;
-        goto exit;
-    }
-    if (reg != (PyObject *)deflt) {
-        goto exit; /* overridden by register_adapter */
-    }
-    rv = 1;
-    if (deflt == st->qstring_type) {
-        *out = escape_quote_text(st, conn, obj, NULL);
-    }
-    else if (deflt == st->int_type) {
-        *out = adapter_int_quote(obj);
-    }
-    else if (deflt == st->float_type) {
-        *out = adapter_float_quote(obj);
-    }
-    else if (deflt == st->boolean_type) {
-        *out = adapter_bool_quote(obj);
-    }
-    else if (deflt == st->binary_type) {
-        *out = adapter_binary_quote(st, conn, obj);
-    }
-    else {
-        *out = adapter_decimal_quote(obj);
-    }
-
-exit:
-    Py_XDECREF(key);
-    return rv;
+    return mp_direct(st, obj, &e);
 }
 
 PyObject *
@@ -421,16 +200,17 @@ mp_getquoted(module_state *st, PyObject *obj, connectionObject *conn)
     PyObject *meth = NULL;
     PyObject *tmp = NULL;
     PyObject *q = NULL;
+    const adapter_default *e;
     int r;
 
     if (obj == Py_None) {
         return PyBytes_FromStringAndSize("NULL", 4);
     }
-    if (mp_fast_getquoted(st, obj, conn, &rv)) {
-        return rv;
+    if ((r = mp_direct(st, obj, &e)) != 0) {
+        return r < 0 ? NULL : e->def->quote(st, conn, obj, NULL);
     }
 
-    if (!(adapter = mp_adapt(st, obj, NULL, NULL))) {
+    if (!(adapter = mp_adapt(st, obj, NULL))) {
         goto exit;
     }
     if (conn != NULL) {
@@ -472,39 +252,28 @@ exit:
     return rv;
 }
 
-PyObject *
-mp_quote_bytes(module_state *st, const char *s, Py_ssize_t len,
-               connectionObject *conn)
-{
-    return escape_string_literal(st, conn, s, len);
-}
-
 /* ---- module functions ---------------------------------------------------- */
 
 PyDoc_STRVAR(mp_adapt_doc,
 "adapt(obj, protocol=ISQLQuote, alternate=None) -> adapter\n\n"
 "Return the object adapting obj to protocol: the adapter registered for\n"
 "type(obj), protocol.__adapt__(obj), obj.__conform__(protocol), or the\n"
-"adapter of a superclass; alternate (if given) instead of raising\n"
-"ProgrammingError.");
+"adapter of a superclass.  ProgrammingError if none: alternate is\n"
+"accepted and ignored, as psycopg2 does.");
 
 static PyObject *
-mp_adapt_func(PyObject *module, PyObject *args, PyObject *kwargs)
+mp_adapt_func(PyObject *module, PyObject *args)
 {
-    static char *kwlist[] = {"obj", "protocol", "alternate", NULL};
     module_state *st = mod_state(module);
     PyObject *obj;
     PyObject *proto = NULL;
     PyObject *alt = NULL;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OO:adapt", kwlist,
-                                     &obj, &proto, &alt)) {
+    /* psycopg2's argument errors: positional only */
+    if (!PyArg_ParseTuple(args, "O|OO", &obj, &proto, &alt)) {
         return NULL;
     }
-    if (alt == Py_None) {
-        alt = NULL;
-    }
-    return mp_adapt(st, obj, proto, alt);
+    return mp_adapt(st, obj, proto);
 }
 
 PyDoc_STRVAR(mp_register_adapter_doc,
@@ -538,8 +307,7 @@ exit:
 }
 
 PyMethodDef mp_module_methods[] = {
-    {"adapt", (PyCFunction)(void (*)(void))mp_adapt_func,
-     METH_VARARGS | METH_KEYWORDS, mp_adapt_doc},
+    {"adapt", mp_adapt_func, METH_VARARGS, mp_adapt_doc},
     {"register_adapter", (PyCFunction)mp_register_adapter_func, METH_VARARGS,
      mp_register_adapter_doc},
     {NULL}
@@ -573,16 +341,10 @@ mp_setup(PyObject *module, module_state *st)
     if (PyModule_AddObjectRef(module, "adapters", st->adapters) < 0) {
         return -1;
     }
-    if (adapter_string_setup(module, st) < 0
-        || adapter_numeric_setup(module, st) < 0
-        || adapter_binary_setup(module, st) < 0
-        || adapter_list_setup(module, st) < 0
-        || adapter_datetime_setup(module, st) < 0) {
-        return -1;
-    }
+    /* the registrations of the date/time types are module functions */
     if (mp_add_functions_once(module, mp_module_methods) < 0
         || mp_add_functions_once(module, adapter_datetime_methods) < 0) {
         return -1;
     }
-    return adapter_builtins_register(module, st);
+    return adapter_builtins_setup(module, st);
 }

@@ -574,6 +574,7 @@ mod_exec(PyObject *module)
     X(isqlquote_type) X(asis_type) X(qstring_type) X(binary_type) \
     X(boolean_type) X(int_type) X(float_type) X(decimal_adapter_type) \
     X(list_type) X(sql_in_type) X(none_adapter_type) X(pydatetime_type) \
+    X(adapter_default_keys) \
     X(Decimal) X(timezone) X(lobject_type) X(xid_type) X(repl_conn_type) \
     X(repl_curs_type) X(repl_msg_type) X(row_dictrow) X(row_dictrow_prep) \
     X(row_dictrow_attr) X(row_realdictrow) X(row_realdictrow_prep) \

@@ -4,6 +4,21 @@
 
 #include "psycopg.h"
 
+/* adapter_builtins.c: a default registration, for lookups that need no
+ * new key, and that mp_getquoted() may skip (`direct`: the row's quote
+ * function is called without making an adapter while `adapter` is still
+ * the registered one).  The pointers are borrowed from the module state
+ * (types, Decimal, the keys in adapter_default_keys, the factories in the
+ * registry) or static (the row). */
+typedef struct {
+    PyTypeObject *pytype;
+    PyObject *key;                 /* (pytype, ISQLQuote) */
+    PyObject *adapter;             /* the default adapter */
+    const struct adapter_def *def;
+    int direct;
+} adapter_default;
+#define ADAPTER_MAX_DEFAULTS 24
+
 /* Everything that is per-interpreter lives here; C globals hold only const
  * tables, the datetime C API and the debug flag.  Each subsystem owns one
  * section; module.c traverses and clears every field. */
@@ -60,6 +75,9 @@ struct module_state {
     PyTypeObject *sql_in_type;
     PyTypeObject *none_adapter_type;
     PyTypeObject *pydatetime_type;
+    PyObject *adapter_default_keys;  /* list: the keys, kept alive */
+    adapter_default adapter_defaults[ADAPTER_MAX_DEFAULTS]; /* direct 1st */
+    int adapter_ndefaults;
 
     /* cursor.c: rows built in C for extras' row classes (_set_row_builder);
      * each prep is f(cursor) -> what the rows of one result share */

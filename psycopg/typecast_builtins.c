@@ -6,42 +6,52 @@
  * casters in the same order. */
 
 #include "psycopg.h"
+#include "pgtypes.h"
 #include "typecast.h"
 
+/* tinterval: gone since PostgreSQL 12 (so not in pgtypes.h), still listed
+ * by psycopg2's INTERVAL */
+#define TINTERVALOID 704
+
 /* scalar types */
-static const Oid NUMBER_oids[] = {20, 23, 21, 701, 700, 1700, 0};
-static const Oid LONGINTEGER_oids[] = {20, 0};
-static const Oid INTEGER_oids[] = {23, 21, 0};
-static const Oid FLOAT_oids[] = {701, 700, 0};
-static const Oid DECIMAL_oids[] = {1700, 0};
-static const Oid STRING_oids[] = {19, 18, 25, 1042, 1043, 0};
-static const Oid BOOLEAN_oids[] = {16, 0};
-static const Oid DATETIME_oids[] = {1114, 0};
-static const Oid DATETIMETZ_oids[] = {1184, 0};
-static const Oid TIME_oids[] = {1083, 1266, 0};
-static const Oid DATE_oids[] = {1082, 0};
-static const Oid INTERVAL_oids[] = {704, 1186, 0};
-static const Oid BINARY_oids[] = {17, 0};
-static const Oid ROWID_oids[] = {26, 0};
-static const Oid UNKNOWN_oids[] = {705, 0};
+static const Oid NUMBER_oids[] = {INT8OID, INT4OID, INT2OID, FLOAT8OID,
+                                   FLOAT4OID, NUMERICOID, 0};
+static const Oid LONGINTEGER_oids[] = {INT8OID, 0};
+static const Oid INTEGER_oids[] = {INT4OID, INT2OID, 0};
+static const Oid FLOAT_oids[] = {FLOAT8OID, FLOAT4OID, 0};
+static const Oid DECIMAL_oids[] = {NUMERICOID, 0};
+static const Oid STRING_oids[] = {NAMEOID, CHAROID, TEXTOID, BPCHAROID,
+                                   VARCHAROID, 0};
+static const Oid BOOLEAN_oids[] = {BOOLOID, 0};
+static const Oid DATETIME_oids[] = {TIMESTAMPOID, 0};
+static const Oid DATETIMETZ_oids[] = {TIMESTAMPTZOID, 0};
+static const Oid TIME_oids[] = {TIMEOID, TIMETZOID, 0};
+static const Oid DATE_oids[] = {DATEOID, 0};
+static const Oid INTERVAL_oids[] = {TINTERVALOID, INTERVALOID, 0};
+static const Oid BINARY_oids[] = {BYTEAOID, 0};
+static const Oid ROWID_oids[] = {OIDOID, 0};
+static const Oid UNKNOWN_oids[] = {UNKNOWNOID, 0};
 
 /* arrays */
-static const Oid LONGINTEGERARRAY_oids[] = {1016, 0};
-static const Oid INTEGERARRAY_oids[] = {1005, 1006, 1007, 0};
-static const Oid FLOATARRAY_oids[] = {1021, 1022, 0};
-static const Oid DECIMALARRAY_oids[] = {1231, 0};
-static const Oid STRINGARRAY_oids[] = {1002, 1003, 1009, 1014, 1015, 0};
-static const Oid BOOLEANARRAY_oids[] = {1000, 0};
-static const Oid DATETIMEARRAY_oids[] = {1115, 0};
-static const Oid DATETIMETZARRAY_oids[] = {1185, 0};
-static const Oid TIMEARRAY_oids[] = {1183, 1270, 0};
-static const Oid DATEARRAY_oids[] = {1182, 0};
-static const Oid INTERVALARRAY_oids[] = {1187, 0};
-static const Oid BINARYARRAY_oids[] = {1001, 0};
-static const Oid ROWIDARRAY_oids[] = {1028, 1013, 0};
-static const Oid INETARRAY_oids[] = {1041, 0};
-static const Oid CIDRARRAY_oids[] = {651, 0};
-static const Oid MACADDRARRAY_oids[] = {1040, 0};
+static const Oid LONGINTEGERARRAY_oids[] = {INT8ARRAYOID, 0};
+static const Oid INTEGERARRAY_oids[] = {INT2ARRAYOID, INT2VECTORARRAYOID,
+                                         INT4ARRAYOID, 0};
+static const Oid FLOATARRAY_oids[] = {FLOAT4ARRAYOID, FLOAT8ARRAYOID, 0};
+static const Oid DECIMALARRAY_oids[] = {NUMERICARRAYOID, 0};
+static const Oid STRINGARRAY_oids[] = {CHARARRAYOID, NAMEARRAYOID,
+                                        TEXTARRAYOID, BPCHARARRAYOID,
+                                        VARCHARARRAYOID, 0};
+static const Oid BOOLEANARRAY_oids[] = {BOOLARRAYOID, 0};
+static const Oid DATETIMEARRAY_oids[] = {TIMESTAMPARRAYOID, 0};
+static const Oid DATETIMETZARRAY_oids[] = {TIMESTAMPTZARRAYOID, 0};
+static const Oid TIMEARRAY_oids[] = {TIMEARRAYOID, TIMETZARRAYOID, 0};
+static const Oid DATEARRAY_oids[] = {DATEARRAYOID, 0};
+static const Oid INTERVALARRAY_oids[] = {INTERVALARRAYOID, 0};
+static const Oid BINARYARRAY_oids[] = {BYTEAARRAYOID, 0};
+static const Oid ROWIDARRAY_oids[] = {OIDARRAYOID, OIDVECTORARRAYOID, 0};
+static const Oid INETARRAY_oids[] = {INETARRAYOID, 0};
+static const Oid CIDRARRAY_oids[] = {CIDRARRAYOID, 0};
+static const Oid MACADDRARRAY_oids[] = {MACADDRARRAYOID, 0};
 
 #define ARR typecast_array_cast
 #define REG TYPECAST_REGISTER

@@ -12,9 +12,12 @@ import psycopg2._psycopg as _psycopg
 import psycopg2.extensions as ext
 import psycopg2.extras
 
+# NoneAdapter and SQL_IN are Python classes in psycopg2 (extensions.py):
+# they stay open, as there (tests/test_adapt_classes.py)
 PUBLIC_TYPES = sorted(
     (t for t in vars(_psycopg).values()
-     if isinstance(t, type) and not issubclass(t, BaseException)),
+     if isinstance(t, type) and not issubclass(t, BaseException)
+     and t not in (ext.NoneAdapter, ext.SQL_IN)),
     key=lambda t: t.__name__)
 
 # Python 3.9 has no Py_TPFLAGS_IMMUTABLETYPE: heap types are mutable there.

@@ -81,10 +81,6 @@ _DTTEXT = ("date/time text PostgreSQL never sends: a timestamp at "
            "day's, a day early), a MAC address is no time (psycopg2 makes "
            "one up): migration.rst, 'Date and time text PostgreSQL never "
            "sends'")
-_ADAPT = ("adapter_*.c: TypeError texts of QuotedString/Binary "
-          "prepare(non-connection) ('argument 1 must be "
-          "psycopg2.extensions.connection, not int') and AsIs() without "
-          "arguments ('function takes exactly 1 argument (0 given)')")
 
 # -- generated from the first runs of sc_casters and sc_methods --
 DELIBERATE.update({
@@ -118,5 +114,4 @@ DELIBERATE.update({
 })
 
 PENDING.update({
-    'sc_casters.adapt classes': _ADAPT,
 })

@@ -125,11 +125,19 @@ def test_cant_adapt_in_query(cursor):
         cursor.mogrify("select %s", ({1},))
 
 
-def test_adapt_alternate():
+def test_adapt_alternate_is_ignored():
+    # as psycopg2 2.9: the third argument is accepted, never returned
     sentinel = object()
-    assert ext.adapt(object(), ext.ISQLQuote, sentinel) is sentinel
-    # alternate is only used when nothing adapts
+    with pytest.raises(psycopg2.ProgrammingError, match="can't adapt type 'object'"):
+        ext.adapt(object(), ext.ISQLQuote, sentinel)
     assert type(ext.adapt(1, ext.ISQLQuote, sentinel)) is ext.Int
+
+
+def test_adapt_arguments():
+    with pytest.raises(TypeError, match=r"takes at least 1 argument \(0 given\)"):
+        ext.adapt()
+    with pytest.raises(TypeError, match="keyword"):
+        ext.adapt(obj=1)
 
 
 def test_register_adapter(restore_adapters):
