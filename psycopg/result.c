@@ -304,7 +304,7 @@ result_cast_cell(curs_fetch *f, Py_ssize_t row, int col)
 static PyObject *
 result_row_tuple(curs_fetch *f, PyTypeObject *tp, Py_ssize_t row)
 {
-    int n = f->res->nfields, i;
+    int n = f->res->nfields, i, containers = 0;
     PyObject *rv, *val;
 
     if (!(rv = tp ? tp->tp_alloc(tp, n) : PyTuple_New(n)))
@@ -314,8 +314,14 @@ result_row_tuple(curs_fetch *f, PyTypeObject *tp, Py_ssize_t row)
             Py_DECREF(rv);
             return NULL;
         }
+        containers |= PyType_IS_GC(Py_TYPE(val));
         PyTuple_SET_ITEM(rv, i, val);
     }
+    /* A tuple of ints, strings, dates... can be in no cycle: the collector
+     * would untrack it at its first pass, after visiting it; done now, the
+     * passes that a big fetchall() triggers skip its rows. */
+    if (tp == NULL && !containers)
+        PyObject_GC_UnTrack(rv);
     return rv;
 }
 

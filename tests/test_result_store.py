@@ -282,3 +282,19 @@ def test_result_outlives_encoding_change(conn, n):
     rows = cur.fetchall()
     assert rows[0] == ("é", 1)
     assert rows[-1] == ("é", n)
+
+
+def test_rows_of_atomic_values_are_not_gc_tracked(cursor):
+    # untracked at once, as the collector would do at its first pass; a row
+    # holding a container stays tracked, so cycles through it are collected
+    import gc
+
+    cursor.execute("select 1, 'a', 1.5, now(), null, true")
+    (row,) = cursor.fetchall()
+    assert not gc.is_tracked(row)
+    cursor.execute("select 1, array[1, 2]")
+    (row,) = cursor.fetchall()
+    assert gc.is_tracked(row)
+    row[1].append(row)  # a cycle through the row: collectable
+    del row
+    gc.collect()
