@@ -5,6 +5,7 @@
 #include "module.h"
 #include "typecast.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* strtod_l with the C locale: correctly rounded like PyOS_string_to_double
@@ -240,15 +241,71 @@ typecast_int_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     return num_parse_int(s, len, ctx, "integer");
 }
 
-/* Clinger's fast path, for syntax-checked input: with at most 15
+#if defined(__SIZEOF_INT128__)
+#define NUM_HAVE_U128 1
+typedef unsigned __int128 num_u128;
+
+/* m / 10^k correctly rounded, for the 16 to 19 significant digits that
+ * Clinger's path cannot take (the server writes 17 for most float8): 1 and
+ * *out set, or 0 to take strtod.  The double quotient of m and 10^k is
+ * within about one ulp; it is moved to the right neighbour by comparing
+ * m / 10^k exactly with the midpoints around it, as integers:
+ * m * 2^-sh against X * 10^k, all under 2^128 in the ranges accepted
+ * (1 <= k <= 21, results from about 1e-4 to 2^55). */
+static int
+num_div_pow10(uint64_t m, int k, double *out)
+{
+    double c = (double)m / num_pow10[k];
+    num_u128 p10 = 1;
+    uint64_t bits;
+    int i;
+
+    for (i = 0; i < k; i++) {
+        p10 *= 10;
+    }
+    memcpy(&bits, &c, sizeof(bits));
+    for (i = 0; i < 4; i++) {
+        int be = (int)(bits >> 52) & 0x7FF;
+        uint64_t C = (bits & (((uint64_t)1 << 52) - 1)) | ((uint64_t)1 << 52);
+        /* c = 4C * 2^sh; the midpoints are (4C + 2) and (4C - 2) * 2^sh,
+         * or (4C - 1) * 2^sh below a power of two */
+        int sh = be - 1075 - 2;
+        num_u128 lhs, hi, lo;
+
+        if (be == 0 || sh > 0 || sh < -63) {
+            return 0;
+        }
+        lhs = (num_u128)m << -sh;
+        hi = (num_u128)(4 * C + 2) * p10;
+        lo = (num_u128)(C == ((uint64_t)1 << 52) ? 4 * C - 1 : 4 * C - 2)
+             * p10;
+        /* a tie goes to the even mantissa */
+        if (lhs > hi || (lhs == hi && (C & 1))) {
+            bits++;
+        }
+        else if (lhs < lo || (lhs == lo && (C & 1))) {
+            bits--;
+        }
+        else {
+            memcpy(out, &bits, sizeof(bits));
+            return 1;
+        }
+    }
+    return 0;
+}
+#endif
+
+/* Fast paths for syntax-checked input.  Clinger's: with at most 15
  * significant digits and a decimal exponent within +-22, mantissa and power
  * of ten are exact doubles and one multiplication or division rounds
- * correctly.  1 with *out set, 0 to take the general path. */
+ * correctly.  Then num_div_pow10 for up to 19 digits and a negative
+ * exponent.  1 with *out set, 0 to take the general path. */
 static int
 num_fast_double(const char *s, Py_ssize_t len, double *out)
 {
     const char *p = s, *end = s + len;
-    long long m = 0, ev = 0;
+    uint64_t m = 0;
+    long long ev = 0;
     int neg = 0, nd = 0, exp = 0, eneg = 0;
     double d;
 
@@ -260,10 +317,10 @@ num_fast_double(const char *s, Py_ssize_t len, double *out)
         if (m == 0 && *p == '0') {
             continue;          /* leading zeros are not significant */
         }
-        if (++nd > 15) {
+        if (++nd > 19) {
             return 0;
         }
-        m = m * 10 + (*p - '0');
+        m = m * 10 + (uint64_t)(*p - '0');
     }
     if (p < end && *p == '.') {
         for (p++; p < end && num_isdigit(*p); p++) {
@@ -271,10 +328,10 @@ num_fast_double(const char *s, Py_ssize_t len, double *out)
             if (m == 0 && *p == '0') {
                 continue;
             }
-            if (++nd > 15) {
+            if (++nd > 19) {
                 return 0;
             }
-            m = m * 10 + (*p - '0');
+            m = m * 10 + (uint64_t)(*p - '0');
         }
     }
     if (p < end && (*p == 'e' || *p == 'E')) {
@@ -291,17 +348,27 @@ num_fast_double(const char *s, Py_ssize_t len, double *out)
         }
         exp += (int)(eneg ? -ev : ev);
     }
-    d = (double)m;
-    if (m != 0) {
-        if (exp < -22 || exp > 22) {
-            return 0;
-        }
+    if (m == 0) {
+        d = 0.0;
+    }
+    else if (nd <= 15 && exp >= -22 && exp <= 22) {
+        d = (double)m;
         if (exp < 0) {
             d /= num_pow10[-exp];
         }
         else {
             d *= num_pow10[exp];
         }
+    }
+#ifdef NUM_HAVE_U128
+    else if (exp < 0 && exp >= -21) {
+        if (!num_div_pow10(m, -exp, &d)) {
+            return 0;
+        }
+    }
+#endif
+    else {
+        return 0;
     }
     *out = neg ? -d : d;
     return 1;

@@ -106,3 +106,34 @@ def test_timestamptz_factory_changed_between_fetches(conn):
     cur.tzinfo_factory = None
     cur.scroll(0, "absolute")
     assert cur.fetchone()[0].tzinfo is None
+
+
+def float_corpus_many_digits(n=30000, seed=7):
+    # 16 to 19 significant digits with a fractional part: the exact path
+    # (num_div_pow10), its ties and its range limits
+    rnd = random.Random(seed)
+    out = ["9007199254740993.0", "4503599627370497.5", "4503599627370496.5",
+           "2251799813685248.25", "2251799813685248.75", "0.5000000000000000555",
+           "9999999999999999999e-5", "0.00012345678901234567", "0.0001",
+           "36028797018963967.5", "1844674407370955161.5"]
+    for _ in range(n):
+        k = rnd.random()
+        if k < 0.4:
+            out.append(repr(rnd.randint(1, 10**6) / 7.0))
+        elif k < 0.7:
+            digits = "".join(rnd.choice("0123456789")
+                             for _ in range(rnd.randint(16, 19)))
+            pt = rnd.randint(1, len(digits) - 1)
+            out.append(digits[:pt] + "." + digits[pt:])
+        else:
+            j = rnd.randint(0, 2**40)
+            out.append("%d.%s" % (2**52 + j, rnd.choice(["5", "25", "75"])))
+    return out
+
+
+def test_float_many_digits_same_as_python():
+    for s in float_corpus_many_digits():
+        for t in (s, "-" + s):
+            got = ext.FLOAT(t, None)
+            assert got == float(t) and math.copysign(1, got) == math.copysign(
+                1, float(t)), t
