@@ -283,7 +283,6 @@ conn_cursor(connectionObject *self, PyObject *args, PyObject *kwargs)
                              "scrollable", NULL};
     PyObject *name = Py_None, *factory = Py_None, *withhold = Py_False;
     PyObject *scrollable = Py_None, *obj;
-    int wh;
 
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOOO", kwlist, &name,
                                      &factory, &withhold, &scrollable))
@@ -303,17 +302,12 @@ conn_cursor(connectionObject *self, PyObject *args, PyObject *kwargs)
                         "cursors");
         return NULL;
     }
-    if ((wh = PyObject_IsTrue(withhold)) < 0)
-        return NULL;
     if (factory == Py_None)
         factory = self->cursor_factory;
     if (factory == NULL || factory == Py_None)
         factory = (PyObject *)self->st->cursor_type;
-    if (name == Py_None)
-        obj = PyObject_CallOneArg(factory, (PyObject *)self);
-    else
-        obj = PyObject_CallFunctionObjArgs(factory, (PyObject *)self, name,
-                                           NULL);
+    /* as psycopg2: factory(conn, name), name None for a client cursor */
+    obj = PyObject_CallFunctionObjArgs(factory, (PyObject *)self, name, NULL);
     if (obj == NULL)
         return NULL;
     if (!PyObject_TypeCheck(obj, self->st->cursor_type)) {
@@ -323,16 +317,14 @@ conn_cursor(connectionObject *self, PyObject *args, PyObject *kwargs)
         Py_DECREF(obj);
         return NULL;
     }
-    ((cursorObject *)obj)->withhold = wh;
-    if (scrollable == Py_None)
-        ((cursorObject *)obj)->scrollable = -1;
-    else {
-        int s = PyObject_IsTrue(scrollable);
-        if (s < 0) {
-            Py_DECREF(obj);
-            return NULL;
-        }
-        ((cursorObject *)obj)->scrollable = s;
+    /* through the cursor's setters, as psycopg2: an unnamed cursor
+     * refuses any withhold but False and any scrollable but None */
+    if ((withhold != Py_False
+         && PyObject_SetAttrString(obj, "withhold", withhold) < 0)
+        || (scrollable != Py_None
+            && PyObject_SetAttrString(obj, "scrollable", scrollable) < 0)) {
+        Py_DECREF(obj);
+        return NULL;
     }
     return obj;
 }
@@ -773,7 +765,7 @@ conn_exit(connectionObject *self, PyObject *args)
     if (r == NULL)
         return NULL;
     Py_DECREF(r);
-    Py_RETURN_FALSE; /* never swallow the exception */
+    Py_RETURN_NONE; /* as psycopg2; false: the exception goes on */
 }
 
 PyDoc_STRVAR(conn_get_native_connection_doc,
@@ -854,6 +846,14 @@ static PyMethodDef conn_methods[] = {
 
 /* ---- attributes ---- */
 
+int
+conn_set_readonly_attr(connectionObject *self, PyObject *v, void *c)
+{
+    /* psycopg2's text for its read-only attributes (members there) */
+    PyErr_SetString(PyExc_AttributeError, "readonly attribute");
+    return -1;
+}
+
 static PyObject *
 conn_get_closed(connectionObject *self, void *c)
 {
@@ -933,28 +933,28 @@ conn_get_exception(connectionObject *self, void *closure)
      (void *)offsetof(module_state, name)}
 
 static PyGetSetDef conn_getset[] = {
-    {"closed", (getter)conn_get_closed, NULL,
+    {"closed", (getter)conn_get_closed, (setter)conn_set_readonly_attr,
      "0 if the connection is open, 1 if close() closed it, 2 if it broke "
      "(server gone, network error)", NULL},
-    {"status", (getter)conn_get_status, NULL, "The connection status: extensions.STATUS_READY, STATUS_BEGIN "
+    {"status", (getter)conn_get_status, (setter)conn_set_readonly_attr, "The connection status: extensions.STATUS_READY, STATUS_BEGIN "
      "(in a transaction) or STATUS_PREPARED (two-phase)", NULL},
-    {"server_version", (getter)conn_get_server_version, NULL,
+    {"server_version", (getter)conn_get_server_version, (setter)conn_set_readonly_attr,
      "Server version as an int, e.g. 150004 for 15.4", NULL},
-    {"protocol_version", (getter)conn_get_protocol_version, NULL,
+    {"protocol_version", (getter)conn_get_protocol_version, (setter)conn_set_readonly_attr,
      "Frontend/backend protocol version: always 3", NULL},
-    {"dsn", (getter)conn_get_dsn, NULL, "The connection string, with any password shown as xxx",
+    {"dsn", (getter)conn_get_dsn, (setter)conn_set_readonly_attr, "The connection string, with any password shown as xxx",
      NULL},
     {"info", (getter)conn_get_info, NULL, "A ConnectionInfo object: libpq's view of the connection (host, "
      "port, backend_pid, parameters...)", NULL},
-    {"async", (getter)conn_get_async, NULL, "True if the connection was made with async_=True", NULL},
-    {"async_", (getter)conn_get_async, NULL,
+    {"async", (getter)conn_get_async, (setter)conn_set_readonly_attr, "True if the connection was made with async_=True", NULL},
+    {"async_", (getter)conn_get_async, (setter)conn_set_readonly_attr,
      "True if the connection was made with async_=True", NULL},
     {"pgconn_ptr", (getter)conn_get_pgconn_ptr, NULL, "Address of the libpq PGconn, as an int (for ctypes)",
      NULL},
-    {"string_types", (getter)conn_get_string_types, NULL,
+    {"string_types", (getter)conn_get_string_types, (setter)conn_set_readonly_attr,
      "Typecasters registered on this connection only, by OID (dict)",
      NULL},
-    {"binary_types", (getter)conn_get_binary_types, NULL,
+    {"binary_types", (getter)conn_get_binary_types, (setter)conn_set_readonly_attr,
      "Binary typecasters registered on this connection only, by OID "
      "(dict)", NULL},
     CONN_EXC_GETSET(Error),

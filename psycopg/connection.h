@@ -233,6 +233,10 @@ extern PyGetSetDef conn_session_getset[];
 /* connection_tpc.c: xid() and the tpc_*() methods. */
 extern PyMethodDef conn_tpc_methods[];
 
+/* Setter of the read-only attributes: AttributeError "readonly attribute"
+ * as psycopg2 says. */
+int conn_set_readonly_attr(connectionObject *self, PyObject *v, void *c);
+
 /* Effective libpq parameters without the password (new dict). */
 PyObject *conn_dsn_parameters(connectionObject *self);
 

@@ -281,5 +281,6 @@ PyMethodDef conn_encoding_methods[] = {
     {NULL}};
 
 PyGetSetDef conn_encoding_getset[] = {
-    {"encoding", (getter)conn_get_encoding, NULL, "The client encoding, by PostgreSQL's name (e.g. 'UTF8')", NULL},
+    {"encoding", (getter)conn_get_encoding,
+     (setter)conn_set_readonly_attr, "The client encoding, by PostgreSQL's name (e.g. 'UTF8')", NULL},
     {NULL}};

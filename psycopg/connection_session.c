@@ -280,9 +280,14 @@ PyDoc_STRVAR(conn_set_isolation_level_doc,
 "(0 = autocommit).");
 
 static PyObject *
-conn_set_isolation_level(connectionObject *self, PyObject *arg)
+conn_set_isolation_level(connectionObject *self, PyObject *args)
 {
+    PyObject *arg;
     int level = ISOLATION_LEVEL_DEFAULT, autocommit = 0, r;
+    /* METH_VARARGS and no name in the format: psycopg2's argument
+     * errors */
+    if (!PyArg_ParseTuple(args, "O", &arg))
+        return NULL;
     if (conn_check_open(self) < 0
         || conn_check_not_async(self, "set_isolation_level") < 0
         || conn_check_not_tpc(self, "set_isolation_level") < 0)
@@ -422,7 +427,8 @@ conn_set_deferrable(connectionObject *self, PyObject *v, void *c)
 PyMethodDef conn_session_methods[] = {
     {"set_session", (PyCFunction)(void (*)(void))conn_set_session,
      METH_VARARGS | METH_KEYWORDS, conn_set_session_doc},
-    {"set_isolation_level", (PyCFunction)conn_set_isolation_level, METH_O,
+    {"set_isolation_level", (PyCFunction)conn_set_isolation_level,
+     METH_VARARGS,
      conn_set_isolation_level_doc},
     {NULL}};
 

@@ -125,7 +125,9 @@ conn_tpc_finish(connectionObject *self, PyObject *args, const char *what,
     PyObject *arg = Py_None, *xid = NULL;
     int r;
 
-    if (!PyArg_UnpackTuple(args, what, 0, 1, &arg))
+    /* no name in the format: psycopg2's "function takes at most 1
+     * argument (2 given)" */
+    if (!PyArg_ParseTuple(args, "|O", &arg))
         return NULL;
     if (conn_check_open(self) < 0 || conn_check_not_async(self, what) < 0)
         return NULL;

@@ -1209,7 +1209,8 @@ curs_set_withhold(cursorObject *self, PyObject *v, void *c)
             PyErr_SetString(PyExc_AttributeError, "cannot delete withhold");
         return -1;
     }
-    if (wh && !self->name) {
+    /* as psycopg2: anything but False, even 0 or None */
+    if (v != Py_False && !self->name) {
         module_state *st = mod_state_from_type(Py_TYPE(self));
         if (st == NULL)
             return -1;

@@ -193,7 +193,8 @@ def test_cursor_factory_called_with_conn_and_name(conn):
 
     conn.cursor(cursor_factory=factory)
     conn.cursor("named", cursor_factory=factory)
-    assert seen == [(conn,), (conn, "named")]
+    # as psycopg2: the name is passed, None for a client-side cursor
+    assert seen == [(conn, None), (conn, "named")]
 
 
 def test_cursor_factory_must_make_cursor(conn):

@@ -526,3 +526,31 @@ def probe_k18_session_gucs(ctx):
         ctx.call(tag, step)
         show(tag + " state")
     conn.close()
+
+
+# 19. connection method arguments and read-only attributes.
+def probe_k19_conn_arguments(ctx):
+    conn = ctx.connect()
+    for value in (0, None, False, True):
+        ctx.call("withhold unnamed %r" % (value,),
+                 lambda: conn.cursor(withhold=value).withhold)
+        ctx.call("scrollable unnamed %r" % (value,),
+                 lambda: conn.cursor(scrollable=value).scrollable)
+    seen = []
+
+    def factory(*args):
+        seen.append(len(args))
+        return ext.cursor(*args)
+
+    ctx.call("factory", lambda: conn.cursor(cursor_factory=factory).name)
+    ctx.rec("factory args", seen)
+    ctx.call("tpc_commit 2 args", conn.tpc_commit, "x", "y")
+    ctx.call("set_isolation_level no arg", conn.set_isolation_level)
+    ctx.call("set_isolation_level kw", lambda: conn.set_isolation_level(
+        level=1))
+    ctx.call("exit", conn.__exit__, None, None, None)
+    for attr in ("closed", "status", "async_", "dsn", "server_version",
+                 "protocol_version", "encoding", "string_types"):
+        ctx.call("set " + attr, setattr, conn, attr, None)
+        ctx.call("del " + attr, delattr, conn, attr)
+    conn.close()
