@@ -1,13 +1,13 @@
-/* psycopg2.extensions.cursor: the type, execute and its relatives, and
- * server-side (named) cursors.  Fetching is in cursor_fetch.c, COPY in
- * cursor_copy.c, executemany's pipeline in cursor_batch.c. */
+/* psycopg2.extensions.cursor: the type, execute and its relatives.
+ * Fetching is in cursor_fetch.c, named cursors' DECLARE and CLOSE in
+ * cursor_named.c, COPY in cursor_copy.c, executemany's pipeline in
+ * cursor_batch.c. */
 #include "psycopg.h"
 #include "module.h"
 #include "connection.h"
 #include "cursor.h"
 #include "column.h"
 #include "errors.h"
-#include "escape.h"
 #include "pqpath.h"
 #include "query.h"
 #include "typecast.h"
@@ -84,9 +84,6 @@ curs_make_row(cursorObject *self, Py_ssize_t row)
 }
 
 /* ---- running queries ---- */
-
-#define CURS_EXEC_COPY 1        /* serve a COPY from self->copyfile */
-#define CURS_EXEC_NO_BEGIN 2    /* never open a transaction first */
 
 /* query (str, bytes or Composable) -> bytes in the connection encoding */
 static PyObject *
@@ -351,7 +348,7 @@ curs_exec_in_transaction(cursorObject *self, PyObject *q, int flags)
 /* Run `q` and keep its result.  The lock is held for the libpq I/O only
  * (COPY releases it around each call to the file object); the result
  * becomes Python objects once it is released.  flags: CURS_EXEC_*. */
-static int
+int
 curs_exec_flags(cursorObject *self, PyObject *q, int flags)
 {
     connectionObject *conn = self->conn;
@@ -429,90 +426,6 @@ curs_exec_copy(cursorObject *self, PyObject *sql)
     r = curs_exec_bytes(self, q, 1);
     Py_DECREF(q);
     return r;
-}
-
-/* As psycopg2, a named cursor WITHOUT HOLD belongs to the transaction it
- * was made (or executed) in, and refuses to work once it ended. */
-int
-curs_check_named_valid(cursorObject *self)
-{
-    if (self->name && !self->withhold && self->mark != self->conn->mark) {
-        PyErr_SetString(self->conn->st->ProgrammingError,
-                        "named cursor isn't valid anymore");
-        return -1;
-    }
-    return 0;
-}
-
-/* Run `fmt` % (arg, quoted name) on a named cursor, keeping cursor.query
- * (the DECLARE).  As psycopg2, a WITH HOLD cursor's commands never open a
- * transaction: the cursor outlives it. */
-static int
-curs_named_exec(cursorObject *self, const char *fmt, const char *arg)
-{
-    PyObject *q, *saved;
-    int r;
-    if (!(q = PyBytes_FromFormat(fmt, arg, self->qname)))
-        return -1;
-    saved = Py_XNewRef(self->query);
-    r = curs_exec_flags(self, q, self->withhold ? CURS_EXEC_NO_BEGIN : 0);
-    Py_XSETREF(self->query, saved);
-    Py_DECREF(q);
-    return r;
-}
-
-int
-curs_named_command(cursorObject *self, const char *fmt, const char *arg)
-{
-    if (curs_check_named_valid(self) < 0)
-        return -1;
-    return curs_named_exec(self, fmt, arg);
-}
-
-static int
-curs_execute_named(cursorObject *self, PyObject *q)
-{
-    connectionObject *conn = self->conn;
-    PyObject *decl;
-    int r;
-    if (PyBytes_GET_SIZE(q) == 0) {
-        /* as psycopg2: refused before the DECLARE is built */
-        PyErr_SetString(conn->st->ProgrammingError,
-                        "can't execute an empty query");
-        query_error_set_cursor(conn, (PyObject *)self);
-        return -1;
-    }
-    if (conn->autocommit && !self->withhold && !conn->entered) {
-        PyErr_SetString(conn->st->ProgrammingError,
-                        "can't use a named cursor outside of transactions");
-        query_error_set_cursor(conn, (PyObject *)self);
-        return -1;
-    }
-    decl = PyBytes_FromFormat(
-        "DECLARE %s %sCURSOR %s HOLD FOR %s", self->qname,
-        self->scrollable < 0 ? "" : self->scrollable ? "SCROLL " : "NO SCROLL ",
-        self->withhold ? "WITH" : "WITHOUT", PyBytes_AS_STRING(q));
-    if (decl == NULL)
-        return -1;
-    self->mark = conn->mark;
-    r = curs_exec_bytes(self, decl, 0);
-    Py_DECREF(decl);
-    if (r < 0)
-        return -1;
-    self->rowcount = -1;
-    /* "DECLARE c CURSOR FOR q1; q2" also runs q2 (simple query protocol)
-     * and its result would pose as the cursor's: refuse it. */
-    if (self->statusmessage == NULL
-        || PyUnicode_CompareWithASCIIString(self->statusmessage,
-                                            "DECLARE CURSOR") != 0) {
-        curs_clear_result(self);
-        Py_CLEAR(self->description);
-        PyErr_SetString(conn->st->ProgrammingError,
-                        "can't execute multiple statements with a named "
-                        "cursor");
-        return -1;
-    }
-    return 0;
 }
 
 static int
@@ -821,46 +734,6 @@ exit:
 /* ---- misc methods ---- */
 
 PyDoc_STRVAR(curs_close_doc, "close() -- close the cursor.");
-
-/* Whether the server has a cursor with our name: 1, 0 or -1.  The query's
- * result becomes the cursor's, as in psycopg2. */
-static int
-curs_named_exists(cursorObject *self)
-{
-    PyObject *lit, *q;
-    int r;
-    if (!(lit = escape_quote_text(self->conn->st, self->conn, self->name,
-                                  NULL)))
-        return -1;
-    q = PyBytes_FromFormat("SELECT 1 FROM pg_catalog.pg_cursors "
-                           "WHERE name = %s", PyBytes_AS_STRING(lit));
-    Py_DECREF(lit);
-    if (q == NULL)
-        return -1;
-    r = curs_exec_flags(self, q, CURS_EXEC_NO_BEGIN);
-    Py_DECREF(q);
-    if (r < 0)
-        return -1;
-    return self->ntuples > 0;
-}
-
-/* CLOSE on the server, as psycopg2 does it: a cursor that ran a query must
- * still be valid (else ProgrammingError); one that never did is closed
- * only if the server has a cursor of that name (DECLAREd in SQL). */
-static int
-curs_close_named(cursorObject *self)
-{
-    PyObject *saved;
-    int r;
-    if (curs_named_executed(self))
-        return curs_named_command(self, "CLOSE %s%s", "");
-    saved = Py_XNewRef(self->query);
-    r = curs_named_exists(self);
-    Py_XSETREF(self->query, saved);
-    if (r <= 0)
-        return r;
-    return curs_named_exec(self, "CLOSE %s%s", "");
-}
 
 static PyObject *
 curs_close_impl(cursorObject *self, PyObject *unused)
@@ -1351,47 +1224,6 @@ static PyMemberDef curs_members[] = {
     {NULL}};
 
 /* ---- lifecycle ---- */
-
-/* The quoted identifier of a cursor name (any string is a valid name), in
- * a new PyMem buffer, or NULL with an exception set. */
-static char *
-curs_quote_name(connectionObject *conn, PyObject *name)
-{
-    PyObject *b;
-    Py_ssize_t i, n, j = 0;
-    const char *s;
-    char *q = NULL;
-    if (!PyUnicode_Check(name)) {
-        PyErr_Format(PyExc_TypeError,
-                     "Expected bytes or unicode string, got %s instead",
-                     Py_TYPE(name)->tp_name);
-        return NULL;
-    }
-    if (!(b = conn_encode(conn, name)))
-        return NULL;
-    s = PyBytes_AS_STRING(b);
-    n = PyBytes_GET_SIZE(b);
-    if (memchr(s, '\0', (size_t)n) != NULL) {
-        PyErr_SetString(PyExc_ValueError,
-                        "the cursor name contains NUL characters");
-        goto exit;
-    }
-    if (!(q = PyMem_Malloc(2 * n + 3))) {
-        PyErr_NoMemory();
-        goto exit;
-    }
-    q[j++] = '"';
-    for (i = 0; i < n; i++) {
-        if (s[i] == '"')
-            q[j++] = '"';
-        q[j++] = s[i];
-    }
-    q[j++] = '"';
-    q[j] = '\0';
-exit:
-    Py_DECREF(b);
-    return q;
-}
 
 /* Everything is validated before the cursor changes: a failed __init__ on
  * a live cursor leaves it as it was.  A successful one gives it the new

@@ -107,6 +107,9 @@ PyObject *curs_make_row(cursorObject *self, Py_ssize_t i);
 /* Run the query bytes `q` and keep the result (want_copy: a COPY is
  * served from self->copyfile).  0 or -1. */
 int curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy);
+#define CURS_EXEC_COPY 1        /* serve a COPY from self->copyfile */
+#define CURS_EXEC_NO_BEGIN 2    /* never open a transaction first */
+int curs_exec_flags(cursorObject *self, PyObject *q, int flags);
 /* Refuse a prepared two-phase transaction / a named cursor whose
  * transaction ended (ProgrammingError).  0 or -1. */
 int curs_check_prepared(cursorObject *self);
@@ -114,6 +117,12 @@ int curs_check_named_valid(cursorObject *self);
 /* Named cursors: run FETCH/MOVE/CLOSE, `fmt` % (arg, quoted name), after
  * curs_check_named_valid; cursor.query is kept.  0 or -1. */
 int curs_named_command(cursorObject *self, const char *fmt, const char *arg);
+/* cursor_named.c: DECLARE for the query bytes `q`; CLOSE for close() (0
+ * or -1, the cursor stays open on error); the quoted identifier of a name,
+ * in a new PyMem buffer (NULL with an exception set). */
+int curs_execute_named(cursorObject *self, PyObject *q);
+int curs_close_named(cursorObject *self);
+char *curs_quote_name(connectionObject *conn, PyObject *name);
 
 /* A named cursor counts as executed once a query was sent through it (as
  * psycopg2: its .query is set, also by a COPY). */
