@@ -134,7 +134,8 @@ num_cstring(const char *s, Py_ssize_t len, char *stack, char **heap)
 }
 
 /* Slow path for text the server never writes (' 1', '1_000', '0x10'):
- * what int(text, 0) accepts, as psycopg2; anything else a DataError. */
+ * what int(text, 0) accepts, and its ValueError for anything else ("invalid
+ * literal for int() with base 10: 'x'"), as psycopg2. */
 static PyObject *
 num_parse_int_lenient(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
                       const char *what)
@@ -150,10 +151,6 @@ num_parse_int_lenient(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
         goto exit;
     }
     rv = PyLong_FromString(buf, NULL, 0);
-    if (rv == NULL && PyErr_ExceptionMatches(PyExc_ValueError)) {
-        PyErr_Clear();
-        rv = typecast_data_error(ctx, what, s, len);
-    }
 
 exit:
     PyMem_Free(heap);
@@ -213,6 +210,10 @@ num_parse_int(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
         if (!num_isdigit(s[i])) {
             return num_parse_int_lenient(s, len, ctx, what);
         }
+    }
+    if (nd > 1 && s[len - nd] == '0') {
+        /* '010': int(text, 0) refuses it (and takes '00'), as psycopg2 */
+        return num_parse_int_lenient(s, len, ctx, what);
     }
     if (nd <= 18) {
         long long v = 0;
@@ -375,7 +376,8 @@ num_fast_double(const char *s, Py_ssize_t len, double *out)
 }
 
 /* Slow path for text the server never writes (' 1', '1_000', 'inf'):
- * what float(text) accepts, as psycopg2; anything else a DataError. */
+ * what float(text) accepts, and its ValueError for anything else, as
+ * psycopg2. */
 static PyObject *
 num_parse_float_lenient(const char *s, Py_ssize_t len,
                         const typecast_ctx *ctx)
@@ -387,10 +389,6 @@ num_parse_float_lenient(const char *s, Py_ssize_t len,
         goto exit;
     }
     rv = PyFloat_FromString(str);
-    if (rv == NULL && PyErr_ExceptionMatches(PyExc_ValueError)) {
-        PyErr_Clear();
-        rv = typecast_data_error(ctx, "float", s, len);
-    }
 
 exit:
     Py_XDECREF(str);
@@ -492,14 +490,8 @@ typecast_decimal_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     else if ((str = PyUnicode_DecodeUTF8(s, len, "replace")) == NULL) {
         goto exit;
     }
+    /* malformed text: Decimal's InvalidOperation, as psycopg2 */
     rv = PyObject_CallOneArg(ctx->st->Decimal, str);
-    /* malformed, or out of Decimal's range (1E99999999999999999999):
-     * decimal.InvalidOperation, which is no DB-API error */
-    if (rv == NULL && (PyErr_ExceptionMatches(PyExc_ArithmeticError)
-                       || PyErr_ExceptionMatches(PyExc_ValueError))) {
-        PyErr_Clear();
-        rv = typecast_data_error(ctx, "numeric", s, len);
-    }
 
 exit:
     Py_XDECREF(str);

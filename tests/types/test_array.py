@@ -102,8 +102,7 @@ def test_direct_strings(cursor):
     "bad",
     ["", "{", "}", "{1,2", "{1,,2}", "1,2", "{1}x",
      "[1:2={1}", "[1:2]{1}", "[a:b]={1}", "{1,2}}", "{,}", "{1,}", "{\"1}",
-     "{1\\", "{\"1\\", "{{1}", "{" * 100 + "}" * 100, "{1 2}", "{a\"b\"}",
-     "{NULL x}"],
+     "{1\\", "{\"1\\", "{{1}", "{" * 100 + "}" * 100, "{a\"b\"}"],
 )
 def test_bad_literal(cursor, bad):
     with pytest.raises(psycopg2.DataError):
@@ -122,8 +121,13 @@ def test_not_an_array(cursor):
 
 
 def test_bad_element(cursor):
-    with pytest.raises(psycopg2.DataError):
+    # the element caster's error, as psycopg2
+    with pytest.raises(ValueError, match="invalid literal for int"):
         ext.INTEGERARRAY("{1,x}", cursor)
+    with pytest.raises(ValueError, match="with base 10: '1 2'"):
+        ext.INTEGERARRAY("{1 2}", cursor)
+    with pytest.raises(ValueError, match="with base 10: 'NULL x'"):
+        ext.INTEGERARRAY("{NULL x}", cursor)
     with pytest.raises(psycopg2.DataError, match="unable to parse date"):
         ext.DATEARRAY("{x}", cursor)
     # a field out of range: datetime's ValueError, as psycopg2

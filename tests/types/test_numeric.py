@@ -1,5 +1,6 @@
 """Numeric typecasting: int2/int4/int8/oid, float4/float8, numeric, bool."""
 
+import decimal
 import math
 from decimal import Decimal
 
@@ -119,11 +120,28 @@ def test_huge_int_direct(cursor):
     "caster", ["INTEGER", "LONGINTEGER", "ROWID"],
 )
 @pytest.mark.parametrize(
-    "bad", ["", "-", "+", "1.5", "12a", "0x", "1__0", "١٢", "9" * 24],
+    "bad, base",
+    [("", 10), ("-", 10), ("+", 10), ("1.5", 10), ("12a", 10), ("0x", 16),
+     ("1__0", 10), ("١٢", 10), ("010", 0), ("-07", 0)],
 )
-def test_bad_int(cursor, caster, bad):
-    with pytest.raises(psycopg2.DataError):
+def test_bad_int(cursor, caster, bad, base):
+    # int()'s own error, as psycopg2 (not a DB-API error)
+    with pytest.raises(ValueError) as exc:
         getattr(ext, caster)(bad, cursor)
+    assert type(exc.value) is ValueError
+    assert str(exc.value) == (
+        "invalid literal for int() with base %d: %r" % (base, bad))
+
+
+@pytest.mark.parametrize("caster", ["INTEGER", "LONGINTEGER", "ROWID"])
+def test_int_too_long(cursor, caster):
+    with pytest.raises(psycopg2.DataError, match="int64 representation"):
+        getattr(ext, caster)("9" * 24, cursor)
+
+
+@pytest.mark.parametrize("text, value", [("00", 0), ("-0", 0), ("0", 0)])
+def test_int_zeros(cursor, text, value):
+    assert ext.INTEGER(text, cursor) == value
 
 
 @pytest.mark.parametrize(
@@ -131,15 +149,18 @@ def test_bad_int(cursor, caster, bad):
             "1__5"],
 )
 def test_bad_float(cursor, bad):
-    with pytest.raises(psycopg2.DataError):
+    with pytest.raises(ValueError) as exc:
         ext.FLOAT(bad, cursor)
+    assert type(exc.value) is ValueError
+    assert str(exc.value) == "could not convert string to float: %r" % bad
 
 
 @pytest.mark.parametrize(
     "bad", ["", "-", "1.2.3", "abc", "1e", ".", "0x10", "Infx", "1,0"],
 )
 def test_bad_numeric(cursor, bad):
-    with pytest.raises(psycopg2.DataError):
+    # Decimal()'s own error, as psycopg2
+    with pytest.raises(decimal.InvalidOperation):
         ext.DECIMAL(bad, cursor)
 
 
