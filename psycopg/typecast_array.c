@@ -162,7 +162,9 @@ array_skip_bounds(array_parser *ap)
     }
     array_skip_space(ap);
     if (ap->p >= ap->end || *ap->p != '=') {
-        array_error(ap);
+        /* '[1:2]{a}': psycopg2's text */
+        PyErr_SetString(ap->ctx->st->DataError,
+                        "array does not start with '{'");
         return -1;
     }
     ap->p++;
@@ -463,7 +465,8 @@ array_parse_bytes(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     }
     array_skip_space(&ap);
     if (ap.p != ap.end) {
-        array_error(&ap);
+        /* '{1}x': psycopg2's text */
+        PyErr_SetString(ctx->st->DataError, "unbalanced braces in array");
         goto exit;
     }
     rv = Py_NewRef(list);

@@ -385,7 +385,8 @@ num_parse_float_lenient(const char *s, Py_ssize_t len,
     PyObject *str = NULL;
     PyObject *rv = NULL;
 
-    if ((str = PyUnicode_DecodeUTF8(s, len, "replace")) == NULL) {
+    /* not UTF-8: UnicodeDecodeError, as psycopg2 */
+    if ((str = PyUnicode_DecodeUTF8(s, len, NULL)) == NULL) {
         goto exit;
     }
     rv = PyFloat_FromString(str);
@@ -487,7 +488,7 @@ typecast_decimal_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     }
     /* text the server never writes (' 1', '1_000', 'inf'): what Decimal()
      * accepts, as psycopg2 */
-    else if ((str = PyUnicode_DecodeUTF8(s, len, "replace")) == NULL) {
+    else if ((str = PyUnicode_DecodeUTF8(s, len, NULL)) == NULL) {
         goto exit;
     }
     /* malformed text: Decimal's InvalidOperation, as psycopg2 */

@@ -8,6 +8,7 @@ the original is installed (.venv-peers) the value-parser cases are run on
 it too and compared side by side.
 """
 
+import decimal
 import json
 import os
 import random
@@ -482,10 +483,11 @@ VALUE_CASES = [(oid, v) for oid in SCALAR_OIDS + ARRAY_OIDS
                for v in GARBAGE + [None]]
 
 # What the original raises, besides psycopg2.Error, for a value it can't
-# parse: ValueError (and its subclasses UnicodeDecodeError, JSONDecodeError)
-# and OverflowError. Anything else (TypeError, SystemError, ...) is a bug.
+# parse: ValueError (and its subclasses UnicodeDecodeError, JSONDecodeError),
+# OverflowError and, for numeric, Decimal()'s InvalidOperation. Anything
+# else (TypeError, SystemError, ...) is a bug.
 NON_DBAPI_OK = {"ValueError", "UnicodeDecodeError", "JSONDecodeError",
-                "OverflowError"}
+                "OverflowError", "InvalidOperation"}
 
 
 def _check_outcome(case, ours, theirs=None):
@@ -672,7 +674,7 @@ def test_random_server_messages(fake):
                 cur.fetchall()
             except psycopg2.Error:
                 pass
-            except (ValueError, OverflowError):
+            except (ValueError, OverflowError, decimal.InvalidOperation):
                 pass   # what the original raises for unparsable values
             except Exception as e:
                 pytest.fail("seed %d query %d: fetch raised %r from %r"

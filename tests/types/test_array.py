@@ -120,6 +120,19 @@ def test_not_an_array(cursor):
         ext.INTEGERARRAY(b"1", cursor)
 
 
+@pytest.mark.parametrize("bad, message", [
+    ("{1}x", "unbalanced braces in array"),
+    ("{1,2}}", "unbalanced braces in array"),
+    ("[1:2]{1}", "array does not start with '{'"),
+    ("1,2", "array does not start with '{'"),
+])
+def test_bad_literal_text(cursor, bad, message):
+    # psycopg2's texts
+    with pytest.raises(psycopg2.DataError) as exc:
+        ext.INTEGERARRAY(bad, cursor)
+    assert str(exc.value) == message
+
+
 def test_bad_element(cursor):
     # the element caster's error, as psycopg2
     with pytest.raises(ValueError, match="invalid literal for int"):
