@@ -179,7 +179,8 @@ num_parse_int(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
         if (neg || *p == '+') {
             p++;
         }
-        if (p < end && end - p <= 18) {
+        /* not '010': int(text, 0) refuses it, below, as psycopg2 */
+        if (p < end && end - p <= 18 && (*p != '0' || end - p == 1)) {
             for (; p < end; p++) {
                 unsigned d = (unsigned)(unsigned char)*p - '0';
                 if (d > 9) {
