@@ -50,36 +50,56 @@ conn_free_pending_notices(connectionObject *self)
 #define CONN_NOTICES_MAX 50
 
 void
-conn_flush_notices(connectionObject *self)
+conn_collect(connectionObject *self, conn_bundle *b, PGnotify *first)
 {
-    conn_notice *n = self->notice_pending, *next;
-    PyObject *exc_type, *exc_value, *exc_tb;
+    PGnotify *n = first;
+    b->notices = self->notice_pending;
+    self->notice_pending = self->notice_tail = NULL;
+    b->notifies = b->notifies_tail = NULL;
+    for (; n != NULL; n = self->pgconn ? PQnotifies(self->pgconn) : NULL) {
+        conn_notify *node = malloc(sizeof(conn_notify));
+        if (node == NULL) {
+            PQfreemem(n); /* out of memory: one notification is lost */
+            break;
+        }
+        node->next = NULL;
+        node->pgnotify = n;
+        if (b->notifies == NULL)
+            b->notifies = node;
+        else
+            b->notifies_tail->next = node;
+        b->notifies_tail = node;
+    }
+}
+
+/* Append the notices to conn.notices (errors ignored: a broken notices
+ * object is not the query's error). */
+static void
+conn_deliver_notices(connectionObject *self, conn_notice *n)
+{
+    conn_notice *next;
+    PyObject *target = Py_XNewRef(self->notice_list);
     Py_ssize_t skip = 0;
 
-    if (n == NULL)
-        return;
-    self->notice_pending = self->notice_tail = NULL;
     /* a plain list would drop all but the last CONN_NOTICES_MAX at the end
      * of this flush: don't decode the ones it would drop */
-    if (self->notice_list && PyList_CheckExact(self->notice_list)) {
+    if (target && PyList_CheckExact(target)) {
         for (next = n; next; next = next->next)
             skip++;
         skip = skip > CONN_NOTICES_MAX ? skip - CONN_NOTICES_MAX : 0;
     }
-    /* appending must not clobber an exception being raised */
-    PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
     for (; n; n = next) {
         next = n->next;
         if (skip > 0)
             skip--;
-        else if (self->notice_list && self->notice_list != Py_None) {
+        else if (target && target != Py_None) {
             PyObject *msg = conn_decode_replace(self, n->message,
                                                 strlen(n->message));
             PyObject *r = NULL;
             if (msg)
-                r = PyObject_CallMethod(self->notice_list, "append", "O", msg);
+                r = PyObject_CallMethod(target, "append", "O", msg);
             if (r == NULL)
-                PyErr_Clear(); /* a broken notices object is not our error */
+                PyErr_Clear();
             Py_XDECREF(r);
             Py_XDECREF(msg);
         }
@@ -87,28 +107,26 @@ conn_flush_notices(connectionObject *self)
         free(n);
     }
     /* a real list keeps only the last messages */
-    if (self->notice_list && PyList_CheckExact(self->notice_list)) {
-        Py_ssize_t len = PyList_GET_SIZE(self->notice_list);
+    if (target && PyList_CheckExact(target)) {
+        Py_ssize_t len = PyList_GET_SIZE(target);
         if (len > CONN_NOTICES_MAX
-            && PyList_SetSlice(self->notice_list, 0, len - CONN_NOTICES_MAX,
-                               NULL) < 0)
+            && PyList_SetSlice(target, 0, len - CONN_NOTICES_MAX, NULL) < 0)
             PyErr_Clear();
     }
-    PyErr_Restore(exc_type, exc_value, exc_tb);
+    Py_XDECREF(target);
 }
 
-/* Move every notification libpq holds into conn.notifies. Undecodable
- * bytes become U+FFFD (as the original does) and a failing notifies object
- * does not stop the loop: whatever stayed inside libpq would never make
- * the socket readable again. The first error is raised at the end. */
-int
-conn_flush_notifies(connectionObject *self)
+/* Append Notify objects to conn.notifies.  Undecodable bytes become
+ * U+FFFD (as the original does); a failing notifies object is ignored,
+ * as psycopg2 does, and does not stop the loop. */
+static void
+conn_deliver_notifies(connectionObject *self, conn_notify *node)
 {
-    PGnotify *n;
-    PyObject *exc_type = NULL, *exc_value = NULL, *exc_tb = NULL;
-
-    while ((n = PQnotifies(self->pgconn)) != NULL) {
-        PyObject *channel, *payload = NULL, *notify = NULL, *r = NULL;
+    conn_notify *next;
+    for (; node; node = next) {
+        PGnotify *n = node->pgnotify;
+        PyObject *channel, *payload = NULL, *notify = NULL, *target, *r;
+        next = node->next;
         channel = conn_decode_replace(self, n->relname, strlen(n->relname));
         if (channel)
             payload = conn_decode_replace(self, n->extra, strlen(n->extra));
@@ -116,28 +134,41 @@ conn_flush_notifies(connectionObject *self)
             notify = PyObject_CallFunction((PyObject *)self->st->notify_type,
                                            "iOO", n->be_pid, channel, payload);
         PQfreemem(n);
-        if (notify && self->notifies) {
-            PyObject *target = Py_NewRef(self->notifies);
-            if (PyList_CheckExact(target))
-                r = PyList_Append(target, notify) < 0 ? NULL : Py_None;
-            else if ((r = PyObject_CallMethod(target, "append", "O", notify)))
-                Py_DECREF(r);
-            Py_DECREF(target);
+        free(node);
+        target = notify ? Py_XNewRef(self->notifies) : NULL;
+        if (target && PyList_CheckExact(target)) {
+            if (PyList_Append(target, notify) < 0)
+                PyErr_Clear();
         }
-        else if (notify)
-            r = Py_None;
-        if (r == NULL && exc_type == NULL)
-            PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
-        else if (r == NULL)
-            PyErr_Clear(); /* only the first error is raised */
+        else if (target) {
+            if ((r = PyObject_CallMethod(target, "append", "O", notify)))
+                Py_DECREF(r);
+            else
+                PyErr_Clear();
+        }
+        else if (notify == NULL)
+            PyErr_Clear();
+        Py_XDECREF(target);
         Py_XDECREF(channel);
         Py_XDECREF(payload);
         Py_XDECREF(notify);
     }
-    if (exc_type == NULL)
-        return 0;
+}
+
+void
+conn_deliver(connectionObject *self, conn_bundle *b)
+{
+    PyObject *exc_type, *exc_value, *exc_tb;
+    /* the caller may be raising: the handlers run with no exception set,
+     * and theirs are not the caller's */
+    PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+    Py_INCREF(self); /* a handler may drop the last other reference */
+    conn_deliver_notices(self, b->notices);
+    b->notices = NULL;
+    conn_deliver_notifies(self, b->notifies);
+    b->notifies = b->notifies_tail = NULL;
+    Py_DECREF(self);
     PyErr_Restore(exc_type, exc_value, exc_tb);
-    return -1;
 }
 
 void
@@ -592,29 +623,34 @@ conn_fileno(connectionObject *self, PyObject *unused)
     return PyLong_FromLong(PQsocket(self->pgconn));
 }
 
-/* Async: hand the results collected by poll() to the cursor that sent
- * the query (errors are raised here, with the cursor attached). */
-static int
-conn_deliver_async_result(connectionObject *self)
-{
-    PGresult *res = self->async_res;
-    PyObject *curs = NULL;
-    int r, had_cursor = 0;
+/* Async: the results collected by poll(), taken under the lock and handed
+ * to the cursor that sent the query after it is released (building the
+ * description and raising run Python code). */
+typedef struct {
+    PGresult *res;             /* owned */
+    PyObject *cursor;          /* weakref, owned; NULL if none */
+} conn_async_result;
 
-    self->async_res = NULL;
-    if (self->async_cursor) {
-        had_cursor = 1;
-        if (PyWeakref_GetRef(self->async_cursor, &curs) < 0)
+/* Hand `ar` to its cursor (lock released; errors are raised here, with the
+ * cursor attached).  POLL_OK or -1. */
+static int
+conn_deliver_async_result(connectionObject *self, conn_async_result *ar)
+{
+    PGresult *res = ar->res;
+    PyObject *curs = NULL;
+    int r;
+
+    if (ar->cursor) {
+        if (PyWeakref_GetRef(ar->cursor, &curs) < 0)
             PyErr_Clear();
-        Py_CLEAR(self->async_cursor);
-    }
-    if (res == NULL) {
-        Py_XDECREF(curs);
-        if (self->pgconn && PQstatus(self->pgconn) == CONNECTION_BAD)
-            return pq_raise_conn_error(self);
-        PyErr_SetString(self->st->InterfaceError,
-                        "the server returned no result");
-        return -1;
+        Py_CLEAR(ar->cursor);
+        if (curs == NULL) {
+            /* the cursor was garbage-collected while its query ran */
+            PQclear(res);
+            PyErr_SetString(self->st->InterfaceError,
+                            "the asynchronous cursor has disappeared");
+            return -1;
+        }
     }
     if (PQresultStatus(res) == PGRES_COPY_IN
         || PQresultStatus(res) == PGRES_COPY_OUT) {
@@ -630,22 +666,19 @@ conn_deliver_async_result(connectionObject *self)
         return -1;
     }
     if (curs == NULL) {
-        /* the cursor was garbage-collected while its query ran */
         PQclear(res);
-        if (!had_cursor)
-            return POLL_OK;
-        PyErr_SetString(self->st->InterfaceError,
-                        "the asynchronous cursor has disappeared");
-        return -1;
+        return POLL_OK;
     }
     r = curs_take_result((cursorObject *)curs, res);
     Py_DECREF(curs);
     return r < 0 ? -1 : POLL_OK;
 }
 
-/* One step of the operation in flight (lock held): POLL_* or -1. */
+/* One step of the operation in flight (lock held): POLL_* or -1.  When an
+ * async query is over, its result moves into `ar` for the caller to
+ * deliver once the lock is released. */
 static int
-conn_poll_locked(connectionObject *self)
+conn_poll_locked(connectionObject *self, conn_async_result *ar)
 {
     PGresult *res;
     int r;
@@ -689,7 +722,18 @@ conn_poll_locked(connectionObject *self)
         r = pq_poll_query(self);
         if (r != POLL_OK || !self->async_)
             return r; /* green: the blocked caller takes the results */
-        return conn_deliver_async_result(self);
+        /* C pointers only: the weakref moves, no reference changes */
+        ar->cursor = self->async_cursor;
+        self->async_cursor = NULL;
+        if ((ar->res = self->async_res) == NULL) {
+            if (self->pgconn && PQstatus(self->pgconn) == CONNECTION_BAD)
+                return pq_raise_conn_error(self);
+            PyErr_SetString(self->st->InterfaceError,
+                            "the server returned no result");
+            return -1;
+        }
+        self->async_res = NULL;
+        return POLL_OK;
 
     default:
         /* nothing in flight: read notifications */
@@ -706,13 +750,23 @@ PyDoc_STRVAR(conn_poll_doc,
 static PyObject *
 conn_poll(connectionObject *self, PyObject *unused)
 {
+    conn_async_result ar = {NULL, NULL};
     int r;
     if (conn_check_open(self) < 0)
         return NULL;
     if (conn_lock(self) < 0)
         return NULL;
-    r = conn_poll_locked(self);
+    r = conn_poll_locked(self, &ar);
     conn_unlock(self);
+    if (ar.res)
+        r = conn_deliver_async_result(self, &ar);
+    else if (ar.cursor) {
+        /* an error raised above: drop the weakref without losing it */
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        Py_CLEAR(ar.cursor);
+        PyErr_Restore(t, v, tb);
+    }
     if (r < 0)
         return NULL;
     return PyLong_FromLong(r);

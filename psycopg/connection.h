@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 /* A notice received by libpq while the GIL was released; moved into the
- * Python list once the GIL is held again. */
+ * Python list once the lock is released (conn_unlock). */
 typedef struct conn_notice {
     struct conn_notice *next;
     char *message;
@@ -26,6 +26,21 @@ typedef struct conn_cancel_ref {
     PGcancel *pgcancel;
     Py_ssize_t refcnt;
 } conn_cancel_ref;
+
+/* A notification taken from libpq under the lock. */
+typedef struct conn_notify {
+    struct conn_notify *next;
+    PGnotify *pgnotify;
+} conn_notify;
+
+/* What the libpq path collected for Python while holding the lock: plain
+ * C, filled by conn_collect under the lock and handed to conn.notices and
+ * conn.notifies by conn_deliver after it is released (conn_unlock does
+ * both), so that a handler can use the connection. */
+typedef struct {
+    conn_notice *notices;
+    conn_notify *notifies, *notifies_tail;
+} conn_bundle;
 
 struct connectionObject {
     PyObject_HEAD
@@ -196,10 +211,14 @@ int conn_setup_params(connectionObject *self);
 int conn_needs_datestyle(connectionObject *self);
 /* Close the libpq connection (lock held); closed becomes 1. */
 void conn_close_locked(connectionObject *self);
-/* Move notices collected without the GIL into conn.notices. */
-void conn_flush_notices(connectionObject *self);
-/* Collect NOTIFY messages received by libpq into conn.notifies. */
-int conn_flush_notifies(connectionObject *self);
+/* Take the notices and notifications received so far into `b`, the
+ * notification `first` (from PQnotifies, or NULL) included (lock held; C
+ * only, no Python object touched). */
+void conn_collect(connectionObject *self, conn_bundle *b, PGnotify *first);
+/* Hand `b` to conn.notices and conn.notifies (lock released: runs Python
+ * code; errors of those objects are ignored, a pending exception is
+ * kept). */
+void conn_deliver(connectionObject *self, conn_bundle *b);
 /* Mark the connection as broken by the server (closed = 2). */
 void conn_set_broken(connectionObject *self);
 /* Send BEGIN if needed before a command (not autocommit, status READY). */
@@ -298,11 +317,26 @@ conn_lock(connectionObject *self)
     return conn_lock_ex(self, 0);
 }
 
+/* Release the lock, then deliver the notices and notifications that the
+ * I/O made under it brought (Python code runs here, lock released). */
 static inline void
 conn_unlock(connectionObject *self)
 {
+    conn_bundle b = {NULL, NULL, NULL};
+    PGnotify *n = NULL;
+    /* green: the wait callback's poll() unlocks in the middle of a
+     * command; what came waits for its end, as in blocking mode.  The
+     * common case (nothing came) inline, the rest in conn_collect. */
+    if (self->async_op == ASYNC_OP_NONE || self->async_) {
+        if (self->pgconn)
+            n = PQnotifies(self->pgconn);
+        if (self->notice_pending || n)
+            conn_collect(self, &b, n);
+    }
     self->lock_owner = 0;
     PyThread_release_lock(self->lock);
+    if (b.notices || b.notifies)
+        conn_deliver(self, &b);
 }
 
 #endif /* PSYCOPG_CONNECTION_H */

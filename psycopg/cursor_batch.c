@@ -622,25 +622,28 @@ batch_flush(cursorObject *self, batch_chunk *c, PyObject *base,
         *unknown = 1;
     else
         *total += rowcount;
-    if (last) {
+    rv = 0;
+unlock:
+    curs_update_conn_status(conn);
+    conn_unlock(conn);
+    /* decoding runs Python code: after the lock */
+    if (rv == 0 && last) {
         const char *tag = PQcmdStatus(last), *tuples = PQcmdTuples(last);
         PyObject *msg = conn_decode(conn, tag, strlen(tag));
         if (msg == NULL)
-            goto unlock;
-        Py_XSETREF(self->statusmessage, msg);
-        self->lastoid = PQoidValue(last);
-        if (PQresultStatus(last) == PGRES_TUPLES_OK)
-            *lastcount = PQntuples(last);
-        else
-            *lastcount = (tuples && tuples[0]) ? strtol(tuples, NULL, 10)
-                                               : -1;
+            rv = -1;
+        else {
+            Py_XSETREF(self->statusmessage, msg);
+            self->lastoid = PQoidValue(last);
+            if (PQresultStatus(last) == PGRES_TUPLES_OK)
+                *lastcount = PQntuples(last);
+            else
+                *lastcount = (tuples && tuples[0]) ? strtol(tuples, NULL, 10)
+                                                   : -1;
+        }
     }
-    rv = 0;
-unlock:
     if (last)
         PQclear(last);
-    curs_update_conn_status(conn);
-    conn_unlock(conn);
 exit:
     PyMem_Free(items);
     return rv;

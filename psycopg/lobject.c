@@ -257,24 +257,15 @@ lobj_call_run(connectionObject *conn, lobj_call *c, int begin)
     lobj_call_do(pg, c);
     Py_END_ALLOW_THREADS
     if (c->result < 0) {
-        PyObject *t, *v, *tb;
         lobj_raise(conn, c); /* before anything else touches the message */
-        PyErr_Fetch(&t, &v, &tb);
         PQsetnonblocking(pg, 1);
-        conn_flush_notices(conn);
-        if (conn_flush_notifies(conn) < 0)
-            PyErr_Clear();
-        PyErr_Restore(t, v, tb);
         goto unlock;
     }
     if (PQsetnonblocking(pg, 1) != 0) {
         pq_raise_conn_error(conn);
         goto unlock;
     }
-    conn_flush_notices(conn);
-    if (conn_flush_notifies(conn) < 0)
-        goto unlock; /* the notifies object raised */
-    rv = 0;
+    rv = 0; /* conn_unlock delivers notices and notifies */
 unlock:
     conn_unlock(conn);
     if (rv < 0 && c->rbuf) {

@@ -25,16 +25,15 @@ pq_raise_conn_error(connectionObject *conn)
     return err_raise_trimmed(st->OperationalError, "", msg);
 }
 
-/* Bookkeeping after reading from the server, with the GIL held. */
+/* Bookkeeping after reading from the server (lock held: C only; the
+ * notices and notifications wait in libpq and conn->notice_pending for
+ * conn_unlock to deliver them). */
 static void
 pq_after_io(connectionObject *conn)
 {
     const char *scs;
-    conn_flush_notices(conn);
     if (conn->pgconn == NULL)
         return;
-    if (conn_flush_notifies(conn) < 0)
-        PyErr_Clear(); /* never lose a query result for a notify */
     scs = PQparameterStatus(conn->pgconn, "standard_conforming_strings");
     conn->equote = (scs && strcmp(scs, "off") == 0);
 }
@@ -472,86 +471,243 @@ exit:
     return rv;
 }
 
-static PGresult *pq_check_final(connectionObject *conn, PGresult *keep,
-                                int io_error);
-static void pq_keep_result(PGresult **keep, PGresult *res);
+/* ---- the step function ----
+ *
+ * Every command in flight (blocking, async, green, pipeline) is advanced
+ * by pq_step: flush what is left to send, read what arrived, take every
+ * result that is complete.  It only touches C values (it runs without the
+ * GIL) and never waits: it says what to wait for, and each path decides
+ * how (wait.c for blocking calls, the user for async poll(), the wait
+ * callback for green mode). */
 
-/* Flush the output and read every result, all without the GIL. */
-static PGresult *
-pq_finish(connectionObject *conn, int flushing)
+/* pq_step returns PQ_DONE, PQ_IO_ERROR (PQerrorMessage says why) or the
+ * WAIT_READ / WAIT_WRITE events to wait for before calling it again. */
+#define PQ_DONE 0
+#define PQ_IO_ERROR (-1)
+
+/* what pq_step does with a COPY IN/OUT result */
+#define PQ_COPY_STOP 0         /* stop there: the caller serves the copy */
+#define PQ_COPY_REFUSE 1       /* async: end it here (nobody can serve it) */
+
+typedef struct {
+    int flushing;              /* output not all sent yet */
+    int readable;              /* the socket was readable: consume input */
+    int copy;                  /* PQ_COPY_* */
+    int io_error;              /* pq_run: the step or the wait failed */
+    PGresult *keep;            /* first error, else the last result (or
+                                * the COPY result); owned */
+    /* pipeline mode: items[0..n), stop at the sync */
+    const pq_pipe_item *items;
+    Py_ssize_t n, index, error_at, total;
+    int unknown;
+    PGresult *last, *error;    /* owned */
+} pq_op;
+
+static void
+pq_op_init(pq_op *op, int flushing, int readable, PGresult *keep)
 {
-    PGconn *pgconn = conn->pgconn;
-    int fd = PQsocket(pgconn);
-    PGresult *keep = NULL, *res;
-    int io_error = 0, r;
-    wait_state ws;
+    memset(op, 0, sizeof(*op));
+    op->flushing = flushing;
+    op->readable = readable;
+    op->keep = keep;
+    op->error_at = -1;
+}
 
-    wait_begin(&ws, conn, 0);
-    for (;;) {
-        if (flushing) {
-            r = PQflush(pgconn);
-            if (r < 0) {
-                io_error = 1;
-                break;
-            }
-            if (r == 1) {
-                r = wait_socket(&ws, fd, WAIT_READ | WAIT_WRITE);
-                if (r < 0) {
-                    io_error = 1;
-                    break;
-                }
-                if ((r & WAIT_READ) && !PQconsumeInput(pgconn)) {
-                    io_error = 1;
-                    break;
-                }
-                continue;
-            }
-            flushing = 0;
+static void
+pq_op_clear(pq_op *op)
+{
+    if (op->keep)
+        PQclear(op->keep);
+    if (op->last)
+        PQclear(op->last);
+    if (op->error)
+        PQclear(op->error);
+    op->keep = op->last = op->error = NULL;
+}
+
+static int
+pq_is_copy(const PGresult *res)
+{
+    return res && (PQresultStatus(res) == PGRES_COPY_IN
+                   || PQresultStatus(res) == PGRES_COPY_OUT);
+}
+
+/* Keep the first error, else the last result (which is stolen). */
+static void
+pq_keep_result(PGresult **keep, PGresult *res)
+{
+    if (*keep && PQresultStatus(*keep) == PGRES_FATAL_ERROR) {
+        PQclear(res);
+    }
+    else {
+        if (*keep)
+            PQclear(*keep);
+        *keep = res;
+    }
+}
+
+/* Async connections can't serve COPY (psycopg2 raises ProgrammingError):
+ * end a COPY IN with an error, drain a COPY OUT, so that the connection
+ * stays usable.  Takes `res`; the first COPY result stays in op->keep for
+ * poll() to report.  PQ_DONE to go on reading results, WAIT_* to wait
+ * (libpq returns the COPY result again on the next step), PQ_IO_ERROR. */
+static int
+pq_refuse_copy(PGconn *pgconn, pq_op *op, PGresult *res)
+{
+    ExecStatusType status = PQresultStatus(res);
+    char *buf;
+    int r;
+
+    if (pq_is_copy(op->keep))
+        PQclear(res);
+    else {
+        if (op->keep)
+            PQclear(op->keep);
+        op->keep = res;
+    }
+    if (status == PGRES_COPY_IN) {
+        r = PQputCopyEnd(pgconn, "COPY is not supported in asynchronous "
+                                 "mode");
+        if (r < 0)
+            return PQ_IO_ERROR;
+        if (r == 0 || (r = PQflush(pgconn)) == 1) {
+            op->flushing = 1;
+            return WAIT_WRITE;
         }
-        if (PQisBusy(pgconn)) {
-            r = wait_socket(&ws, fd, WAIT_READ);
-            if (r < 0) {
-                io_error = 1;
-                break;
-            }
-            if (r > 0 && !PQconsumeInput(pgconn)) {
-                io_error = 1;
-                break;
-            }
+        return r < 0 ? PQ_IO_ERROR : PQ_DONE;
+    }
+    while ((r = PQgetCopyData(pgconn, &buf, 1)) > 0)
+        PQfreemem(buf);
+    if (r == 0)
+        return WAIT_READ;
+    return r == -1 ? PQ_DONE : PQ_IO_ERROR;
+}
+
+#if PG_VERSION_NUM >= 140000
+static void pq_pipeline_result(PGresult *res, int counted, Py_ssize_t *total,
+                               int *unknown, PGresult **last,
+                               PGresult **error);
+#endif
+
+/* Advance the command in flight as far as it goes without waiting
+ * (inlined: it is the hot loop of every query). */
+static inline int
+pq_step(PGconn *pgconn, pq_op *op)
+{
+    PGresult *res;
+    int r;
+
+    if (op->readable) {
+        op->readable = 0;
+        if (!PQconsumeInput(pgconn))
+            return PQ_IO_ERROR;
+    }
+    if (op->flushing) {
+        r = PQflush(pgconn);
+        if (r < 0)
+            return PQ_IO_ERROR;
+        if (r == 1) /* read while we write, or both sides stall */
+            return WAIT_READ | WAIT_WRITE;
+        op->flushing = 0;
+    }
+    for (;;) {
+        if (PQisBusy(pgconn))
+            return WAIT_READ;
+        res = PQgetResult(pgconn);
+        if (res == NULL) {
+            if (op->items == NULL)
+                return PQ_DONE;
+            op->index++; /* end of one statement's results */
+            if (PQstatus(pgconn) == CONNECTION_BAD)
+                return PQ_IO_ERROR;
             continue;
         }
-        res = PQgetResult(pgconn);
-        if (res == NULL)
-            break;
+#if PG_VERSION_NUM >= 140000
+        if (op->items) {
+            if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
+                PQclear(res);
+                return PQ_DONE;
+            }
+            if (op->error == NULL)
+                op->error_at = op->index;
+            pq_pipeline_result(res,
+                               op->index < op->n && op->items[op->index].counted,
+                               &op->total, &op->unknown, &op->last,
+                               &op->error);
+            if (op->error == NULL)
+                op->error_at = -1;
+            continue;
+        }
+#endif
         switch (PQresultStatus(res)) {
         case PGRES_COPY_IN:
         case PGRES_COPY_OUT:
+            if (op->copy == PQ_COPY_REFUSE) {
+                if ((r = pq_refuse_copy(pgconn, op, res)) != PQ_DONE)
+                    return r;
+                continue;
+            }
+            /* fall through */
         case PGRES_COPY_BOTH:
             /* the caller serves the copy; results come after it */
-            if (keep)
-                PQclear(keep);
-            keep = res;
-            goto done;
+            if (op->keep)
+                PQclear(op->keep);
+            op->keep = res;
+            return PQ_DONE;
         default:
-            break;
+            if (pq_is_copy(op->keep))
+                PQclear(res); /* the end of a copy we refused */
+            else
+                pq_keep_result(&op->keep, res);
         }
-        /* the first error wins; otherwise the last result wins */
-        pq_keep_result(&keep, res);
         if (PQstatus(pgconn) == CONNECTION_BAD)
-            break;
+            return PQ_DONE;
     }
-done:
-    if (wait_end(&ws) < 0) {
-        /* interrupted: the query was cancelled and drained */
-        pq_after_io(conn);
-        if (keep)
-            PQclear(keep);
-        if (PQstatus(pgconn) == CONNECTION_BAD)
+}
+
+/* Blocking: step and wait on the socket, all without the GIL, until the
+ * command is over.  op->io_error is set on an I/O error (PQerrorMessage
+ * says why).  0, or -1 with the interrupt raised (the query was cancelled
+ * and drained, or the connection abandoned). */
+static int
+pq_run(connectionObject *conn, pq_op *op)
+{
+    PGconn *pgconn = conn->pgconn;
+    int fd = PQsocket(pgconn), r;
+    wait_state ws;
+
+    wait_begin(&ws, conn, 0);
+    while ((r = pq_step(pgconn, op)) > 0) {
+        r = wait_socket(&ws, fd, r);
+        if (r < 0)
+            break;
+        op->readable = (r & WAIT_READ) != 0;
+    }
+    if (r < 0)
+        op->io_error = 1;
+    return wait_end(&ws);
+}
+
+static PGresult *pq_check_final(connectionObject *conn, PGresult *keep,
+                                int io_error);
+
+/* Flush the output and read every result of the command sent. */
+static PGresult *
+pq_finish(connectionObject *conn, int flushing)
+{
+    pq_op op;
+    int r;
+
+    pq_op_init(&op, flushing, 0, NULL);
+    r = pq_run(conn, &op);
+    pq_after_io(conn);
+    if (r < 0) {
+        pq_op_clear(&op);
+        if (conn->pgconn && PQstatus(conn->pgconn) == CONNECTION_BAD)
             conn_set_broken(conn);
         return NULL;
     }
-    pq_after_io(conn);
-    return pq_check_final(conn, keep, io_error);
+    return pq_check_final(conn, op.keep, op.io_error);
 }
 
 /* The checks on the result kept at the end of a command. */
@@ -592,20 +748,6 @@ pq_check_final(connectionObject *conn, PGresult *keep, int io_error)
     return keep;
 }
 
-/* Keep the first error, else the last result (which is stolen). */
-static void
-pq_keep_result(PGresult **keep, PGresult *res)
-{
-    if (*keep && PQresultStatus(*keep) == PGRES_FATAL_ERROR) {
-        PQclear(res);
-    }
-    else {
-        if (*keep)
-            PQclear(*keep);
-        *keep = res;
-    }
-}
-
 int
 pq_send_query(connectionObject *conn, const char *query)
 {
@@ -628,136 +770,62 @@ pq_send_query(connectionObject *conn, const char *query)
     return 0;
 }
 
-static int
-pq_is_copy(const PGresult *res)
-{
-    return res && (PQresultStatus(res) == PGRES_COPY_IN
-                   || PQresultStatus(res) == PGRES_COPY_OUT);
-}
-
-/* Async connections can't serve COPY (psycopg2 raises ProgrammingError):
- * end a COPY IN with an error, drain a COPY OUT, so that the connection
- * stays usable.  Takes `res`; the first COPY result stays in async_res
- * for poll() to report.  POLL_OK to go on reading results, POLL_READ or
- * POLL_WRITE to wait (libpq returns the COPY result again on the next
- * poll), -1 on a connection error. */
-static int
-pq_async_end_copy(connectionObject *conn, PGresult *res)
-{
-    PGconn *pgconn = conn->pgconn;
-    ExecStatusType status = PQresultStatus(res);
-    char *buf;
-    int r;
-
-    if (pq_is_copy(conn->async_res))
-        PQclear(res);
-    else {
-        if (conn->async_res)
-            PQclear(conn->async_res);
-        conn->async_res = res;
-    }
-    if (status == PGRES_COPY_IN) {
-        r = PQputCopyEnd(pgconn, "COPY is not supported in asynchronous "
-                                 "mode");
-        if (r < 0)
-            return -1;
-        if (r == 0 || (r = PQflush(pgconn)) == 1) {
-            conn->async_status = ASYNC_WRITE;
-            return POLL_WRITE;
-        }
-        return r < 0 ? -1 : POLL_OK;
-    }
-    while ((r = PQgetCopyData(pgconn, &buf, 1)) > 0)
-        PQfreemem(buf);
-    if (r == 0) {
-        pq_after_io(conn);
-        return POLL_READ;
-    }
-    return r == -1 ? POLL_OK : -1;
-}
-
+/* Async and green: one step per poll(); the state between two polls is
+ * async_status (output left to flush) and async_res (the result kept). */
 int
 pq_poll_query(connectionObject *conn)
 {
-    PGconn *pgconn = conn->pgconn;
-    PGresult *res;
-    int r, ok;
+    pq_op op;
+    int r;
 
-    if (conn->async_status == ASYNC_WRITE) {
-        Py_BEGIN_ALLOW_THREADS
-        r = PQflush(pgconn);
-        Py_END_ALLOW_THREADS
-        if (r < 0)
-            goto io_error;
-        if (r == 1)
-            return POLL_WRITE;
-        conn->async_status = ASYNC_READ;
-    }
+    pq_op_init(&op, conn->async_status == ASYNC_WRITE, 1, conn->async_res);
+    op.copy = conn->async_ ? PQ_COPY_REFUSE : PQ_COPY_STOP;
     Py_BEGIN_ALLOW_THREADS
-    ok = PQconsumeInput(pgconn);
+    r = pq_step(conn->pgconn, &op);
     Py_END_ALLOW_THREADS
-    if (!ok)
-        goto io_error;
-    for (;;) {
-        if (PQisBusy(pgconn)) {
-            pq_after_io(conn);
-            return POLL_READ;
-        }
-        res = PQgetResult(pgconn);
-        if (res == NULL)
-            break;
-        switch (PQresultStatus(res)) {
-        case PGRES_COPY_IN:
-        case PGRES_COPY_OUT:
-            if (conn->async_) {
-                /* nobody can serve it: end it, keep the first COPY
-                 * result to report, and go on reading */
-                r = pq_async_end_copy(conn, res);
-                if (r < 0)
-                    goto io_error;
-                if (r != POLL_OK)
-                    return r;
-                continue;
-            }
-            /* fall through */
-        case PGRES_COPY_BOTH:
-            /* the caller serves the copy; results come after it */
-            if (conn->async_res)
-                PQclear(conn->async_res);
-            conn->async_res = res;
-            goto done;
-        default:
-            if (pq_is_copy(conn->async_res))
-                PQclear(res); /* the end of a copy we refused */
-            else
-                pq_keep_result(&conn->async_res, res);
-        }
-        if (PQstatus(pgconn) == CONNECTION_BAD)
-            break;
+    conn->async_res = op.keep;
+    pq_after_io(conn);
+    if (r > 0) {
+        /* poll() asks for one event: writing first, reading meanwhile is
+         * done by the next step's consume */
+        conn->async_status = (r & WAIT_WRITE) ? ASYNC_WRITE : ASYNC_READ;
+        return conn->async_status == ASYNC_WRITE ? POLL_WRITE : POLL_READ;
     }
-done:
     conn->async_op = ASYNC_OP_NONE;
     conn->async_status = ASYNC_DONE;
-    pq_after_io(conn);
+    if (r == PQ_IO_ERROR)
+        return pq_raise_conn_error(conn);
     return POLL_OK;
-
-io_error:
-    conn->async_op = ASYNC_OP_NONE;
-    conn->async_status = ASYNC_DONE;
-    pq_after_io(conn);
-    return pq_raise_conn_error(conn);
 }
 
-/* Green: the wait callback polls until the results are in async_res. */
+/* Green: send `query` (NULL: collect the results of the one sent, after
+ * a COPY); the wait callback polls until the results are in async_res.
+ * async_res may hold the result of another green command of this thread
+ * whose poll() is delivering notices to a handler that runs this one:
+ * it is set aside meanwhile. */
 static PGresult *
-pq_finish_green(connectionObject *conn)
+pq_green(connectionObject *conn, const char *query)
 {
-    PGresult *res;
+    PGresult *outer = conn->async_res, *res = NULL;
+    conn->async_res = NULL;
+    if (query != NULL) {
+        if (pq_send_query(conn, query) < 0)
+            goto exit;
+    }
+    else {
+        conn->async_op = ASYNC_OP_QUERY;
+        conn->async_status = ASYNC_WRITE;
+    }
     if (wait_green(conn) < 0)
-        return NULL;
+        goto exit;
     res = conn->async_res;
     conn->async_res = NULL;
-    return pq_check_final(conn, res, 0);
+    res = pq_check_final(conn, res, 0);
+exit:
+    if (conn->async_res)
+        PQclear(conn->async_res);
+    conn->async_res = outer;
+    return res;
 }
 
 static int
@@ -786,11 +854,8 @@ pq_exec(connectionObject *conn, const char *query)
     Dprintf("conn %p: %s", (void *)conn, query);
     if (conn_check_open(conn) < 0 || pq_check_idle(conn) < 0)
         return NULL;
-    if (conn_is_green(conn)) {
-        if (pq_send_query(conn, query) < 0)
-            return NULL;
-        return pq_finish_green(conn);
-    }
+    if (conn_is_green(conn))
+        return pq_green(conn, query);
     /* PQsendQuery only queues the message in non-blocking mode */
     r = PQsendQuery(conn->pgconn, query);
     if (!r) {
@@ -803,11 +868,8 @@ pq_exec(connectionObject *conn, const char *query)
 PGresult *
 pq_get_result(connectionObject *conn)
 {
-    if (conn_is_green(conn)) {
-        conn->async_op = ASYNC_OP_QUERY;
-        conn->async_status = ASYNC_WRITE;
-        return pq_finish_green(conn);
-    }
+    if (conn_is_green(conn))
+        return pq_green(conn, NULL);
     return pq_finish(conn, 1);
 }
 
@@ -1100,10 +1162,9 @@ pq_exec_pipeline(connectionObject *conn, const pq_pipe_item *items,
                  PGresult **error, Py_ssize_t *error_at)
 {
     PGconn *pgconn;
-    PGresult *res;
-    Py_ssize_t i, index = 0, total = 0;
-    int io_error = 0, unknown = 0, flushing = 1, r, fd, interrupted;
-    wait_state ws;
+    Py_ssize_t i;
+    int interrupted = 0;
+    pq_op op;
 
     *rowcount = -1;
     *last = *error = NULL;
@@ -1112,92 +1173,51 @@ pq_exec_pipeline(connectionObject *conn, const pq_pipe_item *items,
     if (conn_check_open(conn) < 0 || pq_check_idle(conn) < 0)
         return -1;
     pgconn = conn->pgconn;
-    fd = PQsocket(pgconn);
     if (!PQenterPipelineMode(pgconn))
         return pq_raise_conn_error(conn);
 
-    wait_begin(&ws, conn, 0);
+    pq_op_init(&op, 1, 0, NULL);
+    op.items = items;
+    op.n = n;
     /* queue everything: in non-blocking mode libpq buffers what the
-     * socket can't take yet, and we flush below while reading results */
+     * socket can't take yet, and the steps flush it while reading */
     for (i = 0; i < n; i++) {
         Dprintf("conn %p (pipeline %zd/%zd): %s", (void *)conn, i + 1, n,
                 items[i].sql ? items[i].sql : "(prepared)");
         if (!pq_pipeline_send(pgconn, &items[i])) {
-            io_error = 1;
+            op.io_error = 1;
             break;
         }
     }
-    if (!io_error && !PQpipelineSync(pgconn))
-        io_error = 1;
-    while (!io_error) {
-        if (flushing) {
-            r = PQflush(pgconn);
-            if (r < 0) {
-                io_error = 1;
-                break;
-            }
-            if (r == 1) {
-                /* read while we write, or both sides fill up and stall */
-                r = wait_socket(&ws, fd, WAIT_READ | WAIT_WRITE);
-                if (r < 0 || ((r & WAIT_READ) && !PQconsumeInput(pgconn)))
-                    io_error = 1;
-                continue;
-            }
-            flushing = 0;
-        }
-        if (PQisBusy(pgconn)) {
-            r = wait_socket(&ws, fd, WAIT_READ);
-            if (r < 0 || (r > 0 && !PQconsumeInput(pgconn)))
-                io_error = 1;
-            continue;
-        }
-        res = PQgetResult(pgconn);
-        if (res == NULL) {
-            index++; /* end of one statement's results */
-            if (PQstatus(pgconn) == CONNECTION_BAD)
-                io_error = 1;
-            continue;
-        }
-        if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
-            PQclear(res);
-            break;
-        }
-        if (*error == NULL && error_at)
-            *error_at = index;
-        pq_pipeline_result(res, index < n && items[index].counted, &total,
-                           &unknown, last, error);
-        if (error_at && *error == NULL)
-            *error_at = -1;
-    }
-    if (!io_error && !PQexitPipelineMode(pgconn)) {
+    if (!op.io_error && !PQpipelineSync(pgconn))
+        op.io_error = 1;
+    if (!op.io_error)
+        interrupted = pq_run(conn, &op) < 0;
+    if (!op.io_error && !PQexitPipelineMode(pgconn)) {
         /* results left after the Sync: the server broke the protocol and
          * libpq stays in pipeline mode; the session can't be used again */
-        io_error = 1;
+        op.io_error = 1;
         conn_set_broken(conn);
     }
-    interrupted = wait_end(&ws) < 0;
     pq_after_io(conn);
-    if (interrupted || io_error) {
-        if (*last) {
-            PQclear(*last);
-            *last = NULL;
-        }
-        if (io_error && !interrupted) {
-            if (*error && PQstatus(pgconn) == CONNECTION_BAD) {
+    if (error_at)
+        *error_at = op.error_at;
+    if (interrupted || op.io_error) {
+        if (op.io_error && !interrupted) {
+            if (op.error && PQstatus(pgconn) == CONNECTION_BAD) {
                 /* the server said why it went away */
-                err_raise_from_result(conn, NULL, *error);
-                *error = NULL;
-                return -1;
+                err_raise_from_result(conn, NULL, op.error);
+                op.error = NULL;
             }
-            pq_raise_conn_error(conn);
+            else
+                pq_raise_conn_error(conn);
         }
-        if (*error) {
-            PQclear(*error);
-            *error = NULL;
-        }
+        pq_op_clear(&op);
         return -1;
     }
-    *rowcount = unknown ? -1 : total;
+    *last = op.last;
+    *error = op.error;
+    *rowcount = op.unknown ? -1 : op.total;
     return 0;
 }
 

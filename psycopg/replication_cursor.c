@@ -99,19 +99,30 @@ repl_feedback_if_due(replCursObject *self, double interval)
     return 0;
 }
 
-/* Read the next XLogData without blocking (lock held); keepalives are
- * answered on the way.  REPL_MESSAGE with *msg set, REPL_NOTHING,
- * REPL_ENDED when the server ended the stream, -1 on error. */
+/* What repl_read() took from the server under the lock: plain C, turned
+ * into Python objects by repl_build() once the lock is released. */
+typedef struct {
+    char *buf;                 /* REPL_MESSAGE, REPL_BAD: PQfreemem */
+    Py_ssize_t n;
+    PGresult *final;           /* REPL_ENDED: the command's result */
+} repl_raw;
+
+/* a message of a type we don't know (raised by repl_build) */
+#define REPL_BAD 3
+
+/* Read the next XLogData without blocking (lock held: C only, besides
+ * the I/O errors); keepalives are answered on the way.  REPL_MESSAGE,
+ * REPL_BAD, REPL_ENDED with `raw` filled, REPL_NOTHING, or -1. */
 static int
-repl_read(replCursObject *self, PyObject **msg)
+repl_read(replCursObject *self, repl_raw *raw)
 {
-    cursorObject *cur = &self->cur;
-    connectionObject *conn = cur->conn;
+    connectionObject *conn = self->cur.conn;
     char *buf;
     PGresult *final;
     Py_ssize_t n;
 
-    *msg = NULL;
+    raw->buf = NULL;
+    raw->final = NULL;
     for (;;) {
         n = pq_read_copy_nb(conn, &buf, &final);
         if (n < 0)
@@ -119,49 +130,92 @@ repl_read(replCursObject *self, PyObject **msg)
         if (n == 0) {
             if (final == NULL)
                 return REPL_NOTHING;
-            /* end of the stream: the cursor is no more replicating */
-            curs_clear_result(cur);
-            if (PQresultStatus(final) != PGRES_COMMAND_OK)
-                return err_raise_from_result(conn, cur, final);
-            PQclear(final);
+            raw->final = final;
             return REPL_ENDED;
         }
         self->last_io = repl_now();
+        raw->buf = buf;
+        raw->n = n;
         if (buf[0] == 'w' && n >= REPL_XLOGDATA_HDR) {
-            uint64_t data_start = repl_get64(buf + 1);
-            uint64_t wal_end = repl_get64(buf + 9);
-            int64_t send_time = (int64_t)repl_get64(buf + 17);
-            Py_ssize_t size = n - REPL_XLOGDATA_HDR;
-            PyObject *payload = self->decode
-                ? conn_decode(conn, buf + REPL_XLOGDATA_HDR, size)
-                : PyBytes_FromStringAndSize(buf + REPL_XLOGDATA_HDR, size);
-            PQfreemem(buf);
-            if (payload == NULL)
-                return -1;
-            self->wal_end = wal_end;
-            self->last_msg_start = data_start;
+            self->wal_end = repl_get64(buf + 9);
+            self->last_msg_start = repl_get64(buf + 1);
             self->got_msg = 1;
-            *msg = repl_msg_new(conn->st, (PyObject *)self, payload, size,
-                                data_start, wal_end, send_time);
-            Py_DECREF(payload);
-            return *msg ? REPL_MESSAGE : -1;
+            return REPL_MESSAGE;
         }
         if (buf[0] == 'k' && n >= REPL_KEEPALIVE_LEN) {
             int reply = buf[17];
             self->wal_end = repl_get64(buf + 1);
             PQfreemem(buf);
+            raw->buf = NULL;
             Dprintf("keepalive: wal_end %llx reply %d",
                     (unsigned long long)self->wal_end, reply);
             if (reply && repl_send_status(self, 0) < 0)
                 return -1;
             continue;
         }
+        return REPL_BAD;
+    }
+}
+
+/* Free what a failed step left in `raw`. */
+static void
+repl_raw_free(repl_raw *raw)
+{
+    if (raw->buf)
+        PQfreemem(raw->buf);
+    if (raw->final)
+        PQclear(raw->final);
+    raw->buf = NULL;
+    raw->final = NULL;
+}
+
+/* After the lock: the message (REPL_MESSAGE with *msg), the end of the
+ * stream checked (REPL_ENDED), or -1 with the error raised.  Takes what
+ * `raw` holds. */
+static int
+repl_build(replCursObject *self, int what, repl_raw *raw, PyObject **msg)
+{
+    cursorObject *cur = &self->cur;
+    connectionObject *conn = cur->conn;
+    char *buf = raw->buf;
+    Py_ssize_t n = raw->n;
+
+    *msg = NULL;
+    if (what == REPL_ENDED) {
+        PGresult *final = raw->final;
+        raw->final = NULL;
+        /* end of the stream: the cursor is no more replicating */
+        curs_clear_result(cur);
+        if (PQresultStatus(final) != PGRES_COMMAND_OK)
+            return err_raise_from_result(conn, cur, final);
+        PQclear(final);
+        return REPL_ENDED;
+    }
+    if (what == REPL_MESSAGE) {
+        Py_ssize_t size = n - REPL_XLOGDATA_HDR;
+        PyObject *payload = self->decode
+            ? conn_decode(conn, buf + REPL_XLOGDATA_HDR, size)
+            : PyBytes_FromStringAndSize(buf + REPL_XLOGDATA_HDR, size);
+        uint64_t data_start = repl_get64(buf + 1);
+        uint64_t wal_end = repl_get64(buf + 9);
+        int64_t send_time = (int64_t)repl_get64(buf + 17);
+        repl_raw_free(raw);
+        if (payload == NULL)
+            return -1;
+        *msg = repl_msg_new(conn->st, (PyObject *)self, payload, size,
+                            data_start, wal_end, send_time);
+        Py_DECREF(payload);
+        return *msg ? REPL_MESSAGE : -1;
+    }
+    if (what == REPL_BAD) {
         PyErr_Format(conn->st->OperationalError,
                      "unrecognized replication message type: '%c' "
                      "(length %zd)", buf[0], n);
-        PQfreemem(buf);
+        repl_raw_free(raw);
         return -1;
     }
+    repl_raw_free(raw);
+    return what;
 }
 
 /* ---- methods ---- */
@@ -218,6 +272,7 @@ repl_consume_stream(replCursObject *self, PyObject *args, PyObject *kwargs)
     cursorObject *cur = &self->cur;
     connectionObject *conn;
     PyObject *consume, *ka = Py_None, *msg, *r;
+    repl_raw raw = {NULL, 0, NULL};
     double interval;
     int what;
 
@@ -253,11 +308,9 @@ repl_consume_stream(replCursObject *self, PyObject *args, PyObject *kwargs)
         if (conn_check_open(conn) < 0)
             what = -1;
         else {
-            what = repl_read(self, &msg);
-            if (what >= 0 && repl_feedback_if_due(self, interval) < 0) {
-                Py_CLEAR(msg);
+            what = repl_read(self, &raw);
+            if (what >= 0 && repl_feedback_if_due(self, interval) < 0)
                 what = -1;
-            }
             if (what == REPL_NOTHING) {
                 double left = self->last_feedback + interval - repl_now();
                 if (pq_wait_readable(conn, left > 0 ? left : 0) < 0)
@@ -265,7 +318,11 @@ repl_consume_stream(replCursObject *self, PyObject *args, PyObject *kwargs)
             }
         }
         conn_unlock(conn);
-        if (what < 0)
+        if (what < 0) {
+            repl_raw_free(&raw);
+            break;
+        }
+        if ((what = repl_build(self, what, &raw, &msg)) < 0)
             break;
         if (what == REPL_ENDED) {
             curs_op_end(cur, conn);
@@ -294,6 +351,7 @@ repl_read_message(replCursObject *self, PyObject *unused)
 {
     connectionObject *conn;
     PyObject *msg = NULL;
+    repl_raw raw = {NULL, 0, NULL};
     int what;
 
     if (repl_check_started(self, "read_message") < 0)
@@ -301,13 +359,15 @@ repl_read_message(replCursObject *self, PyObject *unused)
     conn = self->cur.conn;
     if (conn_lock(conn) < 0)
         return NULL;
-    what = repl_read(self, &msg);
-    if (what >= 0 && repl_feedback_if_due(self, self->status_interval) < 0) {
-        Py_CLEAR(msg);
+    what = repl_read(self, &raw);
+    if (what >= 0 && repl_feedback_if_due(self, self->status_interval) < 0)
         what = -1;
-    }
     conn_unlock(conn);
-    if (what < 0)
+    if (what < 0) {
+        repl_raw_free(&raw);
+        return NULL;
+    }
+    if (repl_build(self, what, &raw, &msg) < 0)
         return NULL;
     return msg ? msg : Py_NewRef(Py_None);
 }

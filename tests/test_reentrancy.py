@@ -303,30 +303,123 @@ def test_gc_del_uses_same_connection(dsn):
     """)
 
 
-def test_notice_handler_uses_same_connection(dsn):
-    # conn.notices is filled while the result is being collected; using the
-    # connection there must not block forever
+@pytest.mark.parametrize("mode", ["blocking", "green"])
+def test_notice_handler_uses_same_connection(dsn, mode):
+    # the notices are collected under the connection lock and handed to
+    # conn.notices after it is released: the handler can use the connection
     run_child(dsn, """
+        import psycopg2.extras
+        if %r == "green":
+            ext.set_wait_callback(psycopg2.extras.wait_select)
         conn = psycopg2.connect(DSN)
         conn.autocommit = True
         got = []
 
         class Notices(list):
             def append(self, msg):
-                try:
-                    with conn.cursor() as c:
-                        c.execute("select 1")
-                        got.append(c.fetchone())
-                except psycopg2.ProgrammingError:
-                    got.append("busy")
+                with conn.cursor() as c:
+                    c.execute("select 1")
+                    got.append(c.fetchone())
                 list.append(self, msg)
 
         conn.notices = Notices()
         cur = conn.cursor()
         cur.execute("do $$ begin raise notice 'hello'; end $$")
+        assert got == [(1,)], got
+        assert conn.notices == ["NOTICE:  hello\\n"], conn.notices
         cur.execute("select 5")
         assert cur.fetchone() == (5,)
-        assert got, got
+        print("OK")
+    """ % mode)
+
+
+def test_notice_handler_uses_same_connection_in_transaction(dsn):
+    # the same inside a transaction, and from commit()
+    run_child(dsn, """
+        conn = psycopg2.connect(DSN)
+        got = []
+
+        class Notices(list):
+            def append(self, msg):
+                c = conn.cursor()
+                c.execute("select txid_current_if_assigned() is null")
+                got.append(c.fetchone())
+                list.append(self, msg)
+
+        conn.notices = Notices()
+        cur = conn.cursor()
+        cur.execute("do $$ begin raise notice 'hello'; end $$")
+        assert got == [(True,)], got
+        cur.execute("create temp table t (a int) on commit drop")
+        cur.execute("create function pg_temp.f() returns trigger "
+                    "language plpgsql as $$ begin raise notice 'ins'; "
+                    "return new; end $$")
+        cur.execute("create constraint trigger tr after insert on t "
+                    "deferrable initially deferred for each row "
+                    "execute function pg_temp.f()")
+        cur.execute("insert into t values (1)")
+        conn.commit()    # the deferred trigger's notice comes with COMMIT
+        assert len(got) == 2 and conn.notices[-1].endswith("ins\\n"), \
+            (got, conn.notices)
+        print("OK")
+    """)
+
+
+def test_notifies_handler_uses_same_connection(dsn):
+    # conn.notifies receives the Notify after the lock is released
+    run_child(dsn, """
+        conn = psycopg2.connect(DSN)
+        conn.autocommit = True
+        got = []
+
+        class Notifies(list):
+            def append(self, n):
+                c = conn.cursor()
+                c.execute("select %s", (n.payload,))
+                got.append(c.fetchone()[0])
+                list.append(self, n)
+
+        conn.notifies = Notifies()
+        cur = conn.cursor()
+        cur.execute("listen reentry_chan")
+        cur.execute("notify reentry_chan, 'x'")
+        assert got == ["x"], got
+        assert [n.payload for n in conn.notifies] == ["x"]
+        print("OK")
+    """)
+
+
+def test_async_poll_notice_handler_polls(dsn):
+    # async: poll() delivers notices after releasing the lock, and hands the
+    # result to the cursor after it too; a handler can poll() meanwhile
+    run_child(dsn, """
+        import select
+        conn = psycopg2.connect(DSN, async_=True)
+
+        def wait(c):
+            while True:
+                s = c.poll()
+                if s == ext.POLL_OK:
+                    return
+                select.select([c.fileno()], [c.fileno()] if s ==
+                              ext.POLL_WRITE else [], [], 10)
+        wait(conn)
+        got = []
+
+        class Notices(list):
+            def append(self, msg):
+                got.append(conn.poll())   # nothing in flight: reads input
+                list.append(self, msg)
+
+        conn.notices = Notices()
+        cur = conn.cursor()
+        cur.execute("do $$ begin raise notice 'a'; end $$; select 42")
+        wait(conn)
+        assert cur.fetchone() == (42,)
+        # the notice may come before the end of the query (poll() in the
+        # handler advances it) or with it
+        assert len(got) == 1 and got[0] in (
+            ext.POLL_OK, ext.POLL_READ, ext.POLL_WRITE), got
         print("OK")
     """)
 
