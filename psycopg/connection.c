@@ -10,6 +10,7 @@
 #include "pqpath.h"
 
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* ---- notices and notifies ---- */
@@ -423,11 +424,24 @@ conn_close_pgconn(connectionObject *self)
     if (self->pgconn) {
         PGconn *pgconn = self->pgconn;
         self->pgconn = NULL;
-        if (self->pid == getpid()) {
+        if (self->pid != getpid()) {
+            /* in a forked child, leave the parent's session alone */
+        }
+        else if (self->async_op != ASYNC_OP_NONE && !self->async_
+                 && self->pgconn_closing == NULL) {
+            /* a green command is in flight: its wait callback may be
+             * waiting on the socket (from another thread).  Freeing it
+             * would let a new socket take its number and the wait never
+             * end; shutting it down wakes the wait, and wait_green frees
+             * it when the callback returns. */
+            if (shutdown(PQsocket(pgconn), SHUT_RDWR) != 0)
+                Dprintf("conn %p: shutdown failed", (void *)self);
+            self->pgconn_closing = pgconn;
+        }
+        else {
             /* PQfinish sends a Terminate message: cheap, non-blocking */
             PQfinish(pgconn);
         }
-        /* in a forked child, leave the parent's session alone */
     }
     if (self->async_res) {
         PQclear(self->async_res);
@@ -437,6 +451,15 @@ conn_close_pgconn(connectionObject *self)
     self->async_status = ASYNC_DONE;
     Py_CLEAR(self->async_cursor);
     conn_free_pending_notices(self);
+}
+
+void
+conn_finish_closing(connectionObject *self)
+{
+    if (self->pgconn_closing) {
+        PQfinish(self->pgconn_closing);
+        self->pgconn_closing = NULL;
+    }
 }
 
 void
@@ -1257,6 +1280,7 @@ conn_dealloc(connectionObject *self)
     if (self->weakreflist)
         PyObject_ClearWeakRefs((PyObject *)self);
     conn_close_pgconn(self); /* also frees async_res */
+    conn_finish_closing(self);
     conn_clear(self);
     PyMem_Free(self->dsn);
     self->encoding = self->pyenc = NULL;

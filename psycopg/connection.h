@@ -48,6 +48,8 @@ struct connectionObject {
     PyObject *module;          /* strong ref: keeps st alive */
 
     PGconn *pgconn;
+    PGconn *pgconn_closing;    /* closed during a green wait: its socket is
+                                * shut down, freed when the wait ends */
     conn_cancel_ref *cancel;   /* for cancel() from other threads */
     PyThread_type_lock lock;   /* serialises use of pgconn between threads */
 
@@ -211,6 +213,8 @@ int conn_setup_params(connectionObject *self);
 int conn_needs_datestyle(connectionObject *self);
 /* Close the libpq connection (lock held); closed becomes 1. */
 void conn_close_locked(connectionObject *self);
+/* Free a connection closed during a green wait (lock held). */
+void conn_finish_closing(connectionObject *self);
 /* Take the notices and notifications received so far into `b`, the
  * notification `first` (from PQnotifies, or NULL) included (lock held; C
  * only, no Python object touched). */

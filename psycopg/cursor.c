@@ -345,17 +345,34 @@ curs_exec_in_transaction(cursorObject *self, PyObject *q, int flags)
     return last;
 }
 
+/* ASCII reads the same in every client encoding. */
+static int
+curs_is_ascii(const char *s, Py_ssize_t n)
+{
+    Py_ssize_t i;
+    for (i = 0; i < n; i++) {
+        if ((unsigned char)s[i] & 0x80)
+            return 0;
+    }
+    return 1;
+}
+
 /* Run `q` and keep its result.  The lock is held for the libpq I/O only
  * (COPY releases it around each call to the file object); the result
- * becomes Python objects once it is released.  flags: CURS_EXEC_*. */
+ * becomes Python objects once it is released.  flags: CURS_EXEC_*.
+ * `qenc` (may be NULL: no check) is the connection's encoding object the
+ * query was encoded with: if another thread or a callback changed the
+ * client encoding since and the query is not plain ASCII, the server
+ * would read it in the new one, so nothing is sent and CURS_ENC_CHANGED
+ * returned, without an exception set. */
 int
-curs_exec_flags(cursorObject *self, PyObject *q, int flags)
+curs_exec_enc(cursorObject *self, PyObject *q, int flags, PyObject *qenc)
 {
     connectionObject *conn = self->conn;
     PGresult *res = NULL;
     PyObject *enc = NULL;
     ExecStatusType status;
-    int rv = -1, copy = 0;
+    int rv = -1, copy = 0, enc_changed = 0, began = 0;
 
     if (PyBytes_GET_SIZE(q) == 0) {
         PyErr_SetString(conn->st->ProgrammingError,
@@ -382,6 +399,16 @@ curs_exec_flags(cursorObject *self, PyObject *q, int flags)
         goto exit;
     if (conn_check_open(conn) < 0)
         goto unlock;
+    if (qenc && conn->enc_obj != qenc
+        && !curs_is_ascii(PyBytes_AS_STRING(q), PyBytes_GET_SIZE(q))) {
+        enc_changed = 1;
+        goto unlock;
+    }
+    /* psycopg2 sends BEGIN apart: a lost connection fails it, and its
+     * error carries no cursor */
+    began = !(flags & CURS_EXEC_NO_BEGIN)
+            && (!conn->autocommit || conn->entered)
+            && conn->status == CONN_STATUS_READY;
     res = curs_exec_in_transaction(self, q, flags);
     if (res == NULL)
         goto unlock;
@@ -402,6 +429,10 @@ unlock:
     conn_unlock(conn);
     if (res)
         rv = curs_take_result_enc(self, res, enc);
+    else if (enc_changed)
+        rv = CURS_ENC_CHANGED;
+    else if (conn->closed == 2 && !began && !conn_is_green(conn))
+        query_error_set_cursor(conn, (PyObject *)self); /* as psycopg2 */
     if (rv == 0 && copy)
         Py_XSETREF(self->statusmessage, PyUnicode_New(0, 0));
 exit:
@@ -413,19 +444,50 @@ exit:
 int
 curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy)
 {
-    return curs_exec_flags(self, q, want_copy ? CURS_EXEC_COPY : 0);
+    return curs_exec_enc(self, q, want_copy ? CURS_EXEC_COPY : 0, NULL);
+}
+
+int
+curs_exec_flags(cursorObject *self, PyObject *q, int flags)
+{
+    return curs_exec_enc(self, q, flags, NULL);
+}
+
+/* The encoding object to build a query with (new reference). */
+static PyObject *
+curs_query_enc(cursorObject *self)
+{
+    return Py_XNewRef(self->conn->enc_obj);
+}
+
+/* A query built again after an encoding change met the same fate. */
+static int
+curs_raise_enc_changed(cursorObject *self)
+{
+    PyErr_SetString(self->conn->st->InterfaceError,
+                    "the client encoding changed while the query was being "
+                    "built; it was not sent");
+    return -1;
 }
 
 int
 curs_exec_copy(cursorObject *self, PyObject *sql)
 {
-    PyObject *q = curs_query_bytes(self, sql);
-    int r;
-    if (q == NULL)
-        return -1;
-    r = curs_exec_bytes(self, q, 1);
-    Py_DECREF(q);
-    return r;
+    PyObject *q, *qenc;
+    int r = CURS_ENC_CHANGED, attempt;
+    /* encoded with one encoding, sent if it is still the client's: once
+     * more if it changed meanwhile */
+    for (attempt = 0; attempt < 2 && r == CURS_ENC_CHANGED; attempt++) {
+        qenc = curs_query_enc(self);
+        if (!(q = curs_query_bytes(self, sql))) {
+            Py_XDECREF(qenc);
+            return -1;
+        }
+        r = curs_exec_enc(self, q, CURS_EXEC_COPY, qenc);
+        Py_DECREF(q);
+        Py_XDECREF(qenc);
+    }
+    return r == CURS_ENC_CHANGED ? curs_raise_enc_changed(self) : r;
 }
 
 static int
@@ -445,7 +507,7 @@ curs_execute_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"query", "vars", NULL};
     PyObject *query, *vars = Py_None, *q;
-    int r;
+    int r = -1, attempt;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &query,
                                      &vars))
         return NULL;
@@ -459,15 +521,27 @@ curs_execute_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
     }
     if (curs_check_executable(self) < 0 || curs_check_named_valid(self) < 0)
         return NULL;
-    if (!(q = curs_mogrify_bytes(self, query, vars, 1))) {
-        Py_CLEAR(self->query); /* as psycopg2 */
-        return NULL;
+    /* the query is encoded with one encoding and sent only if it is
+     * still the client's; if another thread or a callback changed it
+     * meanwhile, the query is built once more */
+    for (attempt = 0; attempt < 2; attempt++) {
+        PyObject *qenc = curs_query_enc(self);
+        if (!(q = curs_mogrify_bytes(self, query, vars, 1))) {
+            Py_XDECREF(qenc);
+            Py_CLEAR(self->query); /* as psycopg2 */
+            return NULL;
+        }
+        if (self->name)
+            r = curs_execute_named(self, q, qenc);
+        else
+            r = curs_exec_enc(self, q, 0, qenc);
+        Py_DECREF(q);
+        Py_XDECREF(qenc);
+        if (r != CURS_ENC_CHANGED)
+            break;
     }
-    if (self->name)
-        r = curs_execute_named(self, q);
-    else
-        r = curs_exec_bytes(self, q, 0);
-    Py_DECREF(q);
+    if (r == CURS_ENC_CHANGED)
+        curs_raise_enc_changed(self);
     if (r < 0)
         return NULL;
     Py_RETURN_NONE;

@@ -110,6 +110,11 @@ int curs_exec_bytes(cursorObject *self, PyObject *q, int want_copy);
 #define CURS_EXEC_COPY 1        /* serve a COPY from self->copyfile */
 #define CURS_EXEC_NO_BEGIN 2    /* never open a transaction first */
 int curs_exec_flags(cursorObject *self, PyObject *q, int flags);
+/* The same, sent only if the connection's encoding object is still
+ * `qenc`, the one `q` was encoded with (NULL: no check), or `q` is ASCII;
+ * else CURS_ENC_CHANGED, nothing sent, no exception set. */
+#define CURS_ENC_CHANGED (-2)
+int curs_exec_enc(cursorObject *self, PyObject *q, int flags, PyObject *qenc);
 /* Refuse a prepared two-phase transaction / a named cursor whose
  * transaction ended (ProgrammingError).  0 or -1. */
 int curs_check_prepared(cursorObject *self);
@@ -117,10 +122,11 @@ int curs_check_named_valid(cursorObject *self);
 /* Named cursors: run FETCH/MOVE/CLOSE, `fmt` % (arg, quoted name), after
  * curs_check_named_valid; cursor.query is kept.  0 or -1. */
 int curs_named_command(cursorObject *self, const char *fmt, const char *arg);
-/* cursor_named.c: DECLARE for the query bytes `q`; CLOSE for close() (0
+/* cursor_named.c: DECLARE for the query bytes `q` (encoded with `qenc`:
+ * see curs_exec_enc); CLOSE for close() (0
  * or -1, the cursor stays open on error); the quoted identifier of a name,
  * in a new PyMem buffer (NULL with an exception set). */
-int curs_execute_named(cursorObject *self, PyObject *q);
+int curs_execute_named(cursorObject *self, PyObject *q, PyObject *qenc);
 int curs_close_named(cursorObject *self);
 char *curs_quote_name(connectionObject *conn, PyObject *name);
 

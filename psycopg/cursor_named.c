@@ -50,7 +50,7 @@ curs_named_command(cursorObject *self, const char *fmt, const char *arg)
 }
 
 int
-curs_execute_named(cursorObject *self, PyObject *q)
+curs_execute_named(cursorObject *self, PyObject *q, PyObject *qenc)
 {
     connectionObject *conn = self->conn;
     PyObject *decl;
@@ -75,10 +75,10 @@ curs_execute_named(cursorObject *self, PyObject *q)
     if (decl == NULL)
         return -1;
     self->mark = conn->mark;
-    r = curs_exec_bytes(self, decl, 0);
+    r = curs_exec_enc(self, decl, 0, qenc);
     Py_DECREF(decl);
     if (r < 0)
-        return -1;
+        return r; /* CURS_ENC_CHANGED: execute() builds the query again */
     self->rowcount = -1;
     /* "DECLARE c CURSOR FOR q1; q2" also runs q2 (simple query protocol)
      * and its result would pose as the cursor's: refuse it. */

@@ -494,6 +494,9 @@ typedef struct {
     int readable;              /* the socket was readable: consume input */
     int copy;                  /* PQ_COPY_* */
     int io_error;              /* pq_run: the step or the wait failed */
+    int last_wins;             /* keep the last result, not the first
+                                * error (blocking calls, as PQexec and
+                                * psycopg2 do) */
     PGresult *keep;            /* first error, else the last result (or
                                 * the COPY result); owned */
     /* pipeline mode: items[0..n), stop at the sync */
@@ -657,6 +660,11 @@ pq_step(PGconn *pgconn, pq_op *op)
         default:
             if (pq_is_copy(op->keep))
                 PQclear(res); /* the end of a copy we refused */
+            else if (op->last_wins) {
+                if (op->keep)
+                    PQclear(op->keep);
+                op->keep = res;
+            }
             else
                 pq_keep_result(&op->keep, res);
         }
@@ -691,6 +699,56 @@ pq_run(connectionObject *conn, pq_op *op)
 static PGresult *pq_check_final(connectionObject *conn, PGresult *keep,
                                 int io_error);
 
+/* A blocking command lost its connection.  As PQexec (so psycopg2), the
+ * error is libpq's last word, "server closed the connection
+ * unexpectedly...": OperationalError without pgcode, pgerror its text.
+ * What the server said before closing ("FATAL:  terminating connection
+ * ..."; libpq writes server messages as "SEVERITY:  text" and their
+ * DETAIL/HINT lines alike) is left out, as PQexec reports it in a result
+ * of its own that psycopg2 never shows.  Takes `keep`; returns NULL. */
+static PGresult *
+pq_lost(connectionObject *conn, PGresult *keep)
+{
+    const char *msg = PQerrorMessage(conn->pgconn), *p, *colon;
+    PyObject *text = NULL, *exc = NULL;
+
+    if (keep)
+        PQclear(keep);
+    for (p = msg; *p;) {
+        const char *eol = strchr(p, '\n');
+        colon = strstr(p, ":  ");
+        /* a server line: a first word in capitals, then ":  " */
+        if (colon == NULL || (eol && colon > eol) || colon == p)
+            break;
+        for (; p < colon && *p >= 'A' && *p <= 'Z'; p++)
+            ;
+        if (p != colon)
+            break;
+        p = eol ? eol + 1 : colon + strlen(colon);
+        msg = p;
+        /* its continuation lines (a tab first) go with it */
+        while (*msg == '\t') {
+            eol = strchr(msg, '\n');
+            msg = eol ? eol + 1 : msg + strlen(msg);
+        }
+        p = msg;
+    }
+    if (msg[0] == '\0') /* nothing of libpq's own: keep it all */
+        msg = PQerrorMessage(conn->pgconn);
+    if (msg[0] == '\0')
+        msg = "server closed the connection unexpectedly\n";
+    conn_set_broken(conn);
+    if ((text = conn_decode_replace(conn, msg, strlen(msg)))
+        && (exc = PyObject_CallOneArg(conn->st->OperationalError, text))) {
+        if (PyObject_TypeCheck(exc, (PyTypeObject *)conn->st->Error))
+            Py_XSETREF(((errorObject *)exc)->pgerror, Py_NewRef(text));
+        PyErr_SetObject(conn->st->OperationalError, exc);
+    }
+    Py_XDECREF(exc);
+    Py_XDECREF(text);
+    return NULL;
+}
+
 /* Flush the output and read every result of the command sent. */
 static PGresult *
 pq_finish(connectionObject *conn, int flushing)
@@ -699,6 +757,7 @@ pq_finish(connectionObject *conn, int flushing)
     int r;
 
     pq_op_init(&op, flushing, 0, NULL);
+    op.last_wins = 1;
     r = pq_run(conn, &op);
     pq_after_io(conn);
     if (r < 0) {
@@ -707,6 +766,9 @@ pq_finish(connectionObject *conn, int flushing)
             conn_set_broken(conn);
         return NULL;
     }
+    if (op.io_error && PQstatus(conn->pgconn) == CONNECTION_BAD
+        && !pq_is_copy(op.keep))
+        return pq_lost(conn, op.keep);
     return pq_check_final(conn, op.keep, op.io_error);
 }
 
@@ -1204,9 +1266,9 @@ pq_exec_pipeline(connectionObject *conn, const pq_pipe_item *items,
         *error_at = op.error_at;
     if (interrupted || op.io_error) {
         if (op.io_error && !interrupted) {
-            if (op.error && PQstatus(pgconn) == CONNECTION_BAD) {
-                /* the server said why it went away */
-                err_raise_from_result(conn, NULL, op.error);
+            if (PQstatus(pgconn) == CONNECTION_BAD) {
+                /* as a blocking command that lost its connection */
+                pq_lost(conn, op.error);
                 op.error = NULL;
             }
             else

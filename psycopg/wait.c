@@ -348,6 +348,9 @@ wait_green(connectionObject *conn)
     r = PyObject_CallOneArg(cb, (PyObject *)conn);
     conn_lock(conn);
     Py_DECREF(cb);
+    /* closed meanwhile (by another thread): the socket was only shut down
+     * while the callback could wait on it */
+    conn_finish_closing(conn);
     if (r == NULL)
         goto error;
     Py_DECREF(r);
@@ -368,7 +371,11 @@ error:
         PQclear(conn->async_res);
         conn->async_res = NULL;
     }
-    conn_close_locked(conn);
-    conn->closed = 2; /* as psycopg2: broken, not closed by the user */
+    {
+        /* as psycopg2: broken (2), unless the user closed it */
+        int by_user = conn->closed == 1;
+        conn_close_locked(conn);
+        conn->closed = by_user ? 1 : 2;
+    }
     return -1;
 }

@@ -589,3 +589,89 @@ def test_consumer_reinits_replication_cursor(dsn, conn):
                      "from pg_replication_slots where slot_name = %s",
                      (slot,))
         admin.close()
+
+
+# ---- races found by the strict stress run -----------------------------------
+
+def test_adapter_changes_encoding_query_rebuilt(conn):
+    # the query is sent only in the encoding it was built with: a change
+    # made while building it (here by an adapter) builds it again
+    switched = []
+
+    class Param:
+        def __conform__(self, proto):
+            return self
+
+        def getquoted(self):
+            if not switched:
+                switched.append(1)
+                conn.set_client_encoding("LATIN1")
+            return b"1"
+
+    conn.set_client_encoding("UTF8")
+    cur = conn.cursor()
+    cur.execute("select 'vé', %s", (Param(),))
+    assert cur.fetchone() == ("vé", 1)
+    assert conn.encoding == "LATIN1"
+
+
+def test_adapter_always_changing_encoding_not_sent(conn):
+    # a query that can't be built in one encoding is not sent at all
+    encs = ["UTF8", "LATIN1"]     # each call changes it
+    calls = []
+
+    class Param:
+        def __conform__(self, proto):
+            return self
+
+        def getquoted(self):
+            calls.append(1)
+            conn.set_client_encoding(encs[len(calls) % 2])
+            return b"1"
+
+    conn.autocommit = True
+    conn.set_client_encoding("UTF8")
+    cur = conn.cursor()
+    with pytest.raises(psycopg2.InterfaceError, match="encoding changed"):
+        cur.execute("select 'vé', %s", (Param(),))
+    assert len(calls) == 2
+    cur.execute("select 'vé'")
+    assert cur.fetchone() == ("vé",)
+
+
+def test_green_wait_ends_when_other_thread_closes(dsn):
+    # the wait callback select()s the socket; another thread closes the
+    # connection (and opens others, which could take the socket's number):
+    # the socket is shut down, not freed, so the wait ends and the green
+    # query raises instead of waiting forever
+    run_child(dsn, """
+        import threading, psycopg2.extras
+        sys.path.insert(0, %r)
+        import pgsync
+        holder = psycopg2.connect(DSN)
+        holder.cursor().execute("select pg_advisory_lock(7301)")
+        ext.set_wait_callback(psycopg2.extras.wait_select)
+        conn = psycopg2.connect(DSN)
+        outcome = []
+
+        def run():
+            try:
+                conn.cursor().execute("select pg_advisory_lock(7301)")
+                outcome.append("returned")
+            except Exception as e:
+                outcome.append(type(e).__name__)
+
+        t = threading.Thread(target=run, daemon=True)
+        t.start()
+        pgsync.wait_lock_waiters(DSN, "pg_advisory_lock(7301)", 1)
+        conn.close()
+        others = [psycopg2.connect(DSN) for i in range(3)]
+        t.join(60)          # only a hang reaches the limit
+        assert not t.is_alive(), "the green wait did not end"
+        assert outcome in (["InterfaceError"], ["OperationalError"]), outcome
+        assert conn.closed
+        holder.close()
+        for c in others:
+            c.close()
+        print("OK")
+    """ % os.path.dirname(os.path.abspath(__file__)))

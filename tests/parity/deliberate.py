@@ -58,11 +58,6 @@ EXTRA_NAMES = {
 _PC = "being fixed by paritycore (issue 11 item %s)"
 
 PENDING = {
-    "sc_known.k09_blocking_terminated":
-        "a backend terminated by the server: psycopg2 raises "
-        "OperationalError('server closed the connection unexpectedly...') "
-        "without pgcode, ours AdminShutdown (57P01) from the FATAL result; "
-        "pqpath.c error path, paritycore (item 9) / hostile",
 }
 
 _BYTEA = ("malformed bytea text raises DataError (psycopg2 returns an empty "
