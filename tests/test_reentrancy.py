@@ -365,6 +365,36 @@ def test_notice_handler_uses_same_connection_in_transaction(dsn):
     """)
 
 
+def test_notice_handler_uses_same_connection_executemany(dsn):
+    # executemany's pipeline collects notices under the lock too
+    run_child(dsn, """
+        conn = psycopg2.connect(DSN)
+        got = []
+
+        class Notices(list):
+            def append(self, msg):
+                c = conn.cursor()
+                c.execute("select %s", (len(got),))
+                got.append(c.fetchone()[0])
+                list.append(self, msg)
+
+        conn.notices = Notices()
+        cur = conn.cursor()
+        cur.execute("create temp table t (a int)")
+        cur.execute("create function pg_temp.f() returns trigger "
+                    "language plpgsql as $$ begin raise notice 'row %', "
+                    "new.a; return new; end $$")
+        cur.execute("create trigger tr before insert on t for each row "
+                    "execute function pg_temp.f()")
+        cur.executemany("insert into t values (%s)", [(1,), (2,), (3,)])
+        assert got == [0, 1, 2], got
+        assert [m.split()[-1] for m in conn.notices] == ["1", "2", "3"]
+        cur.execute("select count(*) from t")
+        assert cur.fetchone() == (3,)
+        print("OK")
+    """)
+
+
 def test_notifies_handler_uses_same_connection(dsn):
     # conn.notifies receives the Notify after the lock is released
     run_child(dsn, """
