@@ -67,7 +67,9 @@ typedef struct {
 #define ADAPTER_CACHE    0x02  /* getquoted() quotes once, kept in buffer */
 #define ADAPTER_ENCODING 0x04  /* prepare() sets encoding from the conn */
 #define ADAPTER_FAST     0x08  /* mp_getquoted() quotes the exact types of
-                                  regs directly while they are registered */
+                                  regs directly (the quote function gets no
+                                  adapter) while their default adapter (type
+                                  or factory) is the registered one */
 #define ADAPTER_NOSTR    0x10  /* str() is object's: no __str__ */
 #define ADAPTER_MUTABLE  0x20  /* psycopg2's is a Python class: settable,
                                   picklable */

@@ -79,7 +79,7 @@ static const adapter_def adapter_builtins[] = {
      .doc = "datetime(obj[, type]) -> adapter quoting a date, time, "
             "datetime\nor timedelta.",
      .slot = ST(pydatetime_type), .quote = adapter_dt_quote,
-     .flags = ADAPTER_HIDDEN,
+     .flags = ADAPTER_HIDDEN | ADAPTER_FAST,
      .regs = {FACTORY(DATE, "DateFromPy", DATEOID),
               FACTORY(TIME, "TimeFromPy", TIMEOID),
               FACTORY(DATETIME, "TimestampFromPy", TIMESTAMPOID),
@@ -181,8 +181,8 @@ adapter_builtins_pytype(module_state *st, PyObject *dtmod, adapter_pytype t)
 }
 
 /* Register one row's types; note each in st->adapter_defaults, the
- * direct ones first (what it points to is owned by st: the types,
- * Decimal, the keys). */
+ * direct ones first (what it points to is owned by st: the keys and the
+ * adapters are in adapter_default_keys, a key holds its type). */
 static int
 adapter_builtins_register(PyObject *module, module_state *st, PyObject *dtmod,
                           const adapter_def *def)
@@ -195,7 +195,7 @@ adapter_builtins_register(PyObject *module, module_state *st, PyObject *dtmod,
 
     for (reg = def->regs; reg->pytype != ADAPTER_PY_END; reg++) {
         adapter_default *e;
-        int direct = (def->flags & ADAPTER_FAST) && reg->factory == NULL;
+        int direct = (def->flags & ADAPTER_FAST) != 0;
 
         if (!(pytype = adapter_builtins_pytype(st, dtmod, reg->pytype))) {
             goto exit;
@@ -208,7 +208,8 @@ adapter_builtins_register(PyObject *module, module_state *st, PyObject *dtmod,
         }
         if (!(key = PyTuple_Pack(2, pytype, (PyObject *)st->isqlquote_type))
             || PyDict_SetItem(st->adapters, key, adapter) < 0
-            || PyList_Append(st->adapter_default_keys, key) < 0) {
+            || PyList_Append(st->adapter_default_keys, key) < 0
+            || PyList_Append(st->adapter_default_keys, adapter) < 0) {
             goto exit;
         }
         if (st->adapter_ndefaults == ADAPTER_MAX_DEFAULTS) {
@@ -225,7 +226,7 @@ adapter_builtins_register(PyObject *module, module_state *st, PyObject *dtmod,
         }
         e->pytype = (PyTypeObject *)pytype;
         e->key = key;
-        e->adapter = direct ? adapter : NULL;
+        e->adapter = adapter;
         e->def = def;
         e->direct = direct;
         Py_CLEAR(key);

@@ -3,9 +3,9 @@
  *
  * mp_getquoted() is the hot path of query merging: for the exact builtin
  * types whose row is ADAPTER_FAST (bool, int, float, str, bytes, bytearray,
- * memoryview, Decimal) and whose registration is still the default adapter
- * it calls the row's quote function directly, without creating an adapter
- * object. */
+ * memoryview, Decimal, date, time, datetime, timedelta) and whose
+ * registration is still the default adapter it calls the row's quote
+ * function directly, without creating an adapter object. */
 
 #include "psycopg.h"
 #include "module.h"

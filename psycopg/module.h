@@ -7,9 +7,9 @@
 /* adapter_builtins.c: a default registration, for lookups that need no
  * new key, and that mp_getquoted() may skip (`direct`: the row's quote
  * function is called without making an adapter while `adapter` is still
- * the registered one).  The pointers are borrowed from the module state
- * (types, Decimal, the keys in adapter_default_keys, the factories in the
- * registry) or static (the row). */
+ * the registered one).  The pointers are borrowed from
+ * adapter_default_keys (the keys, which hold their type, and the adapters)
+ * or static (the row). */
 typedef struct {
     PyTypeObject *pytype;
     PyObject *key;                 /* (pytype, ISQLQuote) */
@@ -75,7 +75,7 @@ struct module_state {
     PyTypeObject *sql_in_type;
     PyTypeObject *none_adapter_type;
     PyTypeObject *pydatetime_type;
-    PyObject *adapter_default_keys;  /* list: the keys, kept alive */
+    PyObject *adapter_default_keys;  /* list: keys and adapters, kept */
     adapter_default adapter_defaults[ADAPTER_MAX_DEFAULTS]; /* direct 1st */
     int adapter_ndefaults;
 

@@ -208,6 +208,8 @@ def test_default_registrations_order():
 @pytest.mark.parametrize("value, literal", [
     (1, b"1"), (1.5, b"1.5"), (True, b"true"), ("a", b"'a'"),
     (b"a", b"'\\x61'::bytea"), (decimal.Decimal("2.5"), b"2.5"),
+    (datetime.date(2020, 1, 2), b"'2020-01-02'::date"),
+    (datetime.timedelta(1, 2), b"'1 days 2.000000 seconds'::interval"),
 ])
 def test_fast_path_follows_registration(conn, restore_adapters, value,
                                         literal):
