@@ -317,6 +317,30 @@ array_is_null(const char *b, Py_ssize_t n)
            (b[3] == 'L' || b[3] == 'l');
 }
 
+/* A boolean element that failed: psycopg2's message shows the literal from
+ * the element's first character to its end ("can't parse boolean: 'x}'"),
+ * so replace the element caster's InterfaceError with that text. */
+static void
+array_bool_error(array_parser *ap, const char *elem)
+{
+    PyObject *shown;
+
+    if (ap->efunc != typecast_bool_cast ||
+        !PyErr_ExceptionMatches(ap->ctx->st->InterfaceError)) {
+        return;
+    }
+    PyErr_Clear();
+    if (*elem == '"') {
+        elem++;
+    }
+    shown = PyUnicode_DecodeUTF8(elem, ap->end - elem, "replace");
+    if (shown != NULL) {
+        PyErr_Format(ap->ctx->st->InterfaceError,
+                     "can't parse boolean: '%U'", shown);
+        Py_DECREF(shown);
+    }
+}
+
 /* Parse one '{...}' level, ap->p on the '{'. New list or NULL. */
 static PyObject *
 array_parse_level(array_parser *ap, int depth)
@@ -341,7 +365,9 @@ array_parse_level(array_parser *ap, int depth)
     }
     for (;;) {
         Py_ssize_t n;
+        const char *elem;
         array_skip_space(ap);
+        elem = ap->p;
         if (ap->p >= ap->end) {
             array_error(ap);
             goto exit;
@@ -389,7 +415,13 @@ array_parse_level(array_parser *ap, int depth)
                 item = array_cast_item(ap, ap->buf, n);
             }
         }
-        if (item == NULL || array_items_push(&it, item) < 0) {
+        if (item == NULL) {
+            if (*elem != '{') { /* a sub-level has set its own */
+                array_bool_error(ap, elem);
+            }
+            goto exit;
+        }
+        if (array_items_push(&it, item) < 0) {
             goto exit;
         }
 

@@ -77,6 +77,12 @@ _DTTEXT = ("date/time text PostgreSQL never sends: a timestamp at "
            "one up): migration.rst, 'Date and time text PostgreSQL never "
            "sends'")
 
+DELIBERATE["sc_casttext.array odd"] = (
+    "hand-written array text with blanks around items or braces, empty "
+    "items or stray quotes is read as PostgreSQL reads it (psycopg2 keeps "
+    "the blanks in string items, passes empty items to the element caster): "
+    "migration.rst, 'Array text PostgreSQL never sends'")
+
 # -- generated from the first runs of sc_casters and sc_methods --
 DELIBERATE.update({
     'sc_casters.cast BINARY': _BYTEA,

@@ -245,3 +245,13 @@ def test_elements_cast_in_place(cursor):
     assert fetch(cursor, "select '{t,f,NULL}'::bool[]") == [True, False, None]
     assert fetch(cursor, "select '{ab,c,NULL,\"NULL\",d}'::text[]") == [
         "ab", "c", None, "NULL", "d"]
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("{t,x}", "x}"), ('{t,"y"}', 'y"}'), ("{{t},{1,f}}", "1,f}}"),
+])
+def test_bad_bool_element_message(cursor, text, shown):
+    # psycopg2 shows the literal from the bad element to its end
+    with pytest.raises(psycopg2.InterfaceError) as exc:
+        ext.BOOLEANARRAY(text, cursor)
+    assert str(exc.value) == "can't parse boolean: '%s'" % shown

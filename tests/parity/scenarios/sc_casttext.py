@@ -35,6 +35,21 @@ TIMESTAMP_TEXT = [
     "2020-01-01 10:00:00+02", "infinity",
 ]
 
+# array text as the server writes it: must read the same
+ARRAY_TEXT = [
+    "{}", "{1,2}", "{{1,2},{3,4}}", "{NULL,1}", "{-3,0,7}", "[0:1]={1,2}",
+    '{"a b","c\\"d",NULL,"NULL"}', "{t,f,NULL}", "{1.5,-2.25e3}",
+]
+# hand-written array text the server never sends (blanks, empty items,
+# stray quotes): read as PostgreSQL reads it, see deliberate.py
+ARRAY_ODD_TEXT = [
+    " {}", "{} ", " {1}", "{1} ", "{ }", "{ 1 , 2 }", "{a, b}",
+    '{ "a" , "b" }', "{ {1}, {2} }", "{ NULL }", "{NULL }", "{1,,2}",
+    "{1,}", "{,1}", '{"a"b}', "{\ta\t}", "{x}", "{t ,f}", "{ t }",
+]
+ARRAYS = ["INTEGERARRAY", "UNICODEARRAY", "BOOLEANARRAY", "FLOATARRAY",
+          "DECIMALARRAY"]
+
 
 def _probe(names, texts, oid=None):
     def probe(ctx):
@@ -63,4 +78,6 @@ PROBES = [
     ("timestamp", _probe(["DATETIME", "DATETIMETZ"], TIMESTAMP_TEXT)),
     ("date new_type", _probe(["DATE", "TIME", "DATETIME"],
                              DATE_TEXT + TIME_TEXT, 25)),
+    ("array", _probe(ARRAYS, ARRAY_TEXT)),
+    ("array odd", _probe(ARRAYS, ARRAY_ODD_TEXT)),
 ]
