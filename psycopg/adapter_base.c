@@ -120,6 +120,17 @@ adapter_dealloc(PyObject *self)
     Py_DECREF(tp);
 }
 
+int
+adapter_lacks(PyObject *obj, unsigned flags)
+{
+    adapterObject *a = (adapterObject *)obj;
+
+    /* a subclass made in Python has subtype_dealloc; a mutable type may
+     * have been given anything */
+    return Py_TYPE(obj)->tp_dealloc == adapter_dealloc
+           && !(a->def->flags & (flags | ADAPTER_MUTABLE));
+}
+
 /* str(): getquoted() decoded with the adapter's encoding (utf-8). */
 static PyObject *
 adapter_str(PyObject *self)

@@ -116,6 +116,11 @@ int adapter_type_create(PyObject *module, module_state *st,
  * Type.__new__ makes.  NULL on error. */
 PyObject *adapter_alloc(PyTypeObject *type);
 
+/* 1 if obj is an instance of an immutable builtin adapter type itself
+ * (not of a subclass, which may add methods) whose row has none of
+ * `flags`. */
+int adapter_lacks(PyObject *obj, unsigned flags);
+
 /* The `buffer` attribute of ADAPTER_CACHE types, for rows' getset. */
 PyObject *adapter_get_buffer(PyObject *self, void *closure);
 #define ADAPTER_BUFFER_GETSET                                              \

@@ -213,7 +213,9 @@ mp_getquoted(module_state *st, PyObject *obj, connectionObject *conn)
     if (!(adapter = mp_adapt(st, obj, NULL))) {
         goto exit;
     }
-    if (conn != NULL) {
+    /* a builtin adapter without prepare() (AsIs, Int...: what user
+     * adapters often return) need not raise and clear AttributeError */
+    if (conn != NULL && !adapter_lacks(adapter, ADAPTER_PREPARE)) {
         if ((r = mp_optional_attr(adapter, "prepare", &meth)) < 0) {
             goto exit;
         }

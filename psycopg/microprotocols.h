@@ -17,7 +17,8 @@ PyObject *mp_getquoted(module_state *st, PyObject *obj,
                        connectionObject *conn);
 
 /* Whether obj is None or of an exact builtin type (str, int, float, bool,
- * bytes, Decimal...) still adapted by its default adapter.  -1 on error. */
+ * bytes, Decimal, date...: an ADAPTER_FAST row) still adapted by its
+ * default adapter.  -1 on error. */
 int mp_is_default_adapted(module_state *st, PyObject *obj);
 
 /* Module functions adapt() and register_adapter(), for module.c.  mp_setup

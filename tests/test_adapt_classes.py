@@ -305,3 +305,30 @@ def test_python_like_adapters_pickle():
         b = pickle.loads(pickle.dumps(a))
         assert type(b) is type(a)
         assert b.getquoted() == a.getquoted()
+
+
+def test_prepare_of_adapters_returned_by_user_adapters(conn, restore_adapters):
+    # builtin adapters without prepare() are used as they are; a subclass
+    # that adds one, or a prepare() set on NoneAdapter, is called
+    calls = []
+
+    class Point:
+        pass
+
+    class PreparedAsIs(ext.AsIs):
+        def prepare(self, c):
+            calls.append(c)
+
+    cur = conn.cursor()
+    ext.register_adapter(Point, lambda p: ext.AsIs("point(1, 2)"))
+    assert cur.mogrify("%s", (Point(),)) == b"point(1, 2)"
+    ext.register_adapter(Point, lambda p: PreparedAsIs("point(3, 4)"))
+    assert cur.mogrify("%s", (Point(),)) == b"point(3, 4)"
+    assert calls == [conn]
+    ext.NoneAdapter.prepare = lambda self, c: calls.append("none")
+    try:
+        ext.register_adapter(Point, ext.NoneAdapter)
+        assert cur.mogrify("%s", (Point(),)) == b"NULL"
+    finally:
+        del ext.NoneAdapter.prepare
+    assert calls == [conn, "none"]
