@@ -277,7 +277,7 @@ static PyType_Slot conninfo_slots[] = {
 static PyType_Spec conninfo_spec = {
     .name = "psycopg2.extensions.ConnectionInfo",
     .basicsize = sizeof(conninfoObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
     .slots = conninfo_slots,
 };
 

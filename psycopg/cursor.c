@@ -939,7 +939,7 @@ curs_cast_lookup(cursorObject *self, PyObject *key)
         /* read each time: the key's __eq__ may replace the registries */
         d = i == 0 ? self->string_types
             : i == 1 ? self->conn->string_types : st->string_types;
-        if (d == NULL)
+        if (d == NULL || !PyDict_Check(d))
             continue;
         Py_INCREF(d);
         rv = Py_XNewRef(PyDict_GetItemWithError(d, key));
@@ -1223,6 +1223,16 @@ curs_get_types(cursorObject *self, void *c)
     return Py_NewRef(*slot);
 }
 
+/* assignable as in psycopg2, to anything; a deleted one reads None. Only
+ * a dict is looked into when casting. */
+static int
+curs_set_types(cursorObject *self, PyObject *v, void *c)
+{
+    PyObject **slot = c ? &self->binary_types : &self->string_types;
+    Py_XSETREF(*slot, Py_NewRef(v != NULL ? v : Py_None));
+    return 0;
+}
+
 static PyObject *
 curs_get_typecaster(cursorObject *self, void *c)
 {
@@ -1272,9 +1282,9 @@ static PyGetSetDef curs_getset[] = {
     {"pgresult_ptr", (getter)curs_get_pgresult_ptr, NULL,
      "Address of the libpq PGresult of the last command, as an int (for "
      "ctypes), or None.", NULL},
-    {"string_types", (getter)curs_get_types, NULL,
+    {"string_types", (getter)curs_get_types, (setter)curs_set_types,
      "Typecasters registered on this cursor only, by OID (dict).", NULL},
-    {"binary_types", (getter)curs_get_types, NULL,
+    {"binary_types", (getter)curs_get_types, (setter)curs_set_types,
      "Binary typecasters registered on this cursor only, by OID (dict).",
      (void *)1},
     {"typecaster", (getter)curs_get_typecaster, (setter)curs_set_readonly,

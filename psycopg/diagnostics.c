@@ -125,7 +125,7 @@ static PyType_Slot diag_slots[] = {
 static PyType_Spec diag_spec = {
     .name = "psycopg2.extensions.Diagnostics",
     .basicsize = sizeof(diagObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
     .slots = diag_slots,
 };
 

@@ -136,7 +136,8 @@ static PyType_Slot error_slots[] = {
 static PyType_Spec error_spec = {
     .name = "psycopg2.Error",
     .basicsize = sizeof(errorObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC |
+             Py_TPFLAGS_IMMUTABLETYPE, /* as psycopg2.Error; not its subclasses */
     .slots = error_slots,
 };
 

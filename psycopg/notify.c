@@ -166,7 +166,7 @@ static PyType_Slot notify_slots[] = {
 static PyType_Spec notify_spec = {
     .name = "psycopg2.extensions.Notify",
     .basicsize = sizeof(notifyObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
     .slots = notify_slots,
 };
 

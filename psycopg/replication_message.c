@@ -144,7 +144,7 @@ static PyType_Slot repl_msg_slots[] = {
 static PyType_Spec repl_msg_spec = {
     .name = "psycopg2.extensions.ReplicationMessage",
     .basicsize = sizeof(replMsgObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
     .slots = repl_msg_slots,
 };
 

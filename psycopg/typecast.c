@@ -154,7 +154,8 @@ typecast_lookup(module_state *st, cursorObject *curs, connectionObject *conn,
     if ((key = PyLong_FromUnsignedLong((unsigned long)oid)) == NULL) {
         goto exit;
     }
-    if (curs != NULL && curs->string_types != NULL) {
+    if (curs != NULL && curs->string_types != NULL &&
+        PyDict_Check(curs->string_types)) {
         rv = PyDict_GetItemWithError(curs->string_types, key);
         if (rv != NULL || PyErr_Occurred()) {
             goto exit;
@@ -610,6 +611,12 @@ typecast_register_type(PyObject *module, PyObject *args, PyObject *kwargs)
     }
     if (slot != NULL) {
         if (*slot == NULL && (*slot = PyDict_New()) == NULL) {
+            goto exit;
+        }
+        if (!PyDict_Check(*slot)) { /* cursor.string_types = 5 */
+            PyErr_Format(PyExc_TypeError,
+                         "the string_types of the scope is a %.100s, not a "
+                         "dict", Py_TYPE(*slot)->tp_name);
             goto exit;
         }
         dict = *slot;

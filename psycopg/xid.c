@@ -445,7 +445,7 @@ static PyType_Slot xid_slots[] = {
 static PyType_Spec xid_spec = {
     .name = "psycopg2.extensions.Xid",
     .basicsize = sizeof(xidObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
     .slots = xid_slots,
 };
 

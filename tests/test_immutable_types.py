@@ -131,3 +131,71 @@ def test_subclasses_stay_open(conn):
     dcur = conn.cursor(cursor_factory=psycopg2.extras.DictCursor)
     dcur.execute("SELECT 1 AS a")
     assert dcur.fetchone()["a"] == 1
+
+
+@pytest.mark.parametrize("name", [
+    "Notify", "Xid", "Diagnostics", "ConnectionInfo", "ReplicationMessage"])
+def test_value_types_are_subclassable(name):
+    # psycopg2 lets users subclass these (e.g. a Notify with a helper)
+    base = getattr(_psycopg, name)
+    sub = type("My" + name, (base,), {"extra": 1})
+    assert sub.extra == 1 and issubclass(sub, base)
+
+
+def test_value_subclass_instances(conn):
+    class MyNotify(ext.Notify):
+        def upper(self):
+            return self.channel.upper()
+
+    n = MyNotify(1, "ch", "pay")
+    assert n.upper() == "CH" and n == (1, "ch") and n.payload == "pay"
+
+    class MyXid(ext.Xid):
+        pass
+
+    x = MyXid(1, "gtrid", "bqual")
+    assert isinstance(x, ext.Xid) and x.gtrid == "gtrid"
+
+    class MyInfo(ext.ConnectionInfo):
+        pass
+
+    assert MyInfo(conn).backend_pid == conn.get_backend_pid()
+
+    class MyDiag(ext.Diagnostics):
+        pass
+
+    try:
+        conn.cursor().execute("SELECT 1/0")
+    except psycopg2.DataError as e:
+        assert MyDiag(e).sqlstate == "22012"
+    conn.rollback()
+
+
+@needs_immutable
+def test_error_is_immutable_its_subclasses_are_not():
+    with pytest.raises(TypeError, match="immutable type"):
+        psycopg2.Error.foo = 1
+    psycopg2.DataError.foo = 1  # Python classes, as in psycopg2
+    del psycopg2.DataError.foo
+
+
+def test_cursor_type_registries_assignable(conn):
+    # psycopg2: string_types/binary_types take any object; only a dict is
+    # looked into, and a deleted one reads None
+    cur = conn.cursor()
+    caster = ext.new_type((23,), "MYINT", lambda s, c: "int:" + s)
+    cur.string_types = {23: caster}
+    cur.execute("SELECT 1")
+    assert cur.fetchone() == ("int:1",)
+    for value in (5, None):
+        cur.string_types = value
+        assert cur.string_types == value
+        cur.execute("SELECT 1")
+        assert cur.fetchone() == (1,)
+        assert cur.cast(23, "2") == 2
+        with pytest.raises(TypeError, match="not a dict"):
+            ext.register_type(caster, cur)
+    del cur.string_types
+    assert cur.string_types is None
+    cur.binary_types = 7
+    assert cur.binary_types == 7
