@@ -154,14 +154,18 @@ typecast_lookup(module_state *st, cursorObject *curs, connectionObject *conn,
     if ((key = PyLong_FromUnsignedLong((unsigned long)oid)) == NULL) {
         goto exit;
     }
+    /* the per-cursor and per-connection dicts are usually empty: a lookup
+     * there would still hash and probe, once per column and query */
     if (curs != NULL && curs->string_types != NULL &&
-        PyDict_Check(curs->string_types)) {
+        PyDict_Check(curs->string_types) &&
+        PyDict_GET_SIZE(curs->string_types) > 0) {
         rv = PyDict_GetItemWithError(curs->string_types, key);
         if (rv != NULL || PyErr_Occurred()) {
             goto exit;
         }
     }
-    if (conn != NULL && conn->string_types != NULL) {
+    if (conn != NULL && conn->string_types != NULL &&
+        PyDict_GET_SIZE(conn->string_types) > 0) {
         rv = PyDict_GetItemWithError(conn->string_types, key);
         if (rv != NULL || PyErr_Occurred()) {
             goto exit;

@@ -50,31 +50,40 @@ array_items_init(array_items *it)
     it->cap = ARRAY_STACK_ITEMS;
 }
 
-/* Append `o` (stolen, also on error): 0 or -1. */
+/* Make room for one more item: 0 or -1 (MemoryError set). */
 static int
+array_items_grow(array_items *it)
+{
+    PyObject **p;
+    Py_ssize_t cap = it->cap * 2;
+
+    if ((size_t)cap > PY_SSIZE_T_MAX / sizeof(PyObject *)) {
+        p = NULL;
+    }
+    else if (it->items == it->stack) {
+        if ((p = PyMem_Malloc((size_t)cap * sizeof(PyObject *)))) {
+            memcpy(p, it->stack, (size_t)it->n * sizeof(PyObject *));
+        }
+    }
+    else {
+        p = PyMem_Realloc(it->items, (size_t)cap * sizeof(PyObject *));
+    }
+    if (p == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    it->items = p;
+    it->cap = cap;
+    return 0;
+}
+
+/* Append `o` (stolen, also on error): 0 or -1. */
+static inline int
 array_items_push(array_items *it, PyObject *o)
 {
-    if (it->n == it->cap) {
-        PyObject **p;
-        Py_ssize_t cap = it->cap * 2;
-        if ((size_t)cap > PY_SSIZE_T_MAX / sizeof(PyObject *)) {
-            p = NULL;
-        }
-        else if (it->items == it->stack) {
-            if ((p = PyMem_Malloc((size_t)cap * sizeof(PyObject *)))) {
-                memcpy(p, it->stack, (size_t)it->n * sizeof(PyObject *));
-            }
-        }
-        else {
-            p = PyMem_Realloc(it->items, (size_t)cap * sizeof(PyObject *));
-        }
-        if (p == NULL) {
-            Py_DECREF(o);
-            PyErr_NoMemory();
-            return -1;
-        }
-        it->items = p;
-        it->cap = cap;
+    if (it->n == it->cap && array_items_grow(it) < 0) {
+        Py_DECREF(o);
+        return -1;
     }
     it->items[it->n++] = o;
     return 0;
@@ -109,11 +118,15 @@ array_items_clear(array_items *it)
     it->items = it->stack;
 }
 
+/* the blanks the server's array input skips (isspace in the C locale) */
+static const unsigned char array_space[256] = {
+    [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\v'] = 1, ['\f'] = 1,
+};
+
 static inline int
 array_isspace(char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-           c == '\f';
+    return array_space[(unsigned char)c];
 }
 
 static inline void
@@ -285,7 +298,7 @@ array_scan_plain(const array_parser *ap)
 static inline PyObject *
 array_scan_int(array_parser *ap)
 {
-    const char *q = ap->p, *end = ap->end, *digits;
+    const char *q = ap->p, *end = ap->end, *digits, *lim;
     long long v = 0;
     int neg = 0;
 
@@ -294,7 +307,9 @@ array_scan_int(array_parser *ap)
         q++;
     }
     digits = q;
-    while (q < end && q - digits < 18) {
+    /* one bound for the loop: the end or 18 digits, whichever is first */
+    lim = end - q > 18 ? q + 18 : end;
+    while (q < lim) {
         unsigned d = (unsigned)(unsigned char)*q - '0';
         if (d > 9) {
             break;
@@ -366,19 +381,29 @@ array_parse_level(array_parser *ap, int depth)
     for (;;) {
         Py_ssize_t n;
         const char *elem;
+        if (ap->ints) {
+            /* the common case of int arrays: a run of plain ints, each
+             * followed by the delimiter or '}' (array_scan_int checked) */
+            while ((item = array_scan_int(ap)) != NULL) {
+                char c = *ap->p++;
+                if (array_items_push(&it, item) < 0) {
+                    goto exit;
+                }
+                if (c == '}') {
+                    goto done;
+                }
+            }
+            if (PyErr_Occurred()) {
+                goto exit;
+            }
+        }
         array_skip_space(ap);
         elem = ap->p;
         if (ap->p >= ap->end) {
             array_error(ap);
             goto exit;
         }
-        if (ap->ints && (item = array_scan_int(ap)) != NULL) {
-            /* the common case of int arrays */
-        }
-        else if (ap->ints && PyErr_Occurred()) {
-            goto exit;
-        }
-        else if ((n = array_scan_plain(ap)) > 0) {
+        if ((n = array_scan_plain(ap)) > 0) {
             /* the common case, read where it lies */
             const char *e = ap->p;
             ap->p += n;
@@ -441,6 +466,7 @@ array_parse_level(array_parser *ap, int depth)
         array_error(ap);
         goto exit;
     }
+done:
     rv = array_items_list(&it);
 
 exit:
