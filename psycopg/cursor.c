@@ -69,20 +69,6 @@ exit:
     return rv;
 }
 
-/* ---- building rows: result.c ---- */
-
-PyObject *
-curs_make_row(cursorObject *self, Py_ssize_t row)
-{
-    curs_fetch f;
-    PyObject *rv;
-    if (result_fetch_begin(&f, self) < 0)
-        return NULL;
-    rv = result_fetch_row(&f, row);
-    result_fetch_end(&f);
-    return rv;
-}
-
 /* ---- running queries ---- */
 
 /* query (str, bytes or Composable) -> bytes in the connection encoding */

@@ -101,8 +101,6 @@ void curs_clear_result(cursorObject *self);
 /* Take a command's final result (stolen): keep it, or raise its error
  * with the cursor attached.  Lock held.  0 or -1. */
 int curs_take_result(cursorObject *self, PGresult *res);
-/* Build one row (tuple or row_factory object) for row `i`. */
-PyObject *curs_make_row(cursorObject *self, Py_ssize_t i);
 
 /* Run the query bytes `q` and keep the result (want_copy: a COPY is
  * served from self->copyfile).  0 or -1. */

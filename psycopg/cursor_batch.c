@@ -25,6 +25,7 @@
 #include "pqpath.h"
 #include "query.h"
 #include "microprotocols.h"
+#include "pgtypes.h"
 
 #include <limits.h>
 
@@ -253,12 +254,7 @@ batch_parse_template(const char *s, Py_ssize_t n, batch_template *bt)
     return 1;
 }
 
-#define BATCH_UNKNOWNOID 0
-#define BATCH_BOOLOID 16
-#define BATCH_INT8OID 20
-#define BATCH_INT4OID 23
-#define BATCH_FLOAT8OID 701
-#define BATCH_NUMERICOID 1700
+#define BATCH_UNKNOWNOID 0 /* let the server infer the type */
 
 /* A value as a parameter with the type its literal would have: 1 done
  * (*text new bytes, or NULL for SQL NULL), 0 not a plain value, -1 error. */
@@ -275,7 +271,7 @@ batch_param(cursorObject *self, PyObject *v, PyObject **text, Oid *type)
     if ((r = mp_is_default_adapted(st, v)) <= 0)
         return r;
     if (PyBool_Check(v)) {
-        *type = BATCH_BOOLOID;
+        *type = BOOLOID;
         *text = PyBytes_FromString(v == Py_True ? "true" : "false");
     }
     else if (PyLong_CheckExact(v)) {
@@ -286,11 +282,11 @@ batch_param(cursorObject *self, PyObject *v, PyObject **text, Oid *type)
             return -1;
         /* "-N" is minus applied to N: the type is that of N */
         if (overflow || x == LLONG_MIN)
-            *type = BATCH_NUMERICOID;
+            *type = NUMERICOID;
         else if (x >= -2147483647LL && x <= 2147483647LL)
-            *type = BATCH_INT4OID;
+            *type = INT4OID;
         else
-            *type = BATCH_INT8OID;
+            *type = INT8OID;
         if (!(str = PyObject_Str(v)))
             return -1;
         *text = PyUnicode_AsASCIIString(str);
@@ -299,13 +295,13 @@ batch_param(cursorObject *self, PyObject *v, PyObject **text, Oid *type)
     else if (PyFloat_CheckExact(v)) {
         double d = PyFloat_AS_DOUBLE(v);
         if (d != d || d == Py_HUGE_VAL || d == -Py_HUGE_VAL) {
-            *type = BATCH_FLOAT8OID;
+            *type = FLOAT8OID;
             *text = PyBytes_FromString(d != d ? "NaN"
                                        : d > 0 ? "Infinity" : "-Infinity");
         }
         else {
             PyObject *str = PyObject_Repr(v);
-            *type = BATCH_NUMERICOID;
+            *type = NUMERICOID;
             if (!str)
                 return -1;
             *text = PyUnicode_AsASCIIString(str);
@@ -333,7 +329,7 @@ batch_param(cursorObject *self, PyObject *v, PyObject **text, Oid *type)
         Py_DECREF(fin);
         if (finite < 0)
             return -1;
-        *type = BATCH_NUMERICOID;
+        *type = NUMERICOID;
         if (!finite)
             *text = PyBytes_FromString("NaN");
         else {
