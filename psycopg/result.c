@@ -124,7 +124,7 @@ result_resolve_casts(curs_result *r, cursorObject *curs,
                                       PQftype(r->pgres, i));
         if (c == NULL)
             return -1;
-        cc->caster = Py_NewRef(c);
+        cc->caster = c; /* new reference */
         cc->ccast = typecast_resolve(conn->st, c, &base);
         cc->base = Py_XNewRef(base);
     }

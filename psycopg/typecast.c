@@ -141,6 +141,19 @@ exit:
     return rv;
 }
 
+/* Look `key` up in `d` holding `d` strongly: a key's __eq__ may replace
+ * the registry it sits in (cursor.string_types is assignable).  New
+ * reference, NULL with no exception when absent, NULL with one on error. */
+static PyObject *
+typecast_find(PyObject *d, PyObject *key)
+{
+    PyObject *rv;
+    Py_INCREF(d);
+    rv = Py_XNewRef(PyDict_GetItemWithError(d, key));
+    Py_DECREF(d);
+    return rv;
+}
+
 PyObject *
 typecast_lookup(module_state *st, cursorObject *curs, connectionObject *conn,
                 Oid oid)
@@ -159,23 +172,23 @@ typecast_lookup(module_state *st, cursorObject *curs, connectionObject *conn,
     if (curs != NULL && curs->string_types != NULL &&
         PyDict_Check(curs->string_types) &&
         PyDict_GET_SIZE(curs->string_types) > 0) {
-        rv = PyDict_GetItemWithError(curs->string_types, key);
+        rv = typecast_find(curs->string_types, key);
         if (rv != NULL || PyErr_Occurred()) {
             goto exit;
         }
     }
     if (conn != NULL && conn->string_types != NULL &&
         PyDict_GET_SIZE(conn->string_types) > 0) {
-        rv = PyDict_GetItemWithError(conn->string_types, key);
+        rv = typecast_find(conn->string_types, key);
         if (rv != NULL || PyErr_Occurred()) {
             goto exit;
         }
     }
-    rv = PyDict_GetItemWithError(st->string_types, key);
+    rv = typecast_find(st->string_types, key);
     if (rv != NULL || PyErr_Occurred()) {
         goto exit;
     }
-    rv = st->default_cast;
+    rv = Py_NewRef(st->default_cast);
 
 exit:
     Py_XDECREF(key);

@@ -59,8 +59,8 @@ PyObject *typecast_cast(PyObject *caster, const char *s, Py_ssize_t len,
                         const typecast_ctx *ctx);
 
 /* Find the caster for `oid`: cursor registry, connection registry, global,
- * default.  `curs` may be NULL.  Returns a borrowed reference, never NULL
- * unless an exception is set. */
+ * default.  `curs` may be NULL.  New reference; NULL only with an exception
+ * set (a registry key's __eq__ may run Python code). */
 PyObject *typecast_lookup(module_state *st, cursorObject *curs,
                           connectionObject *conn, Oid oid);
 

@@ -199,3 +199,22 @@ def test_cursor_type_registries_assignable(conn):
     assert cur.string_types is None
     cur.binary_types = 7
     assert cur.binary_types == 7
+
+
+def test_cursor_registry_replaced_during_lookup(conn):
+    # a registry key whose __eq__ replaces cursor.string_types while the
+    # caster lookup is reading that very dict: the dict must stay alive
+    cur = conn.cursor()
+
+    class Key:
+        def __hash__(self):
+            return hash(23)
+
+        def __eq__(self, other):
+            cur.string_types = {}
+            return False
+
+    cur.string_types = {Key(): None}
+    cur.execute("SELECT 1")
+    assert cur.fetchone() == (1,)
+    assert cur.string_types == {}
