@@ -466,6 +466,205 @@ typecast_number_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     return num_parse_float(s, len, ctx);
 }
 
+/* ---- numeric -> Decimal without Decimal(str) ----
+ *
+ * Decimal(str) costs about 1,800 instructions a value, most of them in the
+ * call (argument tuple, keyword parsing, context lookup) and the generic
+ * string reader.  The server writes numeric values as [-]digits[.digits];
+ * for those, with up to NUM_DEC_WORDS * 19 significant digits, the Decimal
+ * is made here: allocated by its own type and filled as its constructor
+ * fills it (libmpdec's 64-bit layout: a coefficient of base 10**19 words,
+ * least significant first, kept in the object itself).  That layout is not
+ * a public API, so it is checked once, the first time a Decimal is made:
+ * Decimal(str) and this path must give byte-identical objects for a set of
+ * samples, else (another Python, a 32-bit libmpdec, the pure Python
+ * decimal) every value goes through Decimal(str) as before. */
+
+#define NUM_DEC_WORDS 4
+#define NUM_DEC_NEG 1
+#define NUM_DEC_STATIC 16
+#define NUM_DEC_STATIC_DATA 32
+
+typedef struct {
+    PyObject_HEAD
+    Py_hash_t hash;
+    struct {
+        uint8_t flags;
+        Py_ssize_t exp;
+        Py_ssize_t digits;
+        Py_ssize_t len;
+        Py_ssize_t alloc;
+        uint64_t *data;
+    } dec;
+    uint64_t data[NUM_DEC_WORDS];
+} num_decobject;
+
+/* The Decimal type checked to have the layout above, or NULL; checking
+ * failed for num_dec_refused (both only touched with the GIL held). */
+static PyTypeObject *num_dec_type;
+static PyTypeObject *num_dec_refused;
+
+/* Parse [-]digits[.digits] (at least one digit) with at most
+ * NUM_DEC_WORDS * 19 significant digits: 1 with the fields set, else 0. */
+static int
+num_dec_parse(const char *s, Py_ssize_t len, int *neg, Py_ssize_t *exp,
+              Py_ssize_t *ndigits, Py_ssize_t *nwords,
+              uint64_t words[NUM_DEC_WORDS])
+{
+    char digs[NUM_DEC_WORDS * 19];
+    Py_ssize_t i = 0, n = 0, nd = 0, frac = -1, w, k;
+
+    *neg = 0;
+    if (i < len && s[i] == '-') {
+        *neg = 1;
+        i++;
+    }
+    for (; i < len; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            nd++;
+            if (frac >= 0)
+                frac++;
+            if (n == 0 && c == '0')
+                continue; /* a leading zero */
+            if (n == (Py_ssize_t)sizeof(digs))
+                return 0;
+            digs[n++] = c;
+        }
+        else if (c == '.' && frac < 0)
+            frac = 0;
+        else
+            return 0;
+    }
+    if (nd == 0)
+        return 0;
+    *exp = frac > 0 ? -frac : 0;
+    if (n == 0) {
+        *ndigits = *nwords = 1;
+        words[0] = 0;
+        return 1;
+    }
+    *ndigits = n;
+    *nwords = (n + 18) / 19;
+    /* word w holds digits [n - 19 (w + 1), n - 19 w) */
+    for (w = 0; w < *nwords; w++) {
+        Py_ssize_t hi = n - 19 * w, lo = hi - 19 < 0 ? 0 : hi - 19;
+        uint64_t v = 0;
+        for (k = lo; k < hi; k++)
+            v = v * 10 + (uint64_t)(digs[k] - '0');
+        words[w] = v;
+    }
+    return 1;
+}
+
+/* A Decimal from text num_dec_parse accepts, or NULL when it does not (no
+ * exception set) or with an exception. */
+static PyObject *
+num_dec_make(PyTypeObject *tp, const char *s, Py_ssize_t len)
+{
+    num_decobject *d;
+    uint64_t words[NUM_DEC_WORDS];
+    Py_ssize_t exp, nd, nw, i;
+    int neg;
+
+    if (!num_dec_parse(s, len, &neg, &exp, &nd, &nw, words))
+        return NULL;
+    if ((d = (num_decobject *)tp->tp_alloc(tp, 0)) == NULL)
+        return NULL;
+    d->hash = -1;
+    d->dec.flags = NUM_DEC_STATIC | NUM_DEC_STATIC_DATA
+                   | (neg ? NUM_DEC_NEG : 0);
+    d->dec.exp = exp;
+    d->dec.digits = nd;
+    d->dec.len = nw;
+    d->dec.alloc = NUM_DEC_WORDS;
+    d->dec.data = d->data;
+    for (i = 0; i < nw; i++)
+        d->data[i] = words[i];
+    return (PyObject *)d;
+}
+
+/* Does `tp` make the objects num_dec_make makes?  1 yes, 0 no, -1 error. */
+static int
+num_dec_check(PyTypeObject *tp)
+{
+    static const char *const samples[] = {
+        "0", "-0", "0.00", "-0.000", "1", "-1", "7", "123.45", "-123.45",
+        "0.05", "10", "100.0", "1000000", "9999999999999999999",
+        "10000000000000000000", "-12345678901234567890.123456789",
+        "1234567890123456789012345678901234567890123456789012345678901234"
+        "567890123456",
+        "0.0000000000000000000000000000001", NULL};
+    const char *const *p;
+
+    if (!PyType_Check(tp) || tp->tp_basicsize != sizeof(num_decobject)
+        || tp->tp_itemsize != 0 || PyType_IS_GC(tp) || tp->tp_alloc == NULL)
+        return 0;
+    for (p = samples; *p != NULL; p++) {
+        Py_ssize_t len = (Py_ssize_t)strlen(*p), i;
+        PyObject *str, *want, *got;
+        num_decobject *a, *b;
+        int same;
+
+        if ((str = PyUnicode_FromStringAndSize(*p, len)) == NULL)
+            return -1;
+        want = PyObject_CallOneArg((PyObject *)tp, str);
+        Py_DECREF(str);
+        if (want == NULL)
+            return -1;
+        if ((got = num_dec_make(tp, *p, len)) == NULL) {
+            Py_DECREF(want);
+            return PyErr_Occurred() ? -1 : 0;
+        }
+        a = (num_decobject *)want;
+        b = (num_decobject *)got;
+        same = Py_TYPE(want) == tp && Py_TYPE(got) == tp
+               && a->hash == b->hash && a->dec.flags == b->dec.flags
+               && a->dec.exp == b->dec.exp && a->dec.digits == b->dec.digits
+               && a->dec.len == b->dec.len && a->dec.alloc == b->dec.alloc
+               && a->dec.data == a->data && a->dec.len <= NUM_DEC_WORDS;
+        for (i = 0; same && i < a->dec.len; i++)
+            same = a->data[i] == b->data[i];
+        if (same) {
+            /* and Python sees the same value and text */
+            PyObject *sa = PyObject_Str(want), *sb = PyObject_Str(got);
+            if (sa == NULL || sb == NULL)
+                same = -1;
+            else if ((same = PyUnicode_Compare(sa, sb) == 0))
+                same = PyObject_RichCompareBool(want, got, Py_EQ);
+            Py_XDECREF(sa);
+            Py_XDECREF(sb);
+        }
+        Py_DECREF(want);
+        Py_DECREF(got);
+        if (same != 1)
+            return same < 0 || PyErr_Occurred() ? -1 : 0;
+    }
+    return 1;
+}
+
+/* 1 if values may be made by num_dec_make for the Decimal type `tp`. */
+static int
+num_dec_fast_ok(PyObject *tp)
+{
+    int ok;
+    if ((PyTypeObject *)tp == num_dec_type)
+        return 1;
+    if ((PyTypeObject *)tp == num_dec_refused)
+        return 0;
+    if ((ok = num_dec_check((PyTypeObject *)tp)) < 0) {
+        PyErr_Clear(); /* not usable: Decimal(str) says what is wrong */
+        ok = 0;
+    }
+    /* a type seen once keeps its verdict, and a reference so that no other
+     * type can take its address */
+    if (ok)
+        Py_XSETREF(num_dec_type, (PyTypeObject *)Py_NewRef(tp));
+    else
+        Py_XSETREF(num_dec_refused, (PyTypeObject *)Py_NewRef(tp));
+    return ok;
+}
+
 PyObject *
 typecast_decimal_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
                       PyObject *base)
@@ -476,6 +675,12 @@ typecast_decimal_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
 
     if (s == NULL) {
         return Py_NewRef(Py_None);
+    }
+    if (num_dec_fast_ok(ctx->st->Decimal)) {
+        rv = num_dec_make((PyTypeObject *)ctx->st->Decimal, s, len);
+        if (rv != NULL || PyErr_Occurred()) {
+            return rv;
+        }
     }
     if (num_special(s, len) || num_syntax_ok(s, len, &isint)) {
         /* the syntax check let only ASCII through */

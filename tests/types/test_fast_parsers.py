@@ -60,6 +60,42 @@ def test_decimal_same_as_python(cursor):
         Decimal(i) / 100 for i in range(-500, 501)]
 
 
+def decimal_corpus(n=20000, seed=11):
+    rnd = random.Random(seed)
+    out = ["0", "-0", "0.0", "-0.000", "00012.3400", ".5", "5.", "-.25",
+           "9" * 19, "1" + "0" * 19, "9" * 38, "1" + "0" * 38, "9" * 76,
+           "1" + "0" * 76, "0." + "0" * 100 + "1", "1" * 40 + "." + "2" * 36,
+           "1" * 40 + "." + "2" * 37]
+    for _ in range(n):
+        ip = str(rnd.randint(0, 10 ** rnd.randint(0, 45)))
+        fp = "".join(rnd.choice("0123456789") for _ in range(rnd.randint(0, 40)))
+        s = ip + ("." + fp if fp or rnd.random() < 0.1 else "")
+        out.append(("-" if rnd.random() < 0.5 else "") + s)
+    return out
+
+
+def test_decimal_fast_path_same_as_python():
+    # numeric text as the server writes it is read without Decimal(str):
+    # the object must be the same in every way Python can see
+    for s in decimal_corpus():
+        got = ext.DECIMAL(s, None)
+        want = Decimal(s)
+        assert type(got) is Decimal
+        assert got.as_tuple() == want.as_tuple(), s
+        assert str(got) == str(want) and repr(got) == repr(want)
+        assert hash(got) == hash(want) and got == want
+        assert got + 1 == want + 1 and got * got == want * want
+        assert got.adjusted() == want.adjusted()
+
+
+def test_decimal_fast_path_from_server(cursor):
+    strs = decimal_corpus(3000, seed=5)
+    cursor.execute(
+        "select x::numeric, x::numeric::text from unnest(%s::text[]) x", (strs,))
+    rows = cursor.fetchall()
+    assert [g.as_tuple() for g, _ in rows] == [Decimal(t).as_tuple() for _, t in rows]
+
+
 TZ_QUERY = """
     select ts, ts::text from (
         select timestamptz '1880-01-01 12:00' + i * interval '1 month 7 hours' as ts
