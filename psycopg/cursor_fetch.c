@@ -110,6 +110,8 @@ curs_take_rows(cursorObject *self, Py_ssize_t n)
     }
     if (!(list = PyList_New(n)))
         goto exit;
+    /* taking the rest of a big result: the rows may replace the values */
+    result_fetch_keep(&f, start, n);
     for (i = 0; i < n; i++) {
         /* rows are read through our own reference to the result; the
          * position is the cursor's once each row is done (the same result,

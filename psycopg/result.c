@@ -96,6 +96,13 @@ result_new(PGresult *res, PyObject *enc)
 PGresult *
 result_pgresult(curs_result *r)
 {
+    if (r->store.rows != NULL && !r->pgres_full && r->store.nreleased > 0) {
+        /* only the row objects are left of them */
+        PyErr_SetString(r->st->NotSupportedError,
+                        "pgresult_ptr is not available after a fetch took "
+                        "the rows of a big result");
+        return NULL;
+    }
     if (r->store.rows != NULL && !r->pgres_full) {
         if (rstore_to_pgresult(&r->store, r->pgres) < 0) {
             PyErr_NoMemory();
@@ -106,11 +113,34 @@ result_pgresult(curs_result *r)
     return r->pgres;
 }
 
+/* Casters whose values are immutable, so that one object may be served
+ * again where psycopg2 would make an equal one: 1 (*tz set when the value
+ * may carry a tzinfo made by the tzinfo_factory), else 0. */
+static int
+result_immutable_cast(typecast_cfunc f, int *tz)
+{
+    *tz = 0;
+    if (f == typecast_int_cast || f == typecast_float_cast
+        || f == typecast_number_cast || f == typecast_decimal_cast
+        || f == typecast_bool_cast || f == typecast_unicode_cast
+        || f == typecast_bytes_cast || f == typecast_date_cast
+        || f == typecast_interval_cast)
+        return 1;
+    if (f == typecast_time_cast || f == typecast_timestamp_cast
+        || f == typecast_timestamptz_cast) {
+        *tz = 1;
+        return 1;
+    }
+    /* arrays (lists), memoryview, Python casters */
+    return 0;
+}
+
 int
 result_resolve_casts(curs_result *r, cursorObject *curs,
                      connectionObject *conn)
 {
     int i;
+    r->st = conn->st;
     if (r->nfields <= 0 || r->casts != NULL)
         return 0;
     if (!(r->casts = PyMem_Calloc(r->nfields, sizeof(curs_colcast)))) {
@@ -128,6 +158,14 @@ result_resolve_casts(curs_result *r, cursorObject *curs,
         cc->ccast = typecast_resolve(conn->st, c, &base);
         cc->base = Py_XNewRef(base);
     }
+    /* only big results have a store to release rows from */
+    r->keep_ok = r->store.rows != NULL;
+    for (i = 0; i < r->nfields; i++) {
+        curs_colcast *cc = &r->casts[i];
+        if (!result_immutable_cast(cc->ccast, &cc->tz) || cc->base != NULL)
+            r->keep_ok = 0;
+        r->has_tz |= cc->tz;
+    }
     return 0;
 }
 
@@ -135,6 +173,8 @@ void
 result_decref(curs_result *r)
 {
     int i;
+    Py_ssize_t row;
+    rstore store;
     if (r == NULL || --r->refcnt > 0)
         return;
     /* freed before the Python references: their __del__ may run anything
@@ -142,7 +182,18 @@ result_decref(curs_result *r)
     if (r->pgres)
         PQclear(r->pgres);
     r->pgres = NULL;
-    rstore_free(&r->store);
+    store = r->store;
+    memset(&r->store, 0, sizeof(r->store));
+    rstore_trim(&store);
+    /* the rows kept in place of released ones: tuples of immutable
+     * builtin values, whose deallocation runs no Python code */
+    for (row = 0; store.nreleased > 0 && row < store.nrows; row++) {
+        if (rstore_is_released(&store, row)) {
+            Py_DECREF((PyObject *)store.rows[row].kept);
+            store.nreleased--;
+        }
+    }
+    rstore_free(&store);
     typecast_tzcache_clear(&r->tzcache);
     Py_CLEAR(r->enc);
     if (r->casts) {
@@ -242,6 +293,7 @@ result_fetch_begin(curs_fetch *f, cursorObject *curs)
     f->curs = (cursorObject *)Py_NewRef(curs);
     f->conn = (connectionObject *)Py_NewRef(conn);
     f->res = result_incref(curs->result);
+    f->res->nfetch++;
     f->gen = curs->result_gen;
     result_choose_kind(curs, st);
     f->kind = curs->row_kind;
@@ -262,6 +314,9 @@ result_fetch_end(curs_fetch *f)
     Py_CLEAR(f->row_prep);
     Py_CLEAR(f->row_factory);
     if (f->res) {
+        /* the last fetch out frees what the others could not */
+        if (--f->res->nfetch == 0 && f->res->store.pending > 0)
+            rstore_trim(&f->res->store);
         result_decref(f->res);
         f->res = NULL;
     }
@@ -269,17 +324,68 @@ result_fetch_end(curs_fetch *f)
     Py_CLEAR(f->curs);
 }
 
-/* Cast cell (row, col): a new reference or NULL. */
+void
+result_fetch_keep(curs_fetch *f, Py_ssize_t start, Py_ssize_t n)
+{
+    curs_result *r = f->res;
+    f->keep = r->keep_ok && f->kind == CURS_ROW_TUPLE && n > 0
+              && start + n >= r->ntuples
+              && (!r->has_tz || f->ctx.tzinfo_factory == r->st->timezone);
+}
+
+/* Where a row's values come from, read once at the start of the row:
+ * the tuple kept for it if it was released (a new reference), else its
+ * data in the store (or NULL: in the PGresult).  Another fetch (a thread,
+ * or Python code run by this one) may release the row meanwhile, which
+ * replaces the slot, but its chunk stays while this fetch is in progress:
+ * chunks are freed only between two rows of the only fetch in progress. */
+typedef struct {
+    PyObject *kept;
+    const char *data;
+} result_src;
+
+static inline void
+result_src_get(curs_fetch *f, Py_ssize_t row, result_src *src)
+{
+    const rstore *s = &f->res->store;
+    src->kept = NULL;
+    src->data = NULL;
+    if (s->rows == NULL)
+        return;
+    if (s->nreleased > 0 && rstore_is_released(s, row))
+        src->kept = Py_NewRef((PyObject *)s->rows[row].kept);
+    else
+        src->data = s->rows[row].data;
+}
+
+/* Would the kept values of tz columns differ from what casting makes now?
+ * They were made with the default tzinfo_factory. */
+static inline int
+result_kept_retz(curs_fetch *f)
+{
+    return f->res->has_tz && f->ctx.tzinfo_factory != f->res->st->timezone;
+}
+
+/* Cell (row, col) from `src`: cast, or taken from the kept tuple.  A new
+ * reference or NULL. */
 static inline PyObject *
-result_cast_cell(curs_fetch *f, Py_ssize_t row, int col)
+result_cast_cell(curs_fetch *f, Py_ssize_t row, int col,
+                 const result_src *src)
 {
     const curs_colcast *cc = &f->res->casts[col];
     Py_ssize_t len;
     const char *s;
     PyObject *rv;
 
-    if (f->res->store.rows != NULL)
-        s = rstore_cell(&f->res->store, row, col, &len);
+    if (src->kept != NULL) {
+        rv = PyTuple_GET_ITEM(src->kept, col);
+        /* as the current tzinfo_factory would make it */
+        if (cc->tz && result_kept_retz(f))
+            return typecast_retz(rv, &f->ctx);
+        return Py_NewRef(rv);
+    }
+    if (src->data != NULL)
+        s = rstore_cell_at(&f->res->store, src->data, row, col, &len);
     else {
         PGresult *res = f->res->pgres;
         len = PQgetlength(res, (int)row, col);
@@ -306,17 +412,25 @@ result_row_tuple(curs_fetch *f, PyTypeObject *tp, Py_ssize_t row)
 {
     int n = f->res->nfields, i, containers = 0;
     PyObject *rv, *val;
+    result_src src;
 
-    if (!(rv = tp ? tp->tp_alloc(tp, n) : PyTuple_New(n)))
+    result_src_get(f, row, &src);
+    if (src.kept != NULL && tp == NULL && !result_kept_retz(f))
+        return src.kept; /* the same values in a tuple: the same tuple */
+    if (!(rv = tp ? tp->tp_alloc(tp, n) : PyTuple_New(n))) {
+        Py_XDECREF(src.kept);
         return NULL;
+    }
     for (i = 0; i < n; i++) {
-        if (!(val = result_cast_cell(f, row, i))) {
+        if (!(val = result_cast_cell(f, row, i, &src))) {
             Py_DECREF(rv);
+            Py_XDECREF(src.kept);
             return NULL;
         }
         containers |= PyType_IS_GC(Py_TYPE(val));
         PyTuple_SET_ITEM(rv, i, val);
     }
+    Py_XDECREF(src.kept);
     /* A tuple of ints, strings, dates... can be in no cycle: the collector
      * would untrack it at its first pass, after visiting it; done now, the
      * passes that a big fetchall() triggers skip its rows. */
@@ -332,15 +446,17 @@ result_row_factory(curs_fetch *f, Py_ssize_t row)
 {
     int n = f->res->nfields, i;
     PyObject *rv, *val;
+    result_src src = {NULL, NULL};
 
     if (!(rv = PyObject_CallOneArg(f->row_factory, (PyObject *)f->curs)))
         return NULL;
     if (result_fetch_check(f) < 0)
         goto error;
+    result_src_get(f, row, &src);
     for (i = 0; i < n; i++) {
         PyObject *idx;
         int r;
-        if (!(val = result_cast_cell(f, row, i)))
+        if (!(val = result_cast_cell(f, row, i, &src)))
             goto error;
         if (!(idx = PyLong_FromLong(i))) {
             Py_DECREF(val);
@@ -352,9 +468,11 @@ result_row_factory(curs_fetch *f, Py_ssize_t row)
         if (r < 0 || result_fetch_check(f) < 0)
             goto error;
     }
+    Py_XDECREF(src.kept);
     return rv;
 
 error:
+    Py_XDECREF(src.kept);
     Py_DECREF(rv);
     return NULL;
 }
@@ -467,12 +585,14 @@ result_row_realdict(curs_fetch *f, Py_ssize_t row)
     int odict = PyType_IsSubtype((PyTypeObject *)tp, &PyODict_Type);
     int n = f->res->nfields, i;
     PyObject *rv, *val;
+    result_src src = {NULL, NULL};
 
     if (!(rv = result_new_empty((PyTypeObject *)tp)))
         goto exit;
+    result_src_get(f, row, &src);
     for (i = 0; i < n; i++) {
         int r;
-        if (!(val = result_cast_cell(f, row, i)))
+        if (!(val = result_cast_cell(f, row, i, &src)))
             goto error;
         if (odict)
             r = PyODict_SetItem(rv, PyTuple_GET_ITEM(f->row_prep, i), val);
@@ -487,6 +607,7 @@ result_row_realdict(curs_fetch *f, Py_ssize_t row)
 error:
     Py_CLEAR(rv);
 exit:
+    Py_XDECREF(src.kept);
     Py_DECREF(tp);
     return rv;
 }
@@ -509,8 +630,17 @@ result_build_row(curs_fetch *f, Py_ssize_t row)
                         "the row is out of the result");
         return NULL;
     }
-    if (f->kind == CURS_ROW_TUPLE)
-        return result_row_tuple(f, NULL, row);
+    if (f->kind == CURS_ROW_TUPLE) {
+        rstore *st = &f->res->store;
+        rv = result_row_tuple(f, NULL, row);
+        /* released once built; the chunks go only when no other fetch
+         * (another thread, or one run by Python code called from this
+         * one) may be reading a row of them */
+        if (rv != NULL && f->keep && !rstore_is_released(st, row)
+            && rstore_release(st, row, rv, f->res->nfetch == 1) == 0)
+            Py_INCREF(rv);
+        return rv;
+    }
     if (f->kind >= CURS_ROW_DICT && f->row_prep == NULL
         && result_row_prepare(f) < 0)
         return NULL;

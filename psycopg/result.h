@@ -13,6 +13,7 @@ typedef struct {
     typecast_cfunc ccast;
     PyObject *base;            /* element caster of arrays, owned */
     PyObject *caster;          /* owned */
+    int tz;                    /* values carry a tzinfo from the factory */
 } curs_colcast;
 
 /* A reference-counted holder of a result and of what decoding it needs.
@@ -25,7 +26,14 @@ typedef struct {
  * A big result keeps its values in `store` and, in `pgres`, a copy of the
  * PGresult without the rows (status, command tag, columns): the original,
  * about twice the size of the store, is freed at once.  A small one keeps
- * its PGresult (store.rows NULL). */
+ * its PGresult (store.rows NULL).
+ *
+ * A fetch that takes every remaining row of a big result as plain tuples
+ * of immutable values (`keep_ok`: only builtin casters of such values)
+ * releases each row from the store once built, keeping the tuple in the
+ * row's slot instead: the store's chunks are freed as the rows are built,
+ * and a later fetch of the row (after scroll()) serves the same tuple, or
+ * a row made from its values. */
 typedef struct curs_result {
     Py_ssize_t refcnt;
     PGresult *pgres;           /* owned; without rows when store.rows is
@@ -38,6 +46,10 @@ typedef struct curs_result {
     typecast_tzcache tzcache;  /* tzinfo objects made for this result */
     PyObject *enc;             /* the connection's encoding object when the
                                 * result was produced (owned), or NULL */
+    module_state *st;          /* set with the casts */
+    int nfetch;                /* fetches in progress on it */
+    int keep_ok;               /* rows may be kept instead of their values */
+    int has_tz;                /* some column has casts[i].tz */
 } curs_result;
 
 /* A new result owning `res` (stolen, also on error: its values are copied
@@ -45,7 +57,8 @@ typedef struct curs_result {
  * new reference is taken; NULL: UTF-8); NULL with an exception set. */
 curs_result *result_new(PGresult *res, PyObject *enc);
 /* The PGresult with all its rows (for cursor.pgresult_ptr): they are put
- * back from the store the first time.  NULL with an exception set. */
+ * back from the store the first time.  NULL with an exception set, also
+ * (NotSupportedError) once a fetch has released rows from the store. */
 PGresult *result_pgresult(curs_result *r);
 /* Resolve the caster of every column (cursor, connection, global). */
 int result_resolve_casts(curs_result *r, cursorObject *curs,
@@ -73,6 +86,7 @@ typedef struct curs_fetch {
     int kind;                  /* CURS_ROW_* */
     PyObject *row_factory;     /* or NULL */
     PyObject *row_prep;        /* or NULL until needed */
+    int keep;                  /* release the rows built (result_fetch_keep) */
     typecast_ctx ctx;
 } curs_fetch;
 
@@ -84,6 +98,11 @@ void result_fetch_end(curs_fetch *f);
  * them when this fails).  0, or -1 with the class's error; a no-op for the
  * other row kinds or once made. */
 int result_fetch_prepare(curs_fetch *f);
+/* The fetch will build rows [start, start + n): if they are all the rows
+ * left and the result allows it (keep_ok, plain tuples, the default
+ * tzinfo_factory where it matters), each row built is released from the
+ * store and kept by the result. */
+void result_fetch_keep(curs_fetch *f, Py_ssize_t start, Py_ssize_t n);
 /* Build row `row` of the fetch's result: a new reference or NULL. */
 PyObject *result_fetch_row(curs_fetch *f, Py_ssize_t row);
 /* After a call into Python: 0 if the cursor still shows the same result,

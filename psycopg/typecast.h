@@ -131,6 +131,10 @@ PyObject *typecast_timestamptz_cast(const char *s, Py_ssize_t len,
                                     const typecast_ctx *ctx, PyObject *base);
 PyObject *typecast_interval_cast(const char *s, Py_ssize_t len,
                                  const typecast_ctx *ctx, PyObject *base);
+/* A datetime or time made by the casters above with the default
+ * tzinfo_factory (or None), as they would make it with ctx's factory: the
+ * same fields, the tzinfo for the same offset.  New reference or NULL. */
+PyObject *typecast_retz(PyObject *v, const typecast_ctx *ctx);
 /* typecast_bytea.c */
 PyObject *typecast_bytea_cast(const char *s, Py_ssize_t len,
                               const typecast_ctx *ctx, PyObject *base);

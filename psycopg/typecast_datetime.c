@@ -570,6 +570,62 @@ typecast_timestamptz_cast(const char *s, Py_ssize_t len,
     return dt_timestamp(s, len, ctx, 1);
 }
 
+/* ---- a value made again for another tzinfo_factory ------------------- */
+
+PyObject *
+typecast_retz(PyObject *v, const typecast_ctx *ctx)
+{
+    PyObject *tz, *off = NULL, *newtz = NULL, *rv = NULL;
+    long long secs;
+
+    if (PyDateTime_Check(v)) {
+        PyDateTime_DateTime *d = (PyDateTime_DateTime *)v;
+        tz = d->hastzinfo ? d->tzinfo : Py_None;
+    }
+    else if (PyTime_Check(v)) {
+        PyDateTime_Time *t = (PyDateTime_Time *)v;
+        tz = t->hastzinfo ? t->tzinfo : Py_None;
+    }
+    else {
+        return Py_NewRef(v); /* None */
+    }
+    if (tz == Py_None) {
+        return Py_NewRef(v); /* the text had no offset */
+    }
+    /* a datetime.timezone: its fixed offset */
+    if ((off = PyObject_CallMethod(tz, "utcoffset", "O", Py_None)) == NULL) {
+        goto exit;
+    }
+    if (!PyDelta_Check(off)) {
+        PyErr_SetString(PyExc_TypeError, "utcoffset() must return a timedelta");
+        goto exit;
+    }
+    secs = (long long)PyDateTime_DELTA_GET_DAYS(off) * 86400
+           + PyDateTime_DELTA_GET_SECONDS(off);
+    if ((newtz = dt_make_tz(ctx, secs)) == NULL) {
+        goto exit;
+    }
+    if (PyDateTime_Check(v)) {
+        rv = PyDateTimeAPI->DateTime_FromDateAndTime(
+            PyDateTime_GET_YEAR(v), PyDateTime_GET_MONTH(v),
+            PyDateTime_GET_DAY(v), PyDateTime_DATE_GET_HOUR(v),
+            PyDateTime_DATE_GET_MINUTE(v), PyDateTime_DATE_GET_SECOND(v),
+            PyDateTime_DATE_GET_MICROSECOND(v), newtz,
+            PyDateTimeAPI->DateTimeType);
+    }
+    else {
+        rv = PyDateTimeAPI->Time_FromTime(
+            PyDateTime_TIME_GET_HOUR(v), PyDateTime_TIME_GET_MINUTE(v),
+            PyDateTime_TIME_GET_SECOND(v), PyDateTime_TIME_GET_MICROSECOND(v),
+            newtz, PyDateTimeAPI->TimeType);
+    }
+
+exit:
+    Py_XDECREF(off);
+    Py_XDECREF(newtz);
+    return rv;
+}
+
 /* ---- interval --------------------------------------------------------- */
 
 /* Postgres IntervalStyle: [+-]N year(s) [+-]N mon(s) [+-]N day(s)
