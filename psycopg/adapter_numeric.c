@@ -12,6 +12,163 @@
 #include <stdio.h>
 #include <string.h>
 
+/* ---- decimal text of numbers, without Python objects ---- */
+
+static const char numeric_digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536"
+    "37383940414243444546474849505152535455565758596061626364656667686970717273"
+    "7475767778798081828384858687888990919293949596979899";
+
+/* The decimal digits of v at the end of buf[0..20): returns where they
+ * start. */
+static char *
+numeric_utoa_end(unsigned long long v, char *end)
+{
+    char *p = end;
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100) * 2;
+        v /= 100;
+        p -= 2;
+        p[0] = numeric_digit_pairs[d];
+        p[1] = numeric_digit_pairs[d + 1];
+    }
+    if (v >= 10) {
+        unsigned d = (unsigned)v * 2;
+        p -= 2;
+        p[0] = numeric_digit_pairs[d];
+        p[1] = numeric_digit_pairs[d + 1];
+    }
+    else {
+        *--p = (char)('0' + v);
+    }
+    return p;
+}
+
+Py_ssize_t
+adapter_format_llong(long long v, char *buf)
+{
+    char tmp[24];
+    char *end = tmp + sizeof(tmp), *p;
+    unsigned long long u;
+    Py_ssize_t n = 0;
+
+    if (v < 0) {
+        buf[n++] = '-';
+        u = 0ULL - (unsigned long long)v;
+    }
+    else {
+        u = (unsigned long long)v;
+    }
+    p = numeric_utoa_end(u, end);
+    memcpy(buf + n, p, (size_t)(end - p));
+    n += end - p;
+    buf[n] = '\0';
+    return n;
+}
+
+/* 10^k, exact as doubles for k <= 22 */
+static const double numeric_pow10[] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+    1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+};
+
+/* repr(x) without dtoa, where that is provably the same text; 0 where it
+ * is not known (the caller asks PyOS_double_to_string).
+ *
+ * For 1e-4 <= |x| < 1e15 repr() writes fixed notation (no exponent) with
+ * the fewest significant digits that read back as x.  Take the smallest k
+ * such that an integer M < 10^15 gives M / 10^k == x in double arithmetic:
+ * M and 10^k (k <= 18) are exact doubles and IEEE division is correctly
+ * rounded, so the test is exactly "the decimal M * 10^-k reads back as x".
+ * The doubles that read back as x span less than 2^-52 * x, that is less
+ * than 0.23 in units of M while M < 10^15: at most one integer per k can
+ * pass, and it is within 0.23 + 1/16 (the error of x * 10^k) of the
+ * computed product, so rounding the product finds it.  The number of
+ * digits grows with k, so the smallest k gives the shortest text, and two
+ * different decimals of at most 15 digits can't both read back as x, so
+ * it is the one repr() chooses. */
+static Py_ssize_t
+numeric_repr_fast(double x, char *buf)
+{
+    char tmp[24];
+    char *end = tmp + sizeof(tmp), *p;
+    double ax = fabs(x), y, m = 0.0;
+    Py_ssize_t n = 0, nd;
+    int k;
+
+    if (signbit(x)) {
+        buf[n++] = '-';
+    }
+    if (ax == 0.0) {
+        memcpy(buf + n, "0.0", 4);
+        return n + 3;
+    }
+    if (!(ax >= 1e-4 && ax < 1e15)) {
+        return 0; /* exponent notation, 16 digits, NaN or infinite */
+    }
+    for (k = 0; k <= 18; k++) {
+        y = ax * numeric_pow10[k];
+        if (y >= 1e15) {
+            return 0;
+        }
+        m = nearbyint(y);
+        if (m < 1e15 && m / numeric_pow10[k] == ax) {
+            break;
+        }
+    }
+    if (k > 18) {
+        return 0;
+    }
+    p = numeric_utoa_end((unsigned long long)m, end);
+    nd = end - p;
+    if (k == 0) {
+        memcpy(buf + n, p, (size_t)nd);
+        n += nd;
+        memcpy(buf + n, ".0", 3);
+        return n + 2;
+    }
+    if (nd > k) {
+        memcpy(buf + n, p, (size_t)(nd - k));
+        n += nd - k;
+        buf[n++] = '.';
+        memcpy(buf + n, end - k, (size_t)k);
+        n += k;
+    }
+    else {
+        buf[n++] = '0';
+        buf[n++] = '.';
+        memset(buf + n, '0', (size_t)(k - nd));
+        n += k - nd;
+        memcpy(buf + n, p, (size_t)nd);
+        n += nd;
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+Py_ssize_t
+adapter_float_repr(double x, char *buf)
+{
+    Py_ssize_t n = numeric_repr_fast(x, buf);
+    char *s;
+
+    if (n > 0) {
+        return n;
+    }
+    if (!(s = PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0, NULL))) {
+        return -1;
+    }
+    n = (Py_ssize_t)strlen(s);
+    if (n >= ADAPTER_FLOAT_REPR_MAX) {
+        PyMem_Free(s);
+        PyErr_SetString(PyExc_SystemError, "float repr too long");
+        return -1;
+    }
+    memcpy(buf, s, (size_t)n + 1);
+    PyMem_Free(s);
+    return n;
+}
+
 /* bytes of s, with a leading space when it starts with '-' */
 static PyObject *
 numeric_signed_bytes(const char *s, Py_ssize_t len)
@@ -54,9 +211,11 @@ adapter_int_quote(module_state *st, connectionObject *conn,
             goto exit;
         }
         if (!overflow) {
-            len = (Py_ssize_t)snprintf(buf, sizeof(buf), "%s%lld",
-                                       v < 0 ? " " : "", v);
-            rv = PyBytes_FromStringAndSize(buf, len);
+            /* " -N": see numeric_signed_bytes */
+            buf[0] = ' ';
+            len = adapter_format_llong(v, buf + 1);
+            rv = v < 0 ? PyBytes_FromStringAndSize(buf, len + 1)
+                       : PyBytes_FromStringAndSize(buf + 1, len);
             goto exit;
         }
     }
@@ -83,7 +242,8 @@ adapter_float_quote(module_state *st, connectionObject *conn,
                     PyObject *obj, adapterObject *a)
 {
     PyObject *rv = NULL;
-    char *s = NULL;
+    char s[ADAPTER_FLOAT_REPR_MAX];
+    Py_ssize_t n;
     double d;
 
     if (!PyFloat_Check(obj)) {
@@ -108,13 +268,12 @@ adapter_float_quote(module_state *st, connectionObject *conn,
                                       : "'-Infinity'::float");
         goto exit;
     }
-    if (!(s = PyOS_double_to_string(d, 'r', 0, Py_DTSF_ADD_DOT_0, NULL))) {
+    if ((n = adapter_float_repr(d, s)) < 0) {
         goto exit;
     }
-    rv = numeric_signed_bytes(s, (Py_ssize_t)strlen(s));
+    rv = numeric_signed_bytes(s, n);
 
 exit:
-    PyMem_Free(s);
     return rv;
 }
 

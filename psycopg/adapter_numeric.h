@@ -20,4 +20,16 @@ PyObject *adapter_float_quote(module_state *st, connectionObject *conn,
 PyObject *adapter_decimal_quote(module_state *st, connectionObject *conn,
                                 PyObject *obj, adapterObject *a);
 
+/* Room for any repr() of a float, with its NUL. */
+#define ADAPTER_FLOAT_REPR_MAX 32
+
+/* repr(x) of a finite double, as Python writes it, into buf (at least
+ * ADAPTER_FLOAT_REPR_MAX bytes, NUL-terminated): its length, or -1 with
+ * an exception.  Most values take an exact fast path without dtoa. */
+Py_ssize_t adapter_float_repr(double x, char *buf);
+
+/* The decimal text of v into buf (at least 21 bytes, NUL-terminated): its
+ * length. */
+Py_ssize_t adapter_format_llong(long long v, char *buf);
+
 #endif /* PSYCOPG_ADAPTER_NUMERIC_H */
