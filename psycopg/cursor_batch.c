@@ -26,6 +26,7 @@
 #include "query.h"
 #include "microprotocols.h"
 #include "pgtypes.h"
+#include "adapter_numeric.h"
 
 #include <limits.h>
 
@@ -256,108 +257,31 @@ batch_parse_template(const char *s, Py_ssize_t n, batch_template *bt)
 
 #define BATCH_UNKNOWNOID 0 /* let the server infer the type */
 
-/* A value as a parameter with the type its literal would have: 1 done
- * (*text new bytes, or NULL for SQL NULL), 0 not a plain value, -1 error. */
-static int
-batch_param(cursorObject *self, PyObject *v, PyObject **text, Oid *type)
-{
-    module_state *st = self->conn->st;
-    int r;
-
-    *text = NULL;
-    *type = BATCH_UNKNOWNOID;
-    if (v == Py_None)
-        return 1;
-    if ((r = mp_is_default_adapted(st, v)) <= 0)
-        return r;
-    if (PyBool_Check(v)) {
-        *type = BOOLOID;
-        *text = PyBytes_FromString(v == Py_True ? "true" : "false");
-    }
-    else if (PyLong_CheckExact(v)) {
-        int overflow;
-        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
-        PyObject *str;
-        if (x == -1 && PyErr_Occurred())
-            return -1;
-        /* "-N" is minus applied to N: the type is that of N */
-        if (overflow || x == LLONG_MIN)
-            *type = NUMERICOID;
-        else if (x >= -2147483647LL && x <= 2147483647LL)
-            *type = INT4OID;
-        else
-            *type = INT8OID;
-        if (!(str = PyObject_Str(v)))
-            return -1;
-        *text = PyUnicode_AsASCIIString(str);
-        Py_DECREF(str);
-    }
-    else if (PyFloat_CheckExact(v)) {
-        double d = PyFloat_AS_DOUBLE(v);
-        if (d != d || d == Py_HUGE_VAL || d == -Py_HUGE_VAL) {
-            *type = FLOAT8OID;
-            *text = PyBytes_FromString(d != d ? "NaN"
-                                       : d > 0 ? "Infinity" : "-Infinity");
-        }
-        else {
-            PyObject *str = PyObject_Repr(v);
-            *type = NUMERICOID;
-            if (!str)
-                return -1;
-            *text = PyUnicode_AsASCIIString(str);
-            Py_DECREF(str);
-        }
-    }
-    else if (PyUnicode_CheckExact(v)) {
-        if (!(*text = conn_encode(self->conn, v)))
-            return -1;
-        if (memchr(PyBytes_AS_STRING(*text), '\0', PyBytes_GET_SIZE(*text))) {
-            Py_CLEAR(*text);
-            PyErr_SetString(PyExc_ValueError,
-                            "A string literal cannot contain NUL (0x00) "
-                            "characters.");
-            return -1;
-        }
-    }
-    else if ((PyObject *)Py_TYPE(v) == st->Decimal) {
-        /* the adapter writes any non-finite Decimal as 'NaN'::numeric */
-        PyObject *fin = PyObject_CallMethod(v, "is_finite", NULL), *str;
-        int finite;
-        if (fin == NULL)
-            return -1;
-        finite = PyObject_IsTrue(fin);
-        Py_DECREF(fin);
-        if (finite < 0)
-            return -1;
-        *type = NUMERICOID;
-        if (!finite)
-            *text = PyBytes_FromString("NaN");
-        else {
-            if (!(str = PyObject_Str(v)))
-                return -1;
-            *text = PyUnicode_AsASCIIString(str);
-            Py_DECREF(str);
-        }
-    }
-    else
-        return 0; /* bytes and friends: keep the literal path */
-    return *text ? 1 : -1;
-}
-
 /* ---- one pipeline ---- */
 
-/* What one pipeline carries; everything the items point to is kept
- * alive by `keep` (bytes) and `mem` (C arrays). */
+/* What one pipeline carries.  The parameter texts and arrays live in the
+ * arena (blocks freed with the chunk); a text that points into a Python
+ * object (a str's UTF-8, an encoded bytes) is kept alive by `refs`, since a
+ * row that is a list can be changed after it was adapted (a generator
+ * yielding the same list each time). */
 typedef struct {
     pq_pipe_item *items;
     Py_ssize_t n, size;
-    PyObject *keep;            /* list of bytes objects */
+    PyObject *keep;            /* list of merged statements (bytes) */
     PyObject *rows;            /* the parameter set of each counted item */
-    void **mem;                /* arrays to free */
+    void **mem;                /* arena blocks to free */
     Py_ssize_t nmem, memsize;
+    char *free;                /* free space of the last block */
+    size_t nfree;
+    PyObject **refs;           /* strong references */
+    Py_ssize_t nrefs, refsize;
     Py_ssize_t bytes;
     Oid *sig;                  /* parameter types of the prepared statement */
+    mp_default_memo memo;      /* of the values adapted since Python ran */
 } batch_chunk;
+
+#define BATCH_BLOCK_SIZE (64 * 1024)
+#define BATCH_ALIGN 8
 
 static int
 batch_chunk_grow(batch_chunk *c)
@@ -376,26 +300,54 @@ batch_chunk_grow(batch_chunk *c)
     return 0;
 }
 
+/* size bytes of the arena, aligned for any array of pointers or Oids. */
 static void *
 batch_chunk_alloc(batch_chunk *c, size_t size)
 {
     void *p;
-    if (c->nmem == c->memsize) {
-        Py_ssize_t ms = c->memsize ? 2 * c->memsize : 64;
-        void **mem = PyMem_Realloc(c->mem, ms * sizeof(void *));
-        if (mem == NULL) {
+    size = (size + BATCH_ALIGN - 1) & ~(size_t)(BATCH_ALIGN - 1);
+    if (size > c->nfree) {
+        size_t bsize = size > BATCH_BLOCK_SIZE ? size : BATCH_BLOCK_SIZE;
+        if (c->nmem == c->memsize) {
+            Py_ssize_t ms = c->memsize ? 2 * c->memsize : 16;
+            void **mem = PyMem_Realloc(c->mem, ms * sizeof(void *));
+            if (mem == NULL) {
+                PyErr_NoMemory();
+                return NULL;
+            }
+            c->mem = mem;
+            c->memsize = ms;
+        }
+        if (!(p = PyMem_Malloc(bsize))) {
             PyErr_NoMemory();
             return NULL;
         }
-        c->mem = mem;
-        c->memsize = ms;
+        c->mem[c->nmem++] = p;
+        c->free = p;
+        c->nfree = bsize;
     }
-    if (!(p = PyMem_Malloc(size ? size : 1))) {
-        PyErr_NoMemory();
-        return NULL;
-    }
-    c->mem[c->nmem++] = p;
+    p = c->free;
+    c->free += size;
+    c->nfree -= size;
     return p;
+}
+
+/* Keep obj alive until the chunk is sent (a new reference is taken). */
+static int
+batch_chunk_ref(batch_chunk *c, PyObject *obj)
+{
+    if (c->nrefs == c->refsize) {
+        Py_ssize_t size = c->refsize ? 2 * c->refsize : 256;
+        PyObject **refs = PyMem_Realloc(c->refs, size * sizeof(*refs));
+        if (refs == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        c->refs = refs;
+        c->refsize = size;
+    }
+    c->refs[c->nrefs++] = Py_NewRef(obj);
+    return 0;
 }
 
 static void
@@ -405,9 +357,18 @@ batch_chunk_reset(batch_chunk *c)
     for (i = 0; i < c->nmem; i++)
         PyMem_Free(c->mem[i]);
     c->nmem = 0;
+    c->free = NULL;
+    c->nfree = 0;
     c->n = 0;
     c->bytes = 0;
     c->sig = NULL; /* each pipeline prepares again */
+    /* decrefs run __del__ methods: the memo is stale after them */
+    mp_default_memo_clear(&c->memo);
+    for (i = c->nrefs; i > 0; i--) {
+        PyObject *o = c->refs[i - 1];
+        c->nrefs = i - 1;
+        Py_DECREF(o);
+    }
     if (c->keep)
         PyList_SetSlice(c->keep, 0, PyList_GET_SIZE(c->keep), NULL);
     if (c->rows)
@@ -420,8 +381,158 @@ batch_chunk_free(batch_chunk *c)
     batch_chunk_reset(c);
     PyMem_Free(c->items);
     PyMem_Free(c->mem);
+    PyMem_Free(c->refs);
     Py_CLEAR(c->keep);
     Py_CLEAR(c->rows);
+}
+
+/* A copy of s[0..n) and a NUL in the arena, or NULL. */
+static const char *
+batch_chunk_text(batch_chunk *c, const char *s, Py_ssize_t n)
+{
+    char *p = batch_chunk_alloc(c, (size_t)n + 1);
+    if (p != NULL) {
+        memcpy(p, s, (size_t)n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+/* The text of a str value, in the connection encoding: *val points into
+ * the str itself (its UTF-8) or into the encoded bytes, kept by refs. */
+static int
+batch_param_str(cursorObject *self, batch_chunk *c, PyObject *v,
+                const char **val, Py_ssize_t *len)
+{
+    connectionObject *conn = self->conn;
+    PyObject *b;
+
+    if (conn->is_utf8 || conn->enc_obj == NULL) {
+        if (!(*val = PyUnicode_AsUTF8AndSize(v, len))
+            || batch_chunk_ref(c, v) < 0)
+            return -1;
+    }
+    else {
+        /* a codec may be Python code */
+        b = conn_encode(conn, v);
+        mp_default_memo_clear(&c->memo);
+        if (b == NULL)
+            return -1;
+        if (batch_chunk_ref(c, b) < 0) {
+            Py_DECREF(b);
+            return -1;
+        }
+        Py_DECREF(b); /* kept by refs */
+        *val = PyBytes_AS_STRING(b);
+        *len = PyBytes_GET_SIZE(b);
+    }
+    if (memchr(*val, '\0', (size_t)*len)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "A string literal cannot contain NUL (0x00) "
+                        "characters.");
+        return -1;
+    }
+    return 0;
+}
+
+/* A value as a parameter with the type its literal would have: 1 done
+ * (*val the text, in the chunk or kept by it, or NULL for SQL NULL), 0 not
+ * a plain value, -1 error. */
+static int
+batch_param(cursorObject *self, batch_chunk *c, PyObject *v,
+            const char **val, Py_ssize_t *len, Oid *type)
+{
+    module_state *st = self->conn->st;
+    char buf[ADAPTER_FLOAT_REPR_MAX];
+    Py_ssize_t n;
+    int r;
+
+    *val = NULL;
+    *len = 0;
+    *type = BATCH_UNKNOWNOID;
+    if (v == Py_None)
+        return 1;
+    if ((r = mp_is_default_adapted_memo(st, v, &c->memo)) <= 0)
+        return r;
+    if (PyLong_CheckExact(v)) {
+        int overflow;
+        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+        if (x == -1 && PyErr_Occurred())
+            return -1;
+        /* "-N" is minus applied to N: the type is that of N */
+        if (overflow || x == LLONG_MIN)
+            *type = NUMERICOID;
+        else if (x >= -2147483647LL && x <= 2147483647LL)
+            *type = INT4OID;
+        else
+            *type = INT8OID;
+        if (!overflow) {
+            n = adapter_format_llong(x, buf);
+            *val = batch_chunk_text(c, buf, n);
+        }
+        else {
+            PyObject *str = PyObject_Str(v);
+            const char *s;
+            if (str == NULL)
+                return -1;
+            if ((s = PyUnicode_AsUTF8AndSize(str, &n)) != NULL)
+                *val = batch_chunk_text(c, s, n);
+            Py_DECREF(str);
+        }
+    }
+    else if (PyUnicode_CheckExact(v)) {
+        if (batch_param_str(self, c, v, val, len) < 0)
+            return -1;
+        return 1;
+    }
+    else if (PyFloat_CheckExact(v)) {
+        double d = PyFloat_AS_DOUBLE(v);
+        if (d != d || d == Py_HUGE_VAL || d == -Py_HUGE_VAL) {
+            *type = FLOAT8OID;
+            *val = d != d ? "NaN" : d > 0 ? "Infinity" : "-Infinity";
+            *len = (Py_ssize_t)strlen(*val);
+            return 1;
+        }
+        *type = NUMERICOID;
+        if ((n = adapter_float_repr(d, buf)) < 0)
+            return -1;
+        *val = batch_chunk_text(c, buf, n);
+    }
+    else if (PyBool_Check(v)) {
+        *type = BOOLOID;
+        *val = v == Py_True ? "true" : "false";
+        *len = v == Py_True ? 4 : 5;
+        return 1;
+    }
+    else if ((PyObject *)Py_TYPE(v) == st->Decimal) {
+        /* the adapter writes any non-finite Decimal as 'NaN'::numeric */
+        PyObject *fin = PyObject_CallMethod(v, "is_finite", NULL), *str;
+        const char *s;
+        int finite;
+        if (fin == NULL)
+            return -1;
+        finite = PyObject_IsTrue(fin);
+        Py_DECREF(fin);
+        if (finite < 0)
+            return -1;
+        *type = NUMERICOID;
+        if (!finite) {
+            *val = "NaN";
+            *len = 3;
+            return 1;
+        }
+        if (!(str = PyObject_Str(v)))
+            return -1;
+        if ((s = PyUnicode_AsUTF8AndSize(str, &n)) != NULL)
+            *val = batch_chunk_text(c, s, n);
+        Py_DECREF(str);
+    }
+    else
+        return 0; /* bytes and friends: keep the literal path */
+    if (*val == NULL)
+        return -1;
+    *len = n;
+    return 1;
 }
 
 /* Add a merged statement sent as text. */
@@ -445,82 +556,50 @@ static int
 batch_add_row(cursorObject *self, batch_chunk *c, const batch_template *bt,
               PyObject *row)
 {
-    Py_ssize_t i, np = bt->nparams;
-    PyObject *seq, *texts[64], **tx = texts;
-    Oid types[64], *ty = types;
+    Py_ssize_t i, np = bt->nparams, len, bytes = 0;
     const char **values;
-    int rv = 0, r;
+    Oid *types;
+    int r;
 
     if (!(PyTuple_CheckExact(row) || PyList_CheckExact(row))
         || PySequence_Fast_GET_SIZE(row) != np)
         return 0;
-    if (np > 64) {
-        tx = PyMem_Calloc(np, sizeof(PyObject *));
-        ty = PyMem_Calloc(np, sizeof(Oid));
-        if (!tx || !ty) {
-            PyMem_Free(tx == texts ? NULL : tx);
-            PyMem_Free(ty == types ? NULL : ty);
-            PyErr_NoMemory();
-            return -1;
-        }
-    }
-    else
-        memset(texts, 0, sizeof(texts));
-    seq = row;
+    if (!(values = batch_chunk_alloc(c, np * sizeof(char *)))
+        || !(types = batch_chunk_alloc(c, np * sizeof(Oid))))
+        return -1;
     for (i = 0; i < np; i++) {
-        r = batch_param(self, PySequence_Fast_GET_ITEM(seq, i), &tx[i],
-                        &ty[i]);
-        if (r <= 0) {
-            rv = r;
-            goto exit;
-        }
+        /* a list row is read again each time: nothing run by adapting
+         * the items above may have shortened it */
+        if (i >= PySequence_Fast_GET_SIZE(row))
+            return 0;
+        /* held: a codec run by adapting it may change a list row */
+        PyObject *v = Py_NewRef(PySequence_Fast_GET_ITEM(row, i));
+        r = batch_param(self, c, v, &values[i], &len, &types[i]);
+        Py_DECREF(v);
+        if (r <= 0)
+            return r;
+        bytes += len;
     }
     /* prepare when this row's types differ from the statement's */
-    if (c->sig == NULL || memcmp(c->sig, ty, np * sizeof(Oid)) != 0) {
-        Oid *sig = batch_chunk_alloc(c, np * sizeof(Oid));
-        if (sig == NULL || batch_chunk_grow(c) < 0) {
-            rv = -1;
-            goto exit;
-        }
-        memcpy(sig, ty, np * sizeof(Oid));
+    if (c->sig == NULL || memcmp(c->sig, types, np * sizeof(Oid)) != 0) {
+        if (batch_chunk_grow(c) < 0)
+            return -1;
         c->items[c->n].kind = PQ_PIPE_PREPARE;
         c->items[c->n].sql = bt->sql;
         c->items[c->n].nparams = (int)np;
-        c->items[c->n].types = sig;
+        c->items[c->n].types = types;
         c->n++;
-        c->sig = sig;
+        c->sig = types;
     }
-    if (!(values = batch_chunk_alloc(c, np * sizeof(char *)))
-        || batch_chunk_grow(c) < 0) {
-        rv = -1;
-        goto exit;
-    }
-    for (i = 0; i < np; i++) {
-        if (tx[i] == NULL)
-            values[i] = NULL;
-        else {
-            if (PyList_Append(c->keep, tx[i]) < 0) {
-                rv = -1;
-                goto exit;
-            }
-            values[i] = PyBytes_AS_STRING(tx[i]);
-            c->bytes += PyBytes_GET_SIZE(tx[i]);
-        }
-    }
+    if (batch_chunk_grow(c) < 0)
+        return -1;
     c->items[c->n].kind = PQ_PIPE_EXEC;
     c->items[c->n].nparams = (int)np;
     c->items[c->n].values = values;
     c->items[c->n].counted = 1;
     c->n++;
-    rv = 1;
-exit:
-    for (i = 0; i < np; i++)
-        Py_XDECREF(tx[i]);
-    if (tx != texts) {
-        PyMem_Free(tx);
-        PyMem_Free(ty);
-    }
-    return rv;
+    c->bytes += bytes;
+    return 1;
 }
 
 /* The statement of the counted item that failed (or, for a failed
@@ -665,7 +744,7 @@ curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it)
     PyObject *vars = NULL, *q, *lastvars = NULL, *done = NULL;
     PyObject *exc_type = NULL, *exc_value = NULL, *exc_tb = NULL;
     Py_ssize_t total = 0, lastcount = -1;
-    int unknown = 0, rv = -1, prepared, r, iter_failed = 0;
+    int unknown = 0, rv = -1, prepared, r, iter_failed = 0, plain_iter;
 
     if (!(c.keep = PyList_New(0)) || !(c.rows = PyList_New(0)))
         goto exit;
@@ -676,13 +755,20 @@ curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it)
     Py_CLEAR(self->description);
     self->rowcount = -1;
     self->rownumber = 0;
+    /* the next item of a list or a tuple runs no Python code */
+    plain_iter = Py_IS_TYPE(it, &PyListIter_Type)
+                 || Py_IS_TYPE(it, &PyTupleIter_Type);
     for (;;) {
         if (!(vars = PyIter_Next(it))) {
             iter_failed = PyErr_Occurred() != NULL;
             break;
         }
+        if (!plain_iter)
+            mp_default_memo_clear(&c.memo);
         r = prepared ? batch_add_row(self, &c, &bt, vars) : 0;
         if (r == 0) {
+            /* adapters, __conform__... : Python code */
+            mp_default_memo_clear(&c.memo);
             q = (vars == Py_None) ? Py_NewRef(base)
                                   : query_merge(self->conn, base, vars);
             if (q != NULL && memchr(PyBytes_AS_STRING(q), '\0',
@@ -701,7 +787,8 @@ curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it)
         if (r < 0)
             break; /* this row can't be sent: run the ones before it */
         Py_CLEAR(vars);
-        if (c.n >= BATCH_MAX_STATEMENTS || c.bytes >= BATCH_MAX_BYTES) {
+        if (PyList_GET_SIZE(c.rows) >= BATCH_MAX_STATEMENTS
+            || c.bytes >= BATCH_MAX_BYTES) {
             Py_XSETREF(lastvars, Py_NewRef(PyList_GET_ITEM(
                                      c.rows, PyList_GET_SIZE(c.rows) - 1)));
             if (batch_flush(self, &c, base, &total, &unknown, &lastcount) < 0)

@@ -192,6 +192,34 @@ mp_is_default_adapted(module_state *st, PyObject *obj)
     return mp_direct(st, obj, &e);
 }
 
+int
+mp_is_default_adapted_memo(module_state *st, PyObject *obj,
+                           mp_default_memo *memo)
+{
+    PyTypeObject *t = Py_TYPE(obj);
+    const adapter_default *e;
+    int i, r;
+
+    if (obj == Py_None) {
+        return 1;
+    }
+    for (i = 0; i < memo->n; i++) {
+        if (memo->types[i] == t) {
+            return memo->direct[i];
+        }
+    }
+    if ((r = mp_direct(st, obj, &e)) < 0) {
+        return -1;
+    }
+    /* only the table's types: they outlive the call */
+    if (memo->n < MP_DEFAULT_MEMO_SIZE && mp_default_of(st, t) != NULL) {
+        memo->types[memo->n] = t;
+        memo->direct[memo->n] = (signed char)r;
+        memo->n++;
+    }
+    return r;
+}
+
 PyObject *
 mp_getquoted(module_state *st, PyObject *obj, connectionObject *conn)
 {

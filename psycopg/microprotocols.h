@@ -21,6 +21,30 @@ PyObject *mp_getquoted(module_state *st, PyObject *obj,
  * default adapter.  -1 on error. */
 int mp_is_default_adapted(module_state *st, PyObject *obj);
 
+/* A memo of mp_is_default_adapted() by exact type, for the values of one
+ * call (executemany's pipeline): the registry is looked up once per type
+ * instead of once per value.  It holds only the types of the default
+ * table, which the module state keeps alive.  The caller clears it
+ * whenever Python code may have run (a user adapter, an iterator written
+ * in Python, a codec, the GIL released): a register_adapter() or an edit
+ * of `adapters` made before then takes effect. */
+#define MP_DEFAULT_MEMO_SIZE 8
+typedef struct {
+    PyTypeObject *types[MP_DEFAULT_MEMO_SIZE];
+    signed char direct[MP_DEFAULT_MEMO_SIZE];
+    int n;
+} mp_default_memo;
+
+static inline void
+mp_default_memo_clear(mp_default_memo *memo)
+{
+    memo->n = 0;
+}
+
+/* mp_is_default_adapted() through the memo. */
+int mp_is_default_adapted_memo(module_state *st, PyObject *obj,
+                               mp_default_memo *memo);
+
 /* Module functions adapt() and register_adapter(), for module.c.  mp_setup
  * also adds them (and adapter_datetime_methods) when they are missing. */
 extern PyMethodDef mp_module_methods[];
