@@ -47,10 +47,8 @@ numeric_utoa_end(unsigned long long v, char *end)
 Py_ssize_t
 adapter_format_llong(long long v, char *buf)
 {
-    char tmp[24];
-    char *end = tmp + sizeof(tmp), *p;
-    unsigned long long u;
-    Py_ssize_t n = 0;
+    unsigned long long u, t;
+    Py_ssize_t n = 0, nd = 1;
 
     if (v < 0) {
         buf[n++] = '-';
@@ -59,10 +57,12 @@ adapter_format_llong(long long v, char *buf)
     else {
         u = (unsigned long long)v;
     }
-    p = numeric_utoa_end(u, end);
-    memcpy(buf + n, p, (size_t)(end - p));
-    n += end - p;
+    for (t = u; t >= 10; t /= 10) {
+        nd++;
+    }
+    n += nd;
     buf[n] = '\0';
+    numeric_utoa_end(u, buf + n);
     return n;
 }
 

@@ -265,7 +265,7 @@ batch_parse_template(const char *s, Py_ssize_t n, batch_template *bt)
  * row that is a list can be changed after it was adapted (a generator
  * yielding the same list each time). */
 typedef struct {
-    pq_pipe_item *items;
+    pq_pipe_item *items;       /* items[-1] is free for a BEGIN */
     Py_ssize_t n, size;
     PyObject *keep;            /* list of merged statements (bytes) */
     PyObject *rows;            /* the parameter set of each counted item */
@@ -278,7 +278,19 @@ typedef struct {
     Py_ssize_t bytes;
     Oid *sig;                  /* parameter types of the prepared statement */
     mp_default_memo memo;      /* of the values adapted since Python ran */
+    PyTypeObject **postype;    /* per parameter: the last type found in
+                                  the memo as default-adapted, or NULL */
+    Py_ssize_t npos;
 } batch_chunk;
+
+/* Python code may have run: forget what the registry said. */
+static void
+batch_memo_clear(batch_chunk *c)
+{
+    mp_default_memo_clear(&c->memo);
+    if (c->postype)
+        memset(c->postype, 0, c->npos * sizeof(PyTypeObject *));
+}
 
 #define BATCH_BLOCK_SIZE (64 * 1024)
 #define BATCH_ALIGN 8
@@ -288,24 +300,24 @@ batch_chunk_grow(batch_chunk *c)
 {
     if (c->n == c->size) {
         Py_ssize_t size = c->size ? 2 * c->size : 64;
-        pq_pipe_item *items = PyMem_Realloc(c->items, size * sizeof(*items));
+        pq_pipe_item *items = PyMem_Realloc(c->items ? c->items - 1 : NULL,
+                                            (size + 1) * sizeof(*items));
         if (items == NULL) {
             PyErr_NoMemory();
             return -1;
         }
-        c->items = items;
+        c->items = items + 1;
         c->size = size;
     }
     memset(&c->items[c->n], 0, sizeof(pq_pipe_item));
     return 0;
 }
 
-/* size bytes of the arena, aligned for any array of pointers or Oids. */
-static void *
-batch_chunk_alloc(batch_chunk *c, size_t size)
+/* At least size free bytes at c->free (not taken yet), or NULL. */
+static char *
+batch_chunk_room(batch_chunk *c, size_t size)
 {
     void *p;
-    size = (size + BATCH_ALIGN - 1) & ~(size_t)(BATCH_ALIGN - 1);
     if (size > c->nfree) {
         size_t bsize = size > BATCH_BLOCK_SIZE ? size : BATCH_BLOCK_SIZE;
         if (c->nmem == c->memsize) {
@@ -326,9 +338,29 @@ batch_chunk_alloc(batch_chunk *c, size_t size)
         c->free = p;
         c->nfree = bsize;
     }
-    p = c->free;
+    return c->free;
+}
+
+/* Take size bytes of the room (size <= what batch_chunk_room made). */
+static void
+batch_chunk_take(batch_chunk *c, size_t size)
+{
     c->free += size;
     c->nfree -= size;
+}
+
+/* An array of size bytes in the arena, aligned for pointers and Oids. */
+static void *
+batch_chunk_alloc(batch_chunk *c, size_t size)
+{
+    size_t pad = (size_t)(-(uintptr_t)c->free & (BATCH_ALIGN - 1));
+    char *p;
+    if (pad > c->nfree)
+        pad = c->nfree; /* a new block: aligned by malloc */
+    batch_chunk_take(c, pad);
+    if (!(p = batch_chunk_room(c, size)))
+        return NULL;
+    batch_chunk_take(c, size);
     return p;
 }
 
@@ -363,7 +395,7 @@ batch_chunk_reset(batch_chunk *c)
     c->bytes = 0;
     c->sig = NULL; /* each pipeline prepares again */
     /* decrefs run __del__ methods: the memo is stale after them */
-    mp_default_memo_clear(&c->memo);
+    batch_memo_clear(c);
     for (i = c->nrefs; i > 0; i--) {
         PyObject *o = c->refs[i - 1];
         c->nrefs = i - 1;
@@ -379,9 +411,10 @@ static void
 batch_chunk_free(batch_chunk *c)
 {
     batch_chunk_reset(c);
-    PyMem_Free(c->items);
+    PyMem_Free(c->items ? c->items - 1 : NULL);
     PyMem_Free(c->mem);
     PyMem_Free(c->refs);
+    PyMem_Free(c->postype);
     Py_CLEAR(c->keep);
     Py_CLEAR(c->rows);
 }
@@ -390,10 +423,11 @@ batch_chunk_free(batch_chunk *c)
 static const char *
 batch_chunk_text(batch_chunk *c, const char *s, Py_ssize_t n)
 {
-    char *p = batch_chunk_alloc(c, (size_t)n + 1);
+    char *p = batch_chunk_room(c, (size_t)n + 1);
     if (p != NULL) {
         memcpy(p, s, (size_t)n);
         p[n] = '\0';
+        batch_chunk_take(c, (size_t)n + 1);
     }
     return p;
 }
@@ -415,7 +449,7 @@ batch_param_str(cursorObject *self, batch_chunk *c, PyObject *v,
     else {
         /* a codec may be Python code */
         b = conn_encode(conn, v);
-        mp_default_memo_clear(&c->memo);
+        batch_memo_clear(c);
         if (b == NULL)
             return -1;
         if (batch_chunk_ref(c, b) < 0) {
@@ -439,11 +473,11 @@ batch_param_str(cursorObject *self, batch_chunk *c, PyObject *v,
  * (*val the text, in the chunk or kept by it, or NULL for SQL NULL), 0 not
  * a plain value, -1 error. */
 static int
-batch_param(cursorObject *self, batch_chunk *c, PyObject *v,
+batch_param(cursorObject *self, batch_chunk *c, Py_ssize_t pos, PyObject *v,
             const char **val, Py_ssize_t *len, Oid *type)
 {
     module_state *st = self->conn->st;
-    char buf[ADAPTER_FLOAT_REPR_MAX];
+    char *buf;
     Py_ssize_t n;
     int r;
 
@@ -452,8 +486,11 @@ batch_param(cursorObject *self, batch_chunk *c, PyObject *v,
     *type = BATCH_UNKNOWNOID;
     if (v == Py_None)
         return 1;
-    if ((r = mp_is_default_adapted_memo(st, v, &c->memo)) <= 0)
-        return r;
+    if (Py_TYPE(v) != c->postype[pos]) {
+        if ((r = mp_is_default_adapted_memo(st, v, &c->memo)) <= 0)
+            return r;
+        c->postype[pos] = Py_TYPE(v);
+    }
     if (PyLong_CheckExact(v)) {
         int overflow;
         long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
@@ -467,8 +504,11 @@ batch_param(cursorObject *self, batch_chunk *c, PyObject *v,
         else
             *type = INT8OID;
         if (!overflow) {
+            if (!(buf = batch_chunk_room(c, 21)))
+                return -1;
             n = adapter_format_llong(x, buf);
-            *val = batch_chunk_text(c, buf, n);
+            batch_chunk_take(c, (size_t)n + 1);
+            *val = buf;
         }
         else {
             PyObject *str = PyObject_Str(v);
@@ -494,9 +534,11 @@ batch_param(cursorObject *self, batch_chunk *c, PyObject *v,
             return 1;
         }
         *type = NUMERICOID;
-        if ((n = adapter_float_repr(d, buf)) < 0)
+        if (!(buf = batch_chunk_room(c, ADAPTER_FLOAT_REPR_MAX))
+            || (n = adapter_float_repr(d, buf)) < 0)
             return -1;
-        *val = batch_chunk_text(c, buf, n);
+        batch_chunk_take(c, (size_t)n + 1);
+        *val = buf;
     }
     else if (PyBool_Check(v)) {
         *type = BOOLOID;
@@ -564,6 +606,13 @@ batch_add_row(cursorObject *self, batch_chunk *c, const batch_template *bt,
     if (!(PyTuple_CheckExact(row) || PyList_CheckExact(row))
         || PySequence_Fast_GET_SIZE(row) != np)
         return 0;
+    if (c->postype == NULL) {
+        if (!(c->postype = PyMem_Calloc(np, sizeof(PyTypeObject *)))) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        c->npos = np;
+    }
     if (!(values = batch_chunk_alloc(c, np * sizeof(char *)))
         || !(types = batch_chunk_alloc(c, np * sizeof(Oid))))
         return -1;
@@ -574,7 +623,7 @@ batch_add_row(cursorObject *self, batch_chunk *c, const batch_template *bt,
             return 0;
         /* held: a codec run by adapting it may change a list row */
         PyObject *v = Py_NewRef(PySequence_Fast_GET_ITEM(row, i));
-        r = batch_param(self, c, v, &values[i], &len, &types[i]);
+        r = batch_param(self, c, i, v, &values[i], &len, &types[i]);
         Py_DECREF(v);
         if (r <= 0)
             return r;
@@ -642,16 +691,9 @@ batch_flush(cursorObject *self, batch_chunk *c, PyObject *base,
 
     if (c->n == 0)
         return 0;
-    /* room for a BEGIN in front */
-    if (!(items = PyMem_Malloc((c->n + 1) * sizeof(*items)))) {
-        PyErr_NoMemory();
+    items = c->items - 1; /* room for a BEGIN in front */
+    if (conn_lock(conn) < 0)
         return -1;
-    }
-    memcpy(items + 1, c->items, c->n * sizeof(*items));
-    if (conn_lock(conn) < 0) {
-        PyMem_Free(items);
-        return -1;
-    }
     if (conn_check_open(conn) < 0)
         goto unlock;
     /* the BEGIN, if needed, rides in the same pipeline */
@@ -720,7 +762,6 @@ unlock:
     if (last)
         PQclear(last);
 exit:
-    PyMem_Free(items);
     return rv;
 }
 
@@ -764,11 +805,11 @@ curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it)
             break;
         }
         if (!plain_iter)
-            mp_default_memo_clear(&c.memo);
+            batch_memo_clear(&c);
         r = prepared ? batch_add_row(self, &c, &bt, vars) : 0;
         if (r == 0) {
             /* adapters, __conform__... : Python code */
-            mp_default_memo_clear(&c.memo);
+            batch_memo_clear(&c);
             q = (vars == Py_None) ? Py_NewRef(base)
                                   : query_merge(self->conn, base, vars);
             if (q != NULL && memchr(PyBytes_AS_STRING(q), '\0',
