@@ -447,7 +447,7 @@ curs_query_enc(cursorObject *self)
 }
 
 /* A query built again after an encoding change met the same fate. */
-static int
+int
 curs_raise_enc_changed(cursorObject *self)
 {
     PyErr_SetString(self->conn->st->InterfaceError,
@@ -550,8 +550,9 @@ curs_executemany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"query", "vars_list", NULL};
     PyObject *query, *vars_list, *it = NULL, *vars, *base = NULL, *q;
+    PyObject *qenc = NULL;
     Py_ssize_t total = 0;
-    int unknown = 0, failed = 0;
+    int unknown = 0, failed = 0, r, attempt;
 
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO", kwlist, &query,
                                      &vars_list))
@@ -565,29 +566,48 @@ curs_executemany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
         query_error_set_cursor(self->conn, (PyObject *)self);
         return NULL;
     }
+    /* each statement is sent only in the encoding it was built in, as
+     * by execute() (see curs_exec_enc) */
+    qenc = curs_query_enc(self);
     if (!(base = curs_query_bytes(self, query)))
-        return NULL;
+        goto exit;
     if (!(it = PyObject_GetIter(vars_list)))
         goto exit;
     if (curs_batch_usable(self, base)) {
         /* all statements in one round trip (cursor_batch.c) */
-        failed = curs_batch_execute(self, base, it) < 0;
+        failed = curs_batch_execute(self, base, it, qenc) < 0;
         goto exit;
     }
     while ((vars = PyIter_Next(it))) {
-        q = (vars == Py_None) ? Py_NewRef(base)
-                              : query_merge(self->conn, base, vars);
-        Py_DECREF(vars);
-        if (q == NULL) {
-            query_error_set_cursor(self->conn, (PyObject *)self);
-            Py_CLEAR(self->query); /* as a failed execute() */
+        for (attempt = 0; attempt < 2; attempt++) {
+            q = (vars == Py_None) ? Py_NewRef(base)
+                                  : query_merge(self->conn, base, vars);
+            if (q == NULL) {
+                query_error_set_cursor(self->conn, (PyObject *)self);
+                Py_CLEAR(self->query); /* as a failed execute() */
+                r = -1;
+                break;
+            }
+            r = curs_exec_enc(self, q, 0, qenc);
+            Py_DECREF(q);
+            if (r != CURS_ENC_CHANGED)
+                break;
+            /* the encoding changed while the row was built: this row and
+             * the next ones are built again in the new one */
+            Py_XSETREF(qenc, curs_query_enc(self));
+            Py_SETREF(base, curs_query_bytes(self, query));
+            if (base == NULL) {
+                r = -1;
+                break;
+            }
         }
-        if (q == NULL || curs_exec_bytes(self, q, 0) < 0) {
-            Py_XDECREF(q);
+        Py_DECREF(vars);
+        if (r == CURS_ENC_CHANGED)
+            r = curs_raise_enc_changed(self);
+        if (r < 0) {
             failed = 1;
             break;
         }
-        Py_DECREF(q);
         if (self->rowcount < 0)
             unknown = 1;
         else
@@ -606,6 +626,7 @@ curs_executemany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
 exit:
     Py_XDECREF(it);
     Py_XDECREF(base);
+    Py_XDECREF(qenc);
     if (failed || PyErr_Occurred())
         return NULL;
     Py_RETURN_NONE;

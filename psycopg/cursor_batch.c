@@ -281,6 +281,9 @@ typedef struct {
     PyTypeObject **postype;    /* per parameter: the last type found in
                                   the memo as default-adapted, or NULL */
     Py_ssize_t npos;
+    PyObject *qenc;            /* borrowed: the encoding of the query */
+    int nonascii;              /* a text depends on the encoding */
+    int base_nonascii;         /* the query itself does */
 } batch_chunk;
 
 /* Python code may have run: forget what the registry said. */
@@ -394,6 +397,7 @@ batch_chunk_reset(batch_chunk *c)
     c->n = 0;
     c->bytes = 0;
     c->sig = NULL; /* each pipeline prepares again */
+    c->nonascii = c->base_nonascii;
     /* decrefs run __del__ methods: the memo is stale after them */
     batch_memo_clear(c);
     for (i = c->nrefs; i > 0; i--) {
@@ -460,6 +464,9 @@ batch_param_str(cursorObject *self, batch_chunk *c, PyObject *v,
         *val = PyBytes_AS_STRING(b);
         *len = PyBytes_GET_SIZE(b);
     }
+    /* every client encoding writes ASCII as ASCII */
+    if (!PyUnicode_IS_ASCII(v))
+        c->nonascii = 1;
     if (memchr(*val, '\0', (size_t)*len)) {
         PyErr_SetString(PyExc_ValueError,
                         "A string literal cannot contain NUL (0x00) "
@@ -581,8 +588,14 @@ batch_param(cursorObject *self, batch_chunk *c, Py_ssize_t pos, PyObject *v,
 static int
 batch_add_query(batch_chunk *c, PyObject *q)
 {
+    Py_ssize_t i, n = PyBytes_GET_SIZE(q);
+    const unsigned char *b = (const unsigned char *)PyBytes_AS_STRING(q);
     if (batch_chunk_grow(c) < 0 || PyList_Append(c->keep, q) < 0)
         return -1;
+    for (i = 0; i < n && !c->nonascii; i++) {
+        if (b[i] & 0x80)
+            c->nonascii = 1;
+    }
     c->items[c->n].kind = PQ_PIPE_QUERY;
     c->items[c->n].sql = PyBytes_AS_STRING(q);
     c->items[c->n].counted = 1;
@@ -674,6 +687,23 @@ batch_failed_query(cursorObject *self, batch_chunk *c, PyObject *base,
     }
 }
 
+/* Whether the client encoding still writes text as `qenc` did: the same
+ * object, or one for the same codec (set_client_encoding() makes a new
+ * one each time).  1 yes, 0 no, -1 error.  No Python code runs: the
+ * names are cached UTF-8 (conn_read_encoding). */
+static int
+batch_same_encoding(connectionObject *conn, PyObject *qenc)
+{
+    const char *codec;
+    if (qenc == NULL || conn->enc_obj == qenc)
+        return 1;
+    if (conn->enc_obj == NULL || conn->pyenc == NULL)
+        return 0;
+    if (!(codec = PyUnicode_AsUTF8(PyTuple_GET_ITEM(qenc, 1))))
+        return -1;
+    return strcmp(codec, conn->pyenc) == 0;
+}
+
 /* Run one pipeline (lock taken here).  Adds to *total or sets *unknown;
  * *lastcount gets the rowcount of the last statement.  0, or -1 with the
  * error raised (a server error sets cursor.query to the failing
@@ -696,6 +726,16 @@ batch_flush(cursorObject *self, batch_chunk *c, PyObject *base,
         return -1;
     if (conn_check_open(conn) < 0)
         goto unlock;
+    /* sent only in the encoding it was built in, as by execute(): the
+     * encoding changed since the query was encoded (by an adapter, a
+     * generator or another thread) */
+    if (c->nonascii && (r = batch_same_encoding(conn, c->qenc)) <= 0) {
+        curs_update_conn_status(conn);
+        conn_unlock(conn);
+        if (r == 0)
+            curs_raise_enc_changed(self);
+        goto exit;
+    }
     /* the BEGIN, if needed, rides in the same pipeline */
     if (conn_begin_text(conn, begin, sizeof(begin))) {
         memset(&items[0], 0, sizeof(items[0]));
@@ -778,17 +818,25 @@ batch_merge_last(cursorObject *self, PyObject *base, PyObject *vars)
 }
 
 int
-curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it)
+curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it,
+                   PyObject *qenc)
 {
     batch_chunk c = {0};
     batch_template bt = {0};
     PyObject *vars = NULL, *q, *lastvars = NULL, *done = NULL;
     PyObject *exc_type = NULL, *exc_value = NULL, *exc_tb = NULL;
-    Py_ssize_t total = 0, lastcount = -1;
+    Py_ssize_t total = 0, lastcount = -1, i;
     int unknown = 0, rv = -1, prepared, r, iter_failed = 0, plain_iter;
 
     if (!(c.keep = PyList_New(0)) || !(c.rows = PyList_New(0)))
         goto exit;
+    c.qenc = qenc;
+    for (i = 0; i < PyBytes_GET_SIZE(base); i++) {
+        if ((unsigned char)PyBytes_AS_STRING(base)[i] & 0x80) {
+            c.nonascii = c.base_nonascii = 1;
+            break;
+        }
+    }
     if ((prepared = batch_parse_template(PyBytes_AS_STRING(base),
                                          PyBytes_GET_SIZE(base), &bt)) < 0)
         goto exit;
