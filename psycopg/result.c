@@ -87,6 +87,7 @@ result_new(PGresult *res, PyObject *enc)
             result_decref(r);
             return NULL;
         }
+        typecast_datecache_init(&r->datecache, r->ntuples);
     }
     else
         r->pgres = res;
@@ -195,6 +196,7 @@ result_decref(curs_result *r)
     }
     rstore_free(&store);
     typecast_tzcache_clear(&r->tzcache);
+    typecast_datecache_clear(&r->datecache);
     Py_CLEAR(r->enc);
     if (r->casts) {
         for (i = 0; i < r->nfields; i++) {
@@ -301,6 +303,7 @@ result_fetch_begin(curs_fetch *f, cursorObject *curs)
     f->row_prep = Py_XNewRef(curs->row_prep);
     typecast_ctx_init(&f->ctx, st, curs, conn);
     f->ctx.tzcache = &f->res->tzcache;
+    f->ctx.datecache = &f->res->datecache;
     /* the bytes are in the encoding the server used for this result, even
      * if set_client_encoding() ran since */
     typecast_ctx_set_enc(&f->ctx, f->res->enc);

@@ -44,6 +44,7 @@ typedef struct curs_result {
     rstore store;              /* the values of a big result */
     curs_colcast *casts;       /* one per column, or NULL */
     typecast_tzcache tzcache;  /* tzinfo objects made for this result */
+    typecast_datecache datecache; /* date objects, for a big result */
     PyObject *enc;             /* the connection's encoding object when the
                                 * result was produced (owned), or NULL */
     module_state *st;          /* set with the casts */

@@ -54,6 +54,7 @@ typecast_ctx_init(typecast_ctx *ctx, module_state *st, cursorObject *curs,
                                                      : Py_None);
     }
     ctx->tzcache = NULL;
+    ctx->datecache = NULL;
     ctx->enc = NULL;
     /* read once: a caster changing the encoding swaps conn->enc_obj, the
      * one held here stays valid until typecast_ctx_fini */

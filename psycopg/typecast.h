@@ -18,6 +18,23 @@ typedef struct typecast_tzcache {
 /* Forget the tzinfo objects (and the factory). */
 void typecast_tzcache_clear(typecast_tzcache *tzc);
 
+/* date objects already made for a big result, by day: equal dates share
+ * one object (a date is immutable), which saves 32 bytes a value and the
+ * allocation.  Direct-mapped by day number, so any 44 years of days fit. */
+typedef struct {
+    long key;
+    PyObject *obj;             /* owned, or NULL */
+} typecast_dateslot;
+
+typedef struct typecast_datecache {
+    typecast_dateslot *slots;  /* mask + 1, or NULL until the first date */
+    size_t mask;               /* 0: no cache */
+} typecast_datecache;
+
+/* A cache sized for up to `nvalues` dates (none for few). */
+void typecast_datecache_init(typecast_datecache *dc, Py_ssize_t nvalues);
+void typecast_datecache_clear(typecast_datecache *dc);
+
 /* What a cast function may need to know about where the value comes from.
  * Built once per fetch call by the cursor.  It owns references to what a
  * caster may change under our feet (the cursor's tzinfo_factory, the
@@ -31,6 +48,7 @@ typedef struct typecast_ctx {
     const char *pyenc;         /* Python codec of the connection encoding */
     int is_utf8;               /* fast path for text decoding */
     typecast_tzcache *tzcache; /* the result's, for tzinfo_factory; or NULL */
+    typecast_datecache *datecache; /* the result's, or NULL */
 } typecast_ctx;
 
 /* A C cast function.  s == NULL means SQL NULL.  `base` is the element

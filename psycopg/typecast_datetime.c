@@ -366,6 +366,68 @@ exit:
 
 /* ---- date ------------------------------------------------------------- */
 
+/* Big enough for the 10,000 distinct days of 27 years: caching costs 16
+ * bytes a slot, a date object 32. */
+#define DT_DATECACHE_MAX 16384
+#define DT_DATECACHE_MIN_VALUES 1024
+
+void
+typecast_datecache_init(typecast_datecache *dc, Py_ssize_t nvalues)
+{
+    size_t n = 1;
+    dc->slots = NULL;
+    dc->mask = 0;
+    if (nvalues < DT_DATECACHE_MIN_VALUES) {
+        return;
+    }
+    while (n < DT_DATECACHE_MAX && (Py_ssize_t)n < nvalues) {
+        n *= 2;
+    }
+    dc->mask = n - 1;
+}
+
+void
+typecast_datecache_clear(typecast_datecache *dc)
+{
+    size_t i;
+    if (dc->slots != NULL) {
+        /* dates: their deallocation runs no Python code */
+        for (i = 0; i <= dc->mask; i++) {
+            Py_XDECREF(dc->slots[i].obj);
+        }
+        PyMem_Free(dc->slots);
+    }
+    dc->slots = NULL;
+}
+
+/* date(y, m, d), from the cache when there is one. */
+static PyObject *
+dt_make_date(const typecast_ctx *ctx, int y, int m, int d)
+{
+    typecast_datecache *dc = ctx->datecache;
+    typecast_dateslot *slot;
+    long key = (long)y * 372 + (m - 1) * 31 + (d - 1);
+    PyObject *rv;
+
+    if (dc == NULL || dc->mask == 0) {
+        return PyDate_FromDate(y, m, d);
+    }
+    if (dc->slots == NULL
+        && (dc->slots = PyMem_Calloc(dc->mask + 1, sizeof(*slot))) == NULL) {
+        dc->mask = 0; /* no memory for it: no cache */
+        return PyDate_FromDate(y, m, d);
+    }
+    slot = &dc->slots[(size_t)key & dc->mask];
+    if (slot->obj != NULL && slot->key == key) {
+        return Py_NewRef(slot->obj);
+    }
+    if ((rv = PyDate_FromDate(y, m, d)) != NULL) {
+        slot->key = key;
+        Py_XSETREF(slot->obj, Py_NewRef(rv));
+    }
+    return rv;
+}
+
 PyObject *
 typecast_date_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
                    PyObject *base)
@@ -402,7 +464,7 @@ typecast_date_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     if (dt_check_year(&dt) < 0) {
         return NULL;
     }
-    return PyDate_FromDate((int)dt.year, (int)dt.month, (int)dt.day);
+    return dt_make_date(ctx, (int)dt.year, (int)dt.month, (int)dt.day);
 }
 
 /* ---- time, timetz ----------------------------------------------------- */

@@ -1,5 +1,6 @@
 """The casters' fast paths give exactly what the general path gives."""
 
+import datetime as dt
 import math
 import random
 import struct
@@ -173,3 +174,31 @@ def test_float_many_digits_same_as_python():
             got = ext.FLOAT(t, None)
             assert got == float(t) and math.copysign(1, got) == math.copysign(
                 1, float(t)), t
+
+
+def test_date_cache_of_a_big_result(cursor):
+    # dates of a big result come from a per-result cache keyed by day: every
+    # value must still be its own day, over more days than the cache holds
+    # (slots shared by days 44 years apart) and with NULLs and infinities
+    cursor.execute(
+        "select case when i % 997 = 0 then null"
+        " when i = 5 then 'infinity'::date when i = 6 then '-infinity'::date"
+        " else date '1900-01-01' + (i * 7919) % 60000 end, i"
+        " from generate_series(1, 120000) i"
+    )
+    rows = cursor.fetchall()
+    base = dt.date(1900, 1, 1)
+    for d, i in rows:
+        if i % 997 == 0:
+            assert d is None
+        elif i == 5:
+            assert d == dt.date.max
+        elif i == 6:
+            assert d == dt.date.min
+        else:
+            assert d == base + dt.timedelta(days=(i * 7919) % 60000), i
+    cursor.execute(
+        "select array[date '2001-02-03' + i % 3, null], date '2001-02-03' + i % 3"
+        " from generate_series(1, 120000) i")
+    for a, d in cursor.fetchall():
+        assert a == [d, None] and type(d) is dt.date
