@@ -95,8 +95,8 @@ curs_fetchone_impl(cursorObject *self, PyObject *unused)
 static PyObject *
 curs_take_rows(cursorObject *self, Py_ssize_t n)
 {
-    PyObject *list = NULL, *row;
-    Py_ssize_t i, start = self->rownumber;
+    PyObject *list = NULL;
+    Py_ssize_t start = self->rownumber;
     curs_fetch f;
     if (result_fetch_begin(&f, self) < 0)
         return NULL;
@@ -112,17 +112,11 @@ curs_take_rows(cursorObject *self, Py_ssize_t n)
         goto exit;
     /* taking the rest of a big result: the rows may replace the values */
     result_fetch_keep(&f, start, n);
-    for (i = 0; i < n; i++) {
-        /* rows are read through our own reference to the result; the
-         * position is the cursor's once each row is done (the same result,
-         * result_fetch_row checks) */
-        if (!(row = result_fetch_row(&f, start + i))) {
-            Py_CLEAR(list);
-            goto exit;
-        }
-        PyList_SET_ITEM(list, i, row);
-        self->rownumber = start + i + 1;
-    }
+    /* rows are read through our own reference to the result; the position
+     * is the cursor's once each row is done (the same result: checked
+     * after each row) */
+    if (result_fetch_rows(&f, start, n, list, &self->rownumber) < 0)
+        Py_CLEAR(list);
 exit:
     result_fetch_end(&f);
     return list;

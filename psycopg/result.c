@@ -161,8 +161,10 @@ result_resolve_casts(curs_result *r, cursorObject *curs,
     }
     /* only big results have a store to release rows from */
     r->keep_ok = r->store.rows != NULL;
+    r->all_c = 1;
     for (i = 0; i < r->nfields; i++) {
         curs_colcast *cc = &r->casts[i];
+        r->all_c &= cc->ccast != NULL;
         if (!result_immutable_cast(cc->ccast, &cc->tz) || cc->base != NULL)
             r->keep_ok = 0;
         r->has_tz |= cc->tz;
@@ -424,6 +426,36 @@ result_row_tuple(curs_fetch *f, PyTypeObject *tp, Py_ssize_t row)
         Py_XDECREF(src.kept);
         return NULL;
     }
+    if (src.kept == NULL && f->res->all_c) {
+        /* the usual row: C casters only, the cells read in line */
+        const curs_colcast *cc = f->res->casts;
+        const rstore *st = &f->res->store;
+        PGresult *res = f->res->pgres;
+        for (i = 0; i < n; i++, cc++) {
+            Py_ssize_t len;
+            const char *s;
+            if (src.data != NULL)
+                s = rstore_cell_at(st, src.data, row, i, &len);
+            else {
+                len = PQgetlength(res, (int)row, i);
+                s = len == 0 && PQgetisnull(res, (int)row, i)
+                        ? NULL
+                        : PQgetvalue(res, (int)row, i);
+            }
+            if (s == NULL)
+                val = Py_NewRef(Py_None);
+            else if (cc->ccast != typecast_int_cast
+                     || !(val = typecast_int_fast(s, len)))
+                val = cc->ccast(s, len, &f->ctx, cc->base);
+            if (val == NULL) {
+                Py_DECREF(rv);
+                return NULL;
+            }
+            containers |= PyType_IS_GC(Py_TYPE(val));
+            PyTuple_SET_ITEM(rv, i, val);
+        }
+        goto done;
+    }
     for (i = 0; i < n; i++) {
         if (!(val = result_cast_cell(f, row, i, &src))) {
             Py_DECREF(rv);
@@ -434,6 +466,7 @@ result_row_tuple(curs_fetch *f, PyTypeObject *tp, Py_ssize_t row)
         PyTuple_SET_ITEM(rv, i, val);
     }
     Py_XDECREF(src.kept);
+done:
     /* A tuple of ints, strings, dates... can be in no cycle: the collector
      * would untrack it at its first pass, after visiting it; done now, the
      * passes that a big fetchall() triggers skip its rows. */
@@ -663,6 +696,46 @@ result_build_row(curs_fetch *f, Py_ssize_t row)
     default:
         return result_row_factory(f, row);
     }
+}
+
+int
+result_fetch_rows(curs_fetch *f, Py_ssize_t start, Py_ssize_t n,
+                  PyObject *list, Py_ssize_t *pos)
+{
+    Py_ssize_t i;
+    PyObject *row;
+
+    if (start < 0 || n > f->res->ntuples - start) {
+        PyErr_SetString(f->conn->st->ProgrammingError,
+                        "the row is out of the result");
+        return -1;
+    }
+    if (f->kind != CURS_ROW_TUPLE) {
+        for (i = 0; i < n; i++) {
+            if (!(row = result_fetch_row(f, start + i)))
+                return -1;
+            PyList_SET_ITEM(list, i, row);
+            *pos = start + i + 1;
+        }
+        return 0;
+    }
+    /* plain tuples: result_build_row and result_fetch_row without the
+     * per-row dispatch */
+    for (i = 0; i < n; i++) {
+        rstore *st = &f->res->store;
+        if (!(row = result_row_tuple(f, NULL, start + i)))
+            return -1;
+        if (f->keep && !rstore_is_released(st, start + i)
+            && rstore_release(st, start + i, row, f->res->nfetch == 1) == 0)
+            Py_INCREF(row);
+        if (result_fetch_check(f) < 0) {
+            Py_DECREF(row);
+            return -1;
+        }
+        PyList_SET_ITEM(list, i, row);
+        *pos = start + i + 1;
+    }
+    return 0;
 }
 
 PyObject *

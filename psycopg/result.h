@@ -51,6 +51,7 @@ typedef struct curs_result {
     int nfetch;                /* fetches in progress on it */
     int keep_ok;               /* rows may be kept instead of their values */
     int has_tz;                /* some column has casts[i].tz */
+    int all_c;                 /* every column has a C caster (ccast) */
 } curs_result;
 
 /* A new result owning `res` (stolen, also on error: its values are copied
@@ -106,6 +107,11 @@ int result_fetch_prepare(curs_fetch *f);
 void result_fetch_keep(curs_fetch *f, Py_ssize_t start, Py_ssize_t n);
 /* Build row `row` of the fetch's result: a new reference or NULL. */
 PyObject *result_fetch_row(curs_fetch *f, Py_ssize_t row);
+/* Build rows [start, start + n) into items [0, n) of `list` (a new list of
+ * n NULLs), setting *pos past each row built: 0, or -1 with an exception
+ * (the rows built so far are in the list). */
+int result_fetch_rows(curs_fetch *f, Py_ssize_t start, Py_ssize_t n,
+                      PyObject *list, Py_ssize_t *pos);
 /* After a call into Python: 0 if the cursor still shows the same result,
  * else -1 with InterfaceError (the rows are read safely through the fetch's
  * own reference, but the cursor moved on: its position means nothing). */
