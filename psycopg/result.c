@@ -14,6 +14,8 @@
 #include "result.h"
 #include "typecast.h"
 
+#include <structmember.h>
+
 /* ---- the result ---- */
 
 #ifdef __GLIBC__
@@ -411,22 +413,18 @@ result_cast_cell(curs_fetch *f, Py_ssize_t row, int col,
     return rv;
 }
 
-/* The row as a tuple (or an instance of a tuple subclass `tp`). */
-static PyObject *
-result_row_tuple(curs_fetch *f, PyTypeObject *tp, Py_ssize_t row)
+/* The values of a row from `src` into items[0, n) (new references), and
+ * *containers set if one of them is a GC type.  0, or -1 with the values
+ * made so far in items (the others untouched).  `setsize`: a list whose
+ * size follows the items set. */
+static inline int
+result_fill(curs_fetch *f, Py_ssize_t row, const result_src *src,
+            PyObject **items, PyObject *setsize, int *containers)
 {
-    int n = f->res->nfields, i, containers = 0;
-    PyObject *rv, *val;
-    result_src src;
+    int n = f->res->nfields, i;
+    PyObject *val;
 
-    result_src_get(f, row, &src);
-    if (src.kept != NULL && tp == NULL && !result_kept_retz(f))
-        return src.kept; /* the same values in a tuple: the same tuple */
-    if (!(rv = tp ? tp->tp_alloc(tp, n) : PyTuple_New(n))) {
-        Py_XDECREF(src.kept);
-        return NULL;
-    }
-    if (src.kept == NULL && f->res->all_c) {
+    if (src->kept == NULL && f->res->all_c) {
         /* the usual row: C casters only, the cells read in line */
         const curs_colcast *cc = f->res->casts;
         const rstore *st = &f->res->store;
@@ -434,8 +432,8 @@ result_row_tuple(curs_fetch *f, PyTypeObject *tp, Py_ssize_t row)
         for (i = 0; i < n; i++, cc++) {
             Py_ssize_t len;
             const char *s;
-            if (src.data != NULL)
-                s = rstore_cell_at(st, src.data, row, i, &len);
+            if (src->data != NULL)
+                s = rstore_cell_at(st, src->data, row, i, &len);
             else {
                 len = PQgetlength(res, (int)row, i);
                 s = len == 0 && PQgetisnull(res, (int)row, i)
@@ -447,26 +445,48 @@ result_row_tuple(curs_fetch *f, PyTypeObject *tp, Py_ssize_t row)
             else if (cc->ccast != typecast_int_cast
                      || !(val = typecast_int_fast(s, len)))
                 val = cc->ccast(s, len, &f->ctx, cc->base);
-            if (val == NULL) {
-                Py_DECREF(rv);
-                return NULL;
-            }
-            containers |= PyType_IS_GC(Py_TYPE(val));
-            PyTuple_SET_ITEM(rv, i, val);
+            if (val == NULL)
+                return -1;
+            *containers |= PyType_IS_GC(Py_TYPE(val));
+            items[i] = val;
+            if (setsize)
+                Py_SET_SIZE(setsize, i + 1);
         }
-        goto done;
+        return 0;
     }
     for (i = 0; i < n; i++) {
-        if (!(val = result_cast_cell(f, row, i, &src))) {
-            Py_DECREF(rv);
-            Py_XDECREF(src.kept);
-            return NULL;
-        }
-        containers |= PyType_IS_GC(Py_TYPE(val));
-        PyTuple_SET_ITEM(rv, i, val);
+        if (!(val = result_cast_cell(f, row, i, src)))
+            return -1;
+        *containers |= PyType_IS_GC(Py_TYPE(val));
+        items[i] = val;
+        if (setsize)
+            Py_SET_SIZE(setsize, i + 1);
     }
+    return 0;
+}
+
+/* The row as a tuple (or an instance of a tuple subclass `tp`). */
+static PyObject *
+result_row_tuple(curs_fetch *f, PyTypeObject *tp, Py_ssize_t row)
+{
+    int n = f->res->nfields, containers = 0, r;
+    PyObject *rv;
+    result_src src;
+
+    result_src_get(f, row, &src);
+    if (src.kept != NULL && tp == NULL && !result_kept_retz(f))
+        return src.kept; /* the same values in a tuple: the same tuple */
+    if (!(rv = tp ? tp->tp_alloc(tp, n) : PyTuple_New(n))) {
+        Py_XDECREF(src.kept);
+        return NULL;
+    }
+    r = result_fill(f, row, &src, ((PyTupleObject *)rv)->ob_item, NULL,
+                    &containers);
     Py_XDECREF(src.kept);
-done:
+    if (r < 0) {
+        Py_DECREF(rv);
+        return NULL;
+    }
     /* A tuple of ints, strings, dates... can be in no cycle: the collector
      * would untrack it at its first pass, after visiting it; done now, the
      * passes that a big fetchall() triggers skip its rows. */
@@ -585,6 +605,39 @@ result_new_empty(PyTypeObject *tp)
     return rv;
 }
 
+/* The offset of DictRow's _index slot, where a DictRow is made as
+ * PyObject_SetAttr(DictRow.__new__(DictRow), '_index', ...) would: the
+ * class made by tp_alloc (its tp_new the generic one), _index a writable
+ * object slot of it and no __setattr__ of its own; else 0 (do just
+ * that).  Asked once per fetch. */
+static Py_ssize_t
+result_dict_slot(curs_fetch *f)
+{
+    module_state *st = f->conn->st;
+    PyTypeObject *tp = (PyTypeObject *)st->row_dictrow;
+    PyObject *d;
+    Py_ssize_t off = 0;
+
+    if (!PyType_Check(tp) || !PyType_IsSubtype(tp, &PyList_Type)
+        || tp->tp_new != PyType_GenericNew
+        || tp->tp_setattro != PyObject_GenericSetAttr)
+        return 0;
+    if (!(d = PyObject_GetAttr((PyObject *)tp, st->row_dictrow_attr))) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (Py_IS_TYPE(d, &PyMemberDescr_Type)
+        && PyType_IsSubtype(tp, PyDescr_TYPE(d))) {
+        PyMemberDef *m = ((PyMemberDescrObject *)d)->d_member;
+        if (m->type == T_OBJECT_EX && !(m->flags & READONLY)
+            && m->offset >= (Py_ssize_t)sizeof(PyListObject)
+            && m->offset + (Py_ssize_t)sizeof(PyObject *) <= tp->tp_basicsize)
+            off = m->offset;
+    }
+    Py_DECREF(d);
+    return off;
+}
+
 /* A DictRow: the values in its list, the shared index in its _index. */
 static PyObject *
 result_row_dict(curs_fetch *f, Py_ssize_t row)
@@ -593,6 +646,32 @@ result_row_dict(curs_fetch *f, Py_ssize_t row)
     PyObject *tp = Py_NewRef(st->row_dictrow);
     PyObject *vals = NULL, *rv = NULL;
 
+    if (f->dict_slot == 0 && (f->dict_slot = result_dict_slot(f)) == 0)
+        f->dict_slot = -1;
+    if (f->dict_slot > 0) {
+        /* the list's items and the slot filled in place */
+        int n = f->res->nfields, containers = 0, r;
+        PyObject **items;
+        result_src src;
+        if (!(rv = ((PyTypeObject *)tp)->tp_alloc((PyTypeObject *)tp, 0)))
+            goto error;
+        if (n > 0) {
+            if (!(items = PyMem_Calloc((size_t)n, sizeof(PyObject *)))) {
+                PyErr_NoMemory();
+                goto error;
+            }
+            ((PyListObject *)rv)->ob_item = items;
+            ((PyListObject *)rv)->allocated = n;
+            result_src_get(f, row, &src);
+            r = result_fill(f, row, &src, items, rv, &containers);
+            Py_XDECREF(src.kept);
+            if (r < 0)
+                goto error;
+        }
+        *(PyObject **)((char *)rv + f->dict_slot) = Py_NewRef(f->row_prep);
+        Py_DECREF(tp);
+        return rv;
+    }
     if (!(vals = result_row_tuple(f, NULL, row)))
         goto error;
     if (!(rv = result_new_empty((PyTypeObject *)tp)))

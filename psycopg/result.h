@@ -89,6 +89,7 @@ typedef struct curs_fetch {
     PyObject *row_factory;     /* or NULL */
     PyObject *row_prep;        /* or NULL until needed */
     int keep;                  /* release the rows built (result_fetch_keep) */
+    Py_ssize_t dict_slot;      /* DictRow's _index offset; 0 unknown, -1 none */
     typecast_ctx ctx;
 } curs_fetch;
 

@@ -3,6 +3,7 @@ the same results as the generic row_factory path (a subclass of the row
 class is not registered with _set_row_builder, so it takes that path)."""
 
 import copy
+import datetime
 import pickle
 from collections import OrderedDict
 
@@ -252,3 +253,40 @@ def test_caster_replacing_the_result(conn):
     cur.execute("select i, i from generate_series(1, 3) i")
     with pytest.raises(psycopg2.InterfaceError):
         cur.fetchall()
+
+
+def test_dictrow_bad_value_in_the_middle(conn):
+    # a DictRow is filled in place: a value failing after others leaves
+    # no half-built row behind, and the next rows still come
+    cur = conn.cursor(cursor_factory=extras.DictCursor)
+    cur.execute(
+        "select i as a, case when i = 2 then date '20000-01-01'"
+        " else date '2000-01-01' end as b, 'x' || i as c"
+        " from generate_series(1, 3) i")
+    assert list(cur.fetchone()) == [1, datetime.date(2000, 1, 1), "x1"]
+    with pytest.raises(ValueError):
+        cur.fetchone()
+    cur.scroll(2, "absolute")
+    row = cur.fetchone()
+    assert type(row) is extras.DictRow and row["c"] == "x3" and row._index is cur.index
+
+
+def test_dictrow_with_a_setattr_of_its_own(conn):
+    # DictRow is filled in place only while setting _index runs nothing of
+    # its own: with a __setattr__ added to the class, that one runs
+    seen = []
+
+    def watch(self, name, value):
+        seen.append(name)
+        list.__setattr__(self, name, value)
+
+    cur = conn.cursor(cursor_factory=extras.DictCursor)
+    extras.DictRow.__setattr__ = watch
+    try:
+        cur.execute("select 1 as a, 2 as b")
+        row = cur.fetchone()
+    finally:
+        del extras.DictRow.__setattr__
+    assert type(row) is extras.DictRow and row["b"] == 2 and seen == ["_index"]
+    cur.execute("select 1 as a, 2 as b")
+    assert cur.fetchone()["a"] == 1 and seen == ["_index"]
