@@ -9,6 +9,10 @@
 #include "errors.h"
 #include "pqpath.h"
 
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -179,6 +183,168 @@ conn_set_broken(connectionObject *self)
         self->closed = 2;
 }
 
+/* ---- errors met under the lock ---- */
+
+/* A malloc'd copy of s, NULL if out of memory. */
+static char *
+conn_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *rv = malloc(n);
+    if (rv)
+        memcpy(rv, s, n);
+    return rv;
+}
+
+/* Free what `f` holds that is plain C (no reference taken yet). */
+static void
+conn_failure_free_c(conn_failure *f)
+{
+    free(f->text);
+    if (f->res)
+        PQclear(f->res);
+    f->text = NULL;
+    f->res = NULL;
+    f->kind = CONN_FAIL_NONE;
+}
+
+/* Keep `f` for conn_unlock (lock held), or raise it now.  `f` holds C
+ * values and borrowed references; they are taken here.  -1. */
+static int
+conn_fail_put(connectionObject *self, conn_failure *f)
+{
+    int locked = conn_holds_lock(self);
+    if (locked && conn_failed(self)) {
+        /* the first error wins */
+        conn_failure_free_c(f);
+        return -1;
+    }
+    if (f->kind != CONN_FAIL_NOMEM && f->kind != CONN_FAIL_ERRNO
+        && f->text == NULL && f->res == NULL) {
+        /* its text could not be copied */
+        conn_failure_free_c(f);
+        f->kind = CONN_FAIL_NOMEM;
+    }
+    /* references only: no Python code runs */
+    Py_XINCREF(f->type);
+    Py_XINCREF(f->cursor);
+    Py_XINCREF(f->enc);
+    if (!locked)
+        return err_raise_failure(self->st, f);
+    self->fail = *f;
+    return -1;
+}
+
+int
+conn_fail_text(connectionObject *self, PyObject *type, const char *msg)
+{
+    conn_failure f = {CONN_FAIL_TEXT};
+    f.type = type;
+    f.text = conn_strdup(msg);
+    return conn_fail_put(self, &f);
+}
+
+int
+conn_fail_format(connectionObject *self, PyObject *type, const char *fmt,
+                 ...)
+{
+    conn_failure f = {CONN_FAIL_TEXT};
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (f.text = malloc((size_t)n + 1))) {
+        va_start(ap, fmt);
+        vsnprintf(f.text, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    f.type = type;
+    return conn_fail_put(self, &f);
+}
+
+int
+conn_fail_prefixed(connectionObject *self, PyObject *type,
+                   const char *prefix, const char *msg)
+{
+    conn_failure f = {CONN_FAIL_TEXT};
+    size_t np = strlen(prefix), n = strlen(msg);
+    if ((f.text = malloc(np + n + 1))) {
+        memcpy(f.text, prefix, np);
+        memcpy(f.text + np, msg, n + 1);
+    }
+    f.type = type;
+    return conn_fail_put(self, &f);
+}
+
+int
+conn_fail_errno(connectionObject *self, PyObject *type)
+{
+    conn_failure f = {CONN_FAIL_ERRNO};
+    f.err = errno;
+    f.type = type;
+    return conn_fail_put(self, &f);
+}
+
+int
+conn_fail_libpq(connectionObject *self)
+{
+    const char *msg = self->pgconn ? PQerrorMessage(self->pgconn) : "";
+    if (self->pgconn && PQstatus(self->pgconn) == CONNECTION_BAD)
+        conn_set_broken(self);
+    if (msg[0] == '\0')
+        msg = "connection error (no details from libpq)";
+    /* libpq's text whole, final newline included, as psycopg2 shows it */
+    return conn_fail_text(self, self->st->OperationalError, msg);
+}
+
+int
+conn_fail_result(connectionObject *self, cursorObject *curs, PGresult *res)
+{
+    conn_failure f = {CONN_FAIL_RESULT};
+    const char *msg = res ? PQresultErrorMessage(res) : NULL;
+    f.broken = self->pgconn && PQstatus(self->pgconn) == CONNECTION_BAD;
+    if (msg == NULL || msg[0] == '\0') {
+        msg = self->pgconn ? PQerrorMessage(self->pgconn) : "";
+        if (msg[0] == '\0')
+            msg = "unknown error from libpq";
+        if (!(f.text = conn_strdup(msg)) && res) {
+            PQclear(res);
+            res = NULL;
+        }
+    }
+    if (f.broken)
+        conn_set_broken(self);
+    f.res = res;
+    f.cursor = (PyObject *)curs;
+    f.enc = self->enc_obj;
+    return conn_fail_put(self, &f);
+}
+
+int
+conn_fail_lost(connectionObject *self, const char *msg)
+{
+    conn_failure f = {CONN_FAIL_LOST};
+    conn_set_broken(self);
+    f.text = conn_strdup(msg);
+    f.enc = self->enc_obj;
+    return conn_fail_put(self, &f);
+}
+
+void
+conn_fail_drop(connectionObject *self)
+{
+    conn_failure f = self->fail;
+    memset(&self->fail, 0, sizeof(self->fail));
+    conn_failure_free_c(&f);
+    /* the module's classes, the encoding tuple and the cursor all have
+     * other owners (the module state, the connection, the caller): these
+     * releases free nothing */
+    Py_XDECREF(f.type);
+    Py_XDECREF(f.enc);
+    Py_XDECREF(f.cursor);
+}
+
 /* ---- the cancel key ---- */
 
 static void
@@ -221,11 +387,9 @@ conn_setup_params(connectionObject *self)
     PQsetNoticeProcessor(self->pgconn, conn_notice_processor, self);
     self->server_version = PQserverVersion(self->pgconn);
     self->protocol = PQprotocolVersion(self->pgconn);
-    if (self->protocol != 3) {
-        PyErr_SetString(self->st->InterfaceError,
-                        "only protocol 3 supported");
-        return -1;
-    }
+    if (self->protocol != 3)
+        return conn_fail_text(self, self->st->InterfaceError,
+                              "only protocol 3 supported");
     if (conn_read_encoding(self) < 0)
         return -1;
     scs = PQparameterStatus(self->pgconn, "standard_conforming_strings");
@@ -574,6 +738,7 @@ PyDoc_STRVAR(conn_reset_doc,
 static PyObject *
 conn_reset(connectionObject *self, PyObject *unused)
 {
+    PyObject *xid = NULL;
     int r;
     if (conn_check_open(self) < 0 || conn_check_not_async(self, "reset") < 0)
         return NULL;
@@ -591,10 +756,13 @@ conn_reset(connectionObject *self, PyObject *unused)
         self->isolevel = ISOLATION_LEVEL_DEFAULT;
         self->readonly = STATE_DEFAULT;
         self->deferrable = STATE_DEFAULT;
-        Py_CLEAR(self->tpc_xid);
+        /* released after unlocking: an Xid subclass may have __del__ */
+        xid = self->tpc_xid;
+        self->tpc_xid = NULL;
         r = conn_setup_session(self);
     }
     conn_unlock(self);
+    Py_XDECREF(xid);
     if (r < 0)
         return NULL;
     Py_RETURN_NONE;
@@ -736,7 +904,7 @@ conn_poll_locked(connectionObject *self, conn_async_result *ar)
         if (res == NULL)
             return pq_raise_conn_error(self);
         if (PQresultStatus(res) != PGRES_COMMAND_OK)
-            return err_raise_from_result(self, NULL, res);
+            return conn_fail_result(self, NULL, res);
         PQclear(res);
         self->status = CONN_STATUS_READY;
         return POLL_OK;
@@ -751,9 +919,8 @@ conn_poll_locked(connectionObject *self, conn_async_result *ar)
         if ((ar->res = self->async_res) == NULL) {
             if (self->pgconn && PQstatus(self->pgconn) == CONNECTION_BAD)
                 return pq_raise_conn_error(self);
-            PyErr_SetString(self->st->InterfaceError,
-                            "the server returned no result");
-            return -1;
+            return conn_fail_text(self, self->st->InterfaceError,
+                                  "the server returned no result");
         }
         self->async_res = NULL;
         return POLL_OK;
@@ -1282,6 +1449,8 @@ conn_dealloc(connectionObject *self)
     conn_close_pgconn(self); /* also frees async_res */
     conn_finish_closing(self);
     conn_clear(self);
+    if (self->fail.kind != CONN_FAIL_NONE)
+        conn_fail_drop(self); /* not reached: conn_unlock takes it */
     PyMem_Free(self->dsn);
     self->encoding = self->pyenc = NULL;
     Py_CLEAR(self->enc_obj);

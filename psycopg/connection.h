@@ -42,6 +42,30 @@ typedef struct {
     conn_notify *notifies, *notifies_tail;
 } conn_bundle;
 
+/* An error met while this thread holds the connection lock, kept in plain C
+ * (conn_fail_*) and raised by conn_unlock once the lock is released:
+ * building an exception allocates, so the garbage collector may run a
+ * __del__ that uses the connection.  Without the lock it is raised at once. */
+#define CONN_FAIL_NONE 0
+#define CONN_FAIL_TEXT 1       /* type(text), text decoded as UTF-8 */
+#define CONN_FAIL_ERRNO 2      /* type(errno, strerror(errno)) */
+#define CONN_FAIL_RESULT 3     /* the server's error in res (or text) */
+#define CONN_FAIL_LOST 4       /* OperationalError(text), pgerror text */
+#define CONN_FAIL_NOMEM 5      /* MemoryError */
+
+typedef struct conn_failure {
+    int kind;                  /* CONN_FAIL_* */
+    int err;                   /* ERRNO: errno */
+    int broken;                /* RESULT: the connection was bad */
+    PyObject *type;            /* TEXT, ERRNO: the class; strong ref */
+    char *text;                /* malloc'd; RESULT: libpq's message when
+                                * res has none */
+    PGresult *res;             /* RESULT: owned, may be NULL */
+    PyObject *cursor;          /* RESULT: exc.cursor; strong ref or NULL */
+    PyObject *enc;             /* RESULT, LOST: the encoding tuple of the
+                                * text; strong ref or NULL (UTF-8) */
+} conn_failure;
+
 struct connectionObject {
     PyObject_HEAD
     module_state *st;
@@ -76,6 +100,7 @@ struct connectionObject {
     pid_t lock_pid;            /* process that allocated `lock` */
     unsigned long lock_owner;  /* thread holding `lock`, or 0 (GIL held
                                 * to read or write it) */
+    conn_failure fail;         /* pending error of the lock owner */
     /* A COPY releases `lock` around each call to its file object.  The
      * thread serving it is copy_thread (0: no COPY) and holds copy_gate
      * for the whole COPY: other threads wait on the gate, except close(),
@@ -135,6 +160,53 @@ conn_in_other_process(connectionObject *self)
     return self->pid != procid_get();
 }
 
+/* Record an error (lock held by this thread: raised by conn_unlock after
+ * releasing it; otherwise raised now).  All return -1.  While the lock is
+ * held, the first error wins: a new one is dropped if one is pending or a
+ * Python exception is set (an interrupt, MemoryError).  conn_fail_text:
+ * type(msg); conn_fail_format: the same with a printf format (C values
+ * only); conn_fail_prefixed: type(prefix + msg); conn_fail_errno:
+ * type(errno, strerror); conn_fail_libpq: the connection's libpq error as
+ * OperationalError (marks it broken if libpq says so); conn_fail_result:
+ * the server's error in res (taken; NULL: the connection's message), its
+ * class from the SQLSTATE, pgerror, pgcode, diag and exc.cursor = curs
+ * (may be NULL); conn_fail_lost: OperationalError(msg) with pgerror, the
+ * connection broken. */
+int conn_fail_text(connectionObject *self, PyObject *type, const char *msg);
+int conn_fail_format(connectionObject *self, PyObject *type, const char *fmt,
+                     ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+int conn_fail_prefixed(connectionObject *self, PyObject *type,
+                       const char *prefix, const char *msg);
+int conn_fail_errno(connectionObject *self, PyObject *type);
+int conn_fail_libpq(connectionObject *self);
+int conn_fail_result(connectionObject *self, cursorObject *curs,
+                     PGresult *res);
+int conn_fail_lost(connectionObject *self, const char *msg);
+/* Forget the pending error (lock held), as PyErr_Clear would. */
+void conn_fail_drop(connectionObject *self);
+
+/* This thread holds the connection lock. */
+static inline int
+conn_holds_lock(connectionObject *self)
+{
+    return self->lock_owner == PyThread_get_thread_ident()
+           && self->lock_pid == procid_get();
+}
+
+/* An error is pending: recorded under the lock, or a Python exception. */
+static inline int
+conn_failed(connectionObject *self)
+{
+    return self->fail.kind != CONN_FAIL_NONE || PyErr_Occurred() != NULL;
+}
+
+/* The checks below raise at once: they run first thing in a method,
+ * where this thread may hold the lock only if a signal handler called
+ * in.  Under the lock use conn_check_open_locked. */
 static inline int
 conn_check_open(connectionObject *self)
 {
@@ -149,6 +221,21 @@ conn_check_open(connectionObject *self)
                      (long)self->pid);
         return -1;
     }
+    return 0;
+}
+
+/* conn_check_open under the lock: the error waits for conn_unlock. */
+static inline int
+conn_check_open_locked(connectionObject *self)
+{
+    if (self->closed || self->pgconn == NULL)
+        return conn_fail_text(self, self->st->InterfaceError,
+                              "connection already closed");
+    if (conn_in_other_process(self))
+        return conn_fail_format(
+            self, self->st->InterfaceError,
+            "connection created in another process (pid %ld): it cannot be "
+            "used after fork(); open a new connection", (long)self->pid);
     return 0;
 }
 
@@ -174,17 +261,26 @@ conn_check_not_tpc(connectionObject *self, const char *what)
     return 0;
 }
 
-/* Async connections: refuse while a query is in flight. */
+/* Async connections: refuse while a query is in flight.  `locked`: the
+ * caller holds the lock (the error waits for conn_unlock). */
+static inline int
+conn_check_async_idle_ex(connectionObject *self, const char *what,
+                         int locked)
+{
+    static const char fmt[] = "%s cannot be used while an asynchronous "
+                              "query is underway";
+    if (!self->async_ || self->async_op == ASYNC_OP_NONE)
+        return 0;
+    if (locked)
+        return conn_fail_format(self, self->st->ProgrammingError, fmt, what);
+    PyErr_Format(self->st->ProgrammingError, fmt, what);
+    return -1;
+}
+
 static inline int
 conn_check_async_idle(connectionObject *self, const char *what)
 {
-    if (self->async_ && self->async_op != ASYNC_OP_NONE) {
-        PyErr_Format(self->st->ProgrammingError,
-                     "%s cannot be used while an asynchronous query is "
-                     "underway", what);
-        return -1;
-    }
-    return 0;
+    return conn_check_async_idle_ex(self, what, 0);
 }
 
 /* Green mode: a wait callback is installed and this is a sync connection. */
@@ -321,12 +417,18 @@ conn_lock(connectionObject *self)
     return conn_lock_ex(self, 0);
 }
 
-/* Release the lock, then deliver the notices and notifications that the
- * I/O made under it brought (Python code runs here, lock released). */
+/* Raise a failure taken from the connection by conn_unlock (errors.c;
+ * lock released).  Frees what `f` holds.  Always -1. */
+int err_raise_failure(module_state *st, conn_failure *f);
+
+/* Release the lock, then raise the error recorded under it, if any, and
+ * deliver the notices and notifications that the I/O made under it
+ * brought (Python code runs here, lock released). */
 static inline void
 conn_unlock(connectionObject *self)
 {
     conn_bundle b = {NULL, NULL, NULL};
+    conn_failure f;
     PGnotify *n = NULL;
     /* green: the wait callback's poll() unlocks in the middle of a
      * command; what came waits for its end, as in blocking mode.  The
@@ -337,8 +439,17 @@ conn_unlock(connectionObject *self)
         if (self->notice_pending || n)
             conn_collect(self, &b, n);
     }
+    /* taken out before releasing: once another thread can run (a __del__
+     * while raising may let it), it may record its own */
+    f.kind = self->fail.kind;
+    if (f.kind != CONN_FAIL_NONE) {
+        f = self->fail;
+        memset(&self->fail, 0, sizeof(self->fail));
+    }
     self->lock_owner = 0;
     PyThread_release_lock(self->lock);
+    if (f.kind != CONN_FAIL_NONE)
+        err_raise_failure(self->st, &f);
     if (b.notices || b.notifies)
         conn_deliver(self, &b);
 }

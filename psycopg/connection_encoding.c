@@ -75,13 +75,32 @@ int
 conn_build_encodings(module_state *st)
 {
     const conn_encoding_entry *e;
-    if (!(st->encodings = PyDict_New()))
+    Py_ssize_t n = 0;
+    for (e = conn_encoding_table; e->pgname; e++)
+        n++;
+    if (!(st->encodings = PyDict_New()) || !(st->enc_tuples = PyTuple_New(n)))
         return -1;
     for (e = conn_encoding_table; e->pgname; e++) {
-        PyObject *v = PyUnicode_FromString(e->pycodec);
+        PyObject *v = PyUnicode_FromString(e->pycodec), *t;
         char *norm;
         if (v == NULL)
             return -1;
+        /* the connection's encoding object after a (re)connection: the
+         * server's name normalised, the codec */
+        if (!(norm = conn_normalize_encoding(e->pgname))
+            || !(t = Py_BuildValue("(sO)", norm, v))) {
+            PyMem_Free(norm);
+            Py_DECREF(v);
+            return -1;
+        }
+        PyMem_Free(norm);
+        PyTuple_SET_ITEM(st->enc_tuples, e - conn_encoding_table, t);
+        /* read under the lock: their UTF-8 is there from now on */
+        if (!PyUnicode_AsUTF8(PyTuple_GET_ITEM(t, 0))
+            || !PyUnicode_AsUTF8(v)) {
+            Py_DECREF(v);
+            return -1;
+        }
         if (PyDict_SetItemString(st->encodings, e->pgname, v) < 0
             || !(norm = conn_normalize_encoding(e->pgname))) {
             Py_DECREF(v);
@@ -156,54 +175,66 @@ conn_decode_pgconn(connectionObject *self, const char *s)
     return rv;
 }
 
-/* Refresh encoding, pyenc and is_utf8 from the server's client_encoding.
- * connection.encoding shows `name` (the server's when NULL) normalised, as
- * psycopg2 does: 'SQL_ASCII' is 'SQLASCII', set_client_encoding('alt') is
- * 'ALT'; the codec is the one of the server's encoding. */
+/* Refresh encoding, pyenc and is_utf8 from the server's client_encoding
+ * (lock held: C only, no Python object made).  connection.encoding shows
+ * the name asked for, normalised, as psycopg2 does ('SQL_ASCII' is
+ * 'SQLASCII', set_client_encoding('alt') is 'ALT'); the codec is the one
+ * of the server's encoding.  `obj`: NULL after a (re)connection (the
+ * server's name, the object made for it at start-up), else a new tuple
+ * (name, None) made before taking the lock, taken: its codec is filled in
+ * here.  The encoding object replaced goes to *old, for the caller to
+ * release once the lock is released. */
 static int
-conn_read_encoding_as(connectionObject *self, const char *name)
+conn_read_encoding_obj(connectionObject *self, PyObject *obj, PyObject **old)
 {
     const char *enc = PQparameterStatus(self->pgconn, "client_encoding");
     const conn_encoding_entry *e;
-    PyObject *obj, *old;
-    char *norm;
+    PyObject *row, *none;
+    *old = NULL;
     if (enc == NULL) {
-        PyErr_SetString(self->st->OperationalError,
-                        "server didn't return client encoding");
-        return -1;
+        Py_XDECREF(obj); /* a (name, None) tuple: runs no Python code */
+        return conn_fail_text(self, self->st->OperationalError,
+                              "server didn't return client encoding");
     }
-    if (!(norm = conn_normalize_encoding(name ? name : enc)))
-        return -1;
     if (!(e = conn_find_encoding(enc))) {
-        PyErr_Format(self->st->OperationalError,
-                     "no Python encoding for PostgreSQL encoding '%s'", norm);
-        PyMem_Free(norm);
-        return -1;
+        char norm[64];
+        size_t i, j = 0;
+        for (i = 0; enc[i] && j < sizeof(norm) - 1; i++)
+            if (enc[i] != '-' && enc[i] != '_')
+                norm[j++] = (char)toupper((unsigned char)enc[i]);
+        norm[j] = '\0';
+        Py_XDECREF(obj);
+        return conn_fail_format(self, self->st->OperationalError,
+                                "no Python encoding for PostgreSQL encoding "
+                                "'%s'", norm);
     }
-    /* built whole, then swapped in one step: whoever holds the old one
-     * keeps using it (PyUnicode_AsUTF8 caches the bytes in the str) */
-    obj = Py_BuildValue("(ss)", norm, e->pycodec);
-    PyMem_Free(norm);
+    row = PyTuple_GET_ITEM(self->st->enc_tuples, e - conn_encoding_table);
     if (obj == NULL)
-        return -1;
-    if (!PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 0))
-        || !PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 1))) {
-        Py_DECREF(obj);
-        return -1;
+        obj = Py_NewRef(row);
+    else {
+        /* not shared yet: filled in place (the codec's UTF-8 is cached) */
+        none = PyTuple_GET_ITEM(obj, 1);
+        PyTuple_SET_ITEM(obj, 1, Py_NewRef(PyTuple_GET_ITEM(row, 1)));
+        Py_DECREF(none);
     }
-    old = self->enc_obj;
+    /* swapped in one step: whoever holds the old one keeps using it */
+    *old = self->enc_obj;
     self->enc_obj = obj;
     self->encoding = PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 0));
     self->pyenc = PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 1));
     self->is_utf8 = strcmp(self->pyenc, "utf_8") == 0;
-    Py_XDECREF(old);
     return 0;
 }
 
 int
 conn_read_encoding(connectionObject *self)
 {
-    return conn_read_encoding_as(self, NULL);
+    PyObject *old;
+    int rv = conn_read_encoding_obj(self, NULL, &old);
+    /* an old object is still held by the module (enc_tuples) or is a
+     * tuple of two str: releasing it runs no Python code */
+    Py_XDECREF(old);
+    return rv;
 }
 
 PyDoc_STRVAR(conn_set_client_encoding_doc,
@@ -215,7 +246,7 @@ conn_set_client_encoding(connectionObject *self, PyObject *args)
     const char *enc;
     const conn_encoding_entry *e;
     char *norm = NULL, q[128], clean[64];
-    PyObject *rv = NULL;
+    PyObject *rv = NULL, *obj = NULL, *old = NULL;
     int r;
 
     /* As psycopg2: a closed connection is reported before bad arguments. */
@@ -251,18 +282,28 @@ conn_set_client_encoding(connectionObject *self, PyObject *args)
     }
     else
         snprintf(q, sizeof(q), "SET client_encoding = '%s'", e->pgname);
+    /* the new encoding object, made before taking the lock: the name
+     * shown (normalised; `clean` already is), the codec to come from the
+     * server's answer */
+    if (!(obj = Py_BuildValue("(sO)", e ? norm : clean, Py_None))
+        || !PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 0)))
+        goto exit;
     if (conn_lock(self) < 0)
         goto exit;
     r = conn_end_transaction(self, "ROLLBACK");
     if (r == 0)
         r = pq_exec_command(self, NULL, q);
-    if (r == 0)
-        r = conn_read_encoding_as(self, e ? enc : clean);
+    if (r == 0) {
+        r = conn_read_encoding_obj(self, obj, &old);
+        obj = NULL;
+    }
     conn_unlock(self);
     if (r < 0)
         goto exit;
     rv = Py_NewRef(Py_None);
 exit:
+    Py_XDECREF(obj);
+    Py_XDECREF(old);
     PyMem_Free(norm);
     return rv;
 }

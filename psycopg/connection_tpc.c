@@ -5,6 +5,10 @@
 #include "pqpath.h"
 #include "xid.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 PyDoc_STRVAR(conn_xid_doc,
 "xid(format_id, gtrid, bqual) -> Xid -- a transaction id for tpc_*().");
 
@@ -16,31 +20,45 @@ conn_xid(connectionObject *self, PyObject *args, PyObject *kwargs)
     return PyObject_Call((PyObject *)self->st->xid_type, args, kwargs);
 }
 
-/* Run a TPC command with the xid's id quoted as a literal (lock held). */
-static int
-conn_tpc_command(connectionObject *self, const char *cmd, PyObject *xid)
+/* The xid's id in the connection encoding (new bytes), made before
+ * taking the lock: the codec may run Python code. */
+static PyObject *
+conn_tpc_tid(connectionObject *self, PyObject *xid)
 {
-    PyObject *tid = NULL, *b = NULL, *q = NULL;
-    char *lit = NULL;
+    PyObject *tid, *b;
+    if (!(tid = xid_get_tid((xidObject *)xid)))
+        return NULL;
+    b = conn_encode(self, tid);
+    Py_DECREF(tid);
+    return b;
+}
+
+/* Run a TPC command with `tid` (from conn_tpc_tid) quoted as a literal
+ * (lock held: C only). */
+static int
+conn_tpc_command(connectionObject *self, const char *cmd, PyObject *tid)
+{
+    char *lit = NULL, *q = NULL;
+    size_t n;
     int rv = -1;
 
-    if (!(tid = xid_get_tid((xidObject *)xid)) || !(b = conn_encode(self, tid)))
-        goto exit;
-    lit = PQescapeLiteral(self->pgconn, PyBytes_AS_STRING(b),
-                          PyBytes_GET_SIZE(b));
+    lit = PQescapeLiteral(self->pgconn, PyBytes_AS_STRING(tid),
+                          PyBytes_GET_SIZE(tid));
     if (lit == NULL) {
         pq_raise_conn_error(self);
         goto exit;
     }
-    if (!(q = PyBytes_FromFormat("%s %s", cmd, lit)))
+    n = strlen(cmd) + strlen(lit) + 2;
+    if (!(q = malloc(n))) {
+        conn_fail_text(self, self->st->OperationalError, "out of memory");
         goto exit;
-    rv = pq_exec_command(self, NULL, PyBytes_AS_STRING(q));
+    }
+    snprintf(q, n, "%s %s", cmd, lit);
+    rv = pq_exec_command(self, NULL, q);
 exit:
     if (lit)
         PQfreemem(lit);
-    Py_XDECREF(tid);
-    Py_XDECREF(b);
-    Py_XDECREF(q);
+    free(q);
     return rv;
 }
 
@@ -86,6 +104,7 @@ PyDoc_STRVAR(conn_tpc_prepare_doc,
 static PyObject *
 conn_tpc_prepare(connectionObject *self, PyObject *unused)
 {
+    PyObject *tid;
     int r;
     if (conn_check_open(self) < 0
         || conn_check_not_async(self, "tpc_prepare") < 0)
@@ -102,15 +121,20 @@ conn_tpc_prepare(connectionObject *self, PyObject *unused)
                         "two-phase transaction");
         return NULL;
     }
-    if (conn_lock(self) < 0)
+    if (!(tid = conn_tpc_tid(self, self->tpc_xid)))
         return NULL;
-    r = conn_tpc_command(self, "PREPARE TRANSACTION", self->tpc_xid);
+    if (conn_lock(self) < 0) {
+        Py_DECREF(tid);
+        return NULL;
+    }
+    r = conn_tpc_command(self, "PREPARE TRANSACTION", tid);
     if (r == 0) {
         /* the transaction is over for this session */
         self->mark++;
         self->status = CONN_STATUS_PREPARED;
     }
     conn_unlock(self);
+    Py_DECREF(tid);
     if (r < 0)
         return NULL;
     Py_RETURN_NONE;
@@ -122,7 +146,7 @@ static PyObject *
 conn_tpc_finish(connectionObject *self, PyObject *args, const char *what,
                 const char *one_phase, const char *prepared)
 {
-    PyObject *arg = Py_None, *xid = NULL;
+    PyObject *arg = Py_None, *xid = NULL, *tid = NULL, *old = NULL;
     int r;
 
     /* no name in the format: psycopg2's "function takes at most 1
@@ -139,23 +163,32 @@ conn_tpc_finish(connectionObject *self, PyObject *args, const char *what,
                             "be called in a two-phase transaction");
             return NULL;
         }
-        if (conn_lock(self) < 0)
+        if (self->status == CONN_STATUS_PREPARED
+            && !(tid = conn_tpc_tid(self, self->tpc_xid)))
             return NULL;
+        if (conn_lock(self) < 0) {
+            Py_XDECREF(tid);
+            return NULL;
+        }
         if (self->status == CONN_STATUS_PREPARED)
-            r = conn_tpc_command(self, prepared, self->tpc_xid);
+            r = tid ? conn_tpc_command(self, prepared, tid) : 0;
         else if (self->status == CONN_STATUS_BEGIN)
             r = pq_exec_command(self, NULL, one_phase);
         else
             r = 0;
         if (r == 0 || (self->status == CONN_STATUS_BEGIN && self->pgconn
                        && PQtransactionStatus(self->pgconn) == PQTRANS_IDLE)) {
-            Py_CLEAR(self->tpc_xid);
+            /* released after unlocking: an Xid subclass may have __del__ */
+            old = self->tpc_xid;
+            self->tpc_xid = NULL;
             if (self->status == CONN_STATUS_BEGIN)
                 self->mark++;
             if (!self->closed)
                 self->status = CONN_STATUS_READY;
         }
         conn_unlock(self);
+        Py_XDECREF(old);
+        Py_XDECREF(tid);
     }
     else {
         /* recovery: finish a transaction prepared elsewhere */
@@ -167,13 +200,15 @@ conn_tpc_finish(connectionObject *self, PyObject *args, const char *what,
         }
         if (!(xid = xid_ensure(self->st, arg)))
             return NULL;
-        if (conn_lock(self) < 0) {
-            Py_DECREF(xid);
+        tid = conn_tpc_tid(self, xid);
+        Py_DECREF(xid);
+        if (tid == NULL || conn_lock(self) < 0) {
+            Py_XDECREF(tid);
             return NULL;
         }
-        r = conn_tpc_command(self, prepared, xid);
+        r = conn_tpc_command(self, prepared, tid);
         conn_unlock(self);
-        Py_DECREF(xid);
+        Py_DECREF(tid);
     }
     if (r < 0)
         return NULL;

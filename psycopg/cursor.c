@@ -72,7 +72,7 @@ exit:
 /* ---- running queries ---- */
 
 /* query (str, bytes or Composable) -> bytes in the connection encoding */
-static PyObject *
+PyObject *
 curs_query_bytes(cursorObject *self, PyObject *query)
 {
     PyObject *s, *rv;
@@ -106,7 +106,7 @@ curs_query_bytes(cursorObject *self, PyObject *query)
 
 /* A str (encoded) or bytes argument, with psycopg2's TypeError texts for
  * anything else. */
-static PyObject *
+PyObject *
 curs_bytes_arg(cursorObject *self, PyObject *obj)
 {
     if (PyUnicode_Check(obj))
@@ -243,7 +243,7 @@ curs_take_result_enc(cursorObject *self, PGresult *res, PyObject *enc)
                 return -1;
             }
         }
-        return err_raise_from_result(conn, self, res);
+        return conn_fail_result(conn, self, res);
     }
 }
 
@@ -268,8 +268,8 @@ curs_send_async(cursorObject *self, PyObject *q)
         Py_DECREF(wr);
         return -1;
     }
-    if (conn_check_open(conn) < 0
-        || conn_check_async_idle(conn, "execute") < 0)
+    if (conn_check_open_locked(conn) < 0
+        || conn_check_async_idle_ex(conn, "execute", 1) < 0)
         goto exit;
     if (pq_send_query(conn, PyBytes_AS_STRING(q)) < 0)
         goto exit;
@@ -324,8 +324,8 @@ curs_exec_in_transaction(cursorObject *self, PyObject *q, int flags)
         return error;
     }
     if (last == NULL) {
-        PyErr_SetString(conn->st->InterfaceError,
-                        "the server returned no result");
+        conn_fail_text(conn, conn->st->InterfaceError,
+                       "the server returned no result");
         return NULL;
     }
     return last;
@@ -383,7 +383,7 @@ curs_exec_enc(cursorObject *self, PyObject *q, int flags, PyObject *qenc)
     Py_INCREF(conn);
     if (conn_lock(conn) < 0)
         goto exit;
-    if (conn_check_open(conn) < 0)
+    if (conn_check_open_locked(conn) < 0)
         goto unlock;
     if (qenc && conn->enc_obj != qenc
         && !curs_is_ascii(PyBytes_AS_STRING(q), PyBytes_GET_SIZE(q))) {
@@ -440,7 +440,7 @@ curs_exec_flags(cursorObject *self, PyObject *q, int flags)
 }
 
 /* The encoding object to build a query with (new reference). */
-static PyObject *
+PyObject *
 curs_query_enc(cursorObject *self)
 {
     return Py_XNewRef(self->conn->enc_obj);
@@ -476,7 +476,7 @@ curs_exec_copy(cursorObject *self, PyObject *sql)
     return r == CURS_ENC_CHANGED ? curs_raise_enc_changed(self) : r;
 }
 
-static int
+int
 curs_check_executable(cursorObject *self)
 {
     if (curs_check_open(self) < 0 || curs_check_prepared(self) < 0
@@ -672,153 +672,6 @@ curs_mogrify_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
     if (self->conn == NULL)
         return curs_mogrify_unbound(self, query, vars);
     return curs_mogrify_bytes(self, query, vars, 0);
-}
-
-PyDoc_STRVAR(curs_callproc_doc,
-"callproc(procname, parameters=None) -- call a database function.");
-
-/* Append a C string (as bytes) to a list of query parts. */
-static int
-curs_part(PyObject *parts, const char *s)
-{
-    PyObject *b = PyBytes_FromString(s);
-    int r;
-    if (b == NULL)
-        return -1;
-    r = PyList_Append(parts, b);
-    Py_DECREF(b);
-    return r;
-}
-
-/* The parts "key":=%s,... of a call with named arguments, and the list of
- * their values, as psycopg2 builds them (the quoted names are not escaped
- * for '%': psycopg2 doesn't either). */
-static int
-curs_callproc_named(cursorObject *self, PyObject *parts, PyObject *params,
-                    PyObject **values)
-{
-    PyObject *items, *key, *kb = NULL;
-    Py_ssize_t i, n;
-    char *qname;
-    int r = -1;
-
-    if (!(items = PyDict_Items(params)))
-        return -1;
-    n = PyList_GET_SIZE(items);
-    if (!(*values = PyList_New(n)))
-        goto exit;
-    for (i = 0; i < n; i++) {
-        PyObject *item = PyList_GET_ITEM(items, i);
-        key = PyTuple_GET_ITEM(item, 0);
-        PyList_SET_ITEM(*values, i, Py_NewRef(PyTuple_GET_ITEM(item, 1)));
-        if (PyUnicode_Check(key)) {
-            if (!(kb = conn_encode(self->conn, key)))
-                goto exit;
-        }
-        else if (PyBytes_Check(key)) {
-            kb = Py_NewRef(key);
-        }
-        else {
-            PyErr_Format(PyExc_TypeError,
-                         "Expected bytes or unicode string, got %s instead",
-                         Py_TYPE(key)->tp_name);
-            goto exit;
-        }
-        qname = PQescapeIdentifier(self->conn->pgconn, PyBytes_AS_STRING(kb),
-                                   strlen(PyBytes_AS_STRING(kb)));
-        Py_CLEAR(kb);
-        if (qname == NULL) {
-            PyErr_SetString(self->conn->st->ProgrammingError,
-                            "bad parameter name");
-            goto exit;
-        }
-        r = (i ? curs_part(parts, ",") : 0);
-        if (r == 0)
-            r = curs_part(parts, qname);
-        if (r == 0)
-            r = curs_part(parts, ":=%s");
-        PQfreemem(qname);
-        if (r < 0)
-            goto exit;
-    }
-    r = 0;
-exit:
-    Py_XDECREF(kb);
-    Py_DECREF(items);
-    return r;
-}
-
-static PyObject *
-curs_callproc_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
-{
-    static char *kwlist[] = {"procname", "parameters", NULL};
-    PyObject *procname, *params = Py_None, *name_b = NULL, *parts = NULL;
-    PyObject *empty = NULL, *q = NULL, *rv = NULL, *values = NULL;
-    Py_ssize_t n, i;
-    int named;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &procname,
-                                     &params))
-        return NULL;
-    /* as psycopg2, the name is checked first; a sql.Composable is
-     * accepted too */
-    if (PyObject_HasAttrString(procname, "as_string"))
-        name_b = curs_query_bytes(self, procname);
-    else
-        name_b = curs_bytes_arg(self, procname);
-    if (name_b == NULL)
-        return NULL;
-    if (curs_check_executable(self) < 0)
-        goto exit;
-    if (self->name) {
-        PyErr_SetString(self->conn->st->ProgrammingError,
-                        "can't call .callproc() on named cursors");
-        query_error_set_cursor(self->conn, (PyObject *)self);
-        goto exit;
-    }
-    /* as psycopg2: an empty dict is a call without arguments, returned */
-    named = params != Py_None && PyDict_Check(params)
-            && PyDict_GET_SIZE(params) > 0;
-    /* SELECT * FROM name(%s,%s) or name("k":=%s,...) */
-    if (!(parts = PyList_New(0))
-        || curs_part(parts, "SELECT * FROM ") < 0
-        || PyList_Append(parts, name_b) < 0 || curs_part(parts, "(") < 0)
-        goto exit;
-    if (named) {
-        if (curs_callproc_named(self, parts, params, &values) < 0)
-            goto exit;
-    }
-    else if (params != Py_None) {
-        if ((n = PyObject_Length(params)) < 0)
-            goto exit;
-        for (i = 0; i < n; i++)
-            if (curs_part(parts, i ? ",%s" : "%s") < 0)
-                goto exit;
-    }
-    if (curs_part(parts, ")") < 0 || !(empty = PyBytes_FromString(""))
-        || !(q = PyObject_CallMethod(empty, "join", "O", parts)))
-        goto exit;
-    if (params != Py_None) {
-        PyObject *merged = query_merge(self->conn, q,
-                                       values ? values : params);
-        Py_SETREF(q, merged);
-        if (q == NULL) {
-            query_error_set_cursor(self->conn, (PyObject *)self);
-            Py_CLEAR(self->query); /* as psycopg2 */
-            goto exit;
-        }
-    }
-    if (curs_exec_bytes(self, q, 0) < 0)
-        goto exit;
-    /* psycopg2 returns the parameters (None for a dict) */
-    rv = Py_NewRef(named ? Py_None : params);
-exit:
-    Py_XDECREF(values);
-    Py_XDECREF(name_b);
-    Py_XDECREF(parts);
-    Py_XDECREF(empty);
-    Py_XDECREF(q);
-    return rv;
 }
 
 /* ---- misc methods ---- */
@@ -1040,19 +893,6 @@ curs_mogrify(cursorObject *self, PyObject *args, PyObject *kwargs)
 }
 
 static PyObject *
-curs_callproc(cursorObject *self, PyObject *args, PyObject *kwargs)
-{
-    connectionObject *conn;
-    PyObject *rv;
-    if (curs_check_init(self) < 0)
-        return NULL;
-    conn = curs_op_begin(self);
-    rv = curs_callproc_impl(self, args, kwargs);
-    curs_op_end(self, conn);
-    return rv;
-}
-
-static PyObject *
 curs_close(cursorObject *self, PyObject *arg)
 {
     connectionObject *conn;
@@ -1085,8 +925,6 @@ static PyMethodDef curs_methods[] = {
      METH_VARARGS | METH_KEYWORDS, curs_executemany_doc},
     {"mogrify", (PyCFunction)(void (*)(void))curs_mogrify,
      METH_VARARGS | METH_KEYWORDS, curs_mogrify_doc},
-    {"callproc", (PyCFunction)(void (*)(void))curs_callproc,
-     METH_VARARGS | METH_KEYWORDS, curs_callproc_doc},
     {"close", (PyCFunction)curs_close, METH_NOARGS, curs_close_doc},
     {"__enter__", (PyCFunction)curs_enter, METH_NOARGS, curs_enter_doc},
     {"__exit__", (PyCFunction)curs_exit, METH_VARARGS, curs_exit_doc},
@@ -1549,7 +1387,8 @@ static PyMethodDef curs_module_methods[] = {
 /* The type is made whole with the tables of cursor_fetch.c and
  * cursor_copy.c (it is immutable). */
 static PyMethodDef *const curs_all_methods[] = {
-    curs_methods, curs_fetch_methods, curs_copy_methods, NULL};
+    curs_methods, curs_fetch_methods, curs_copy_methods,
+    curs_callproc_methods, NULL};
 static PyGetSetDef *const curs_all_getset[] = {curs_getset, NULL};
 
 int

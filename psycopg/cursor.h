@@ -169,4 +169,17 @@ int curs_raise_enc_changed(cursorObject *self);
 /* cursor_copy.c: copy_from, copy_to, copy_expert */
 extern PyMethodDef curs_copy_methods[];
 
+/* cursor_callproc.c: callproc */
+extern PyMethodDef curs_callproc_methods[];
+
+/* Query building (cursor.c): a query (str, bytes or sql.Composable) as
+ * bytes in the connection encoding; a str (encoded) or bytes argument,
+ * TypeError otherwise; the encoding object to build a query with (new
+ * reference, for curs_exec_enc); the checks before running a query (0 or
+ * -1).  curs_raise_enc_changed is above. */
+PyObject *curs_query_bytes(cursorObject *self, PyObject *query);
+PyObject *curs_bytes_arg(cursorObject *self, PyObject *obj);
+PyObject *curs_query_enc(cursorObject *self);
+int curs_check_executable(cursorObject *self);
+
 #endif /* PSYCOPG_CURSOR_H */

@@ -724,7 +724,7 @@ batch_flush(cursorObject *self, batch_chunk *c, PyObject *base,
     items = c->items - 1; /* room for a BEGIN in front */
     if (conn_lock(conn) < 0)
         return -1;
-    if (conn_check_open(conn) < 0)
+    if (conn_check_open_locked(conn) < 0)
         goto unlock;
     /* sent only in the encoding it was built in, as by execute(): the
      * encoding changed since the query was encoded (by an adapter, a
@@ -772,7 +772,7 @@ batch_flush(cursorObject *self, batch_chunk *c, PyObject *base,
         Py_XSETREF(self->query, q);
         Py_XSETREF(self->statusmessage, PyUnicode_New(0, 0));
         self->rowcount = -1;
-        err_raise_from_result(conn, self, e);
+        conn_fail_result(conn, self, e);
         goto exit;
     }
     if (rowcount < 0)

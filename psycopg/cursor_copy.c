@@ -31,13 +31,13 @@ copy_refuse(cursorObject *self, PGresult *res)
         if (n == 0 && (final = pq_get_result(conn)))
             PQclear(final);
     }
-    if (!PyErr_Occurred())
-        PyErr_Format(conn->st->ProgrammingError,
-                     status == PGRES_COPY_IN
-                         ? "can't execute COPY FROM: use the copy_from() "
-                           "method instead"
-                         : "can't execute COPY TO: use the copy_to() method "
-                           "instead");
+    /* unless ending the COPY failed first */
+    conn_fail_text(conn, conn->st->ProgrammingError,
+                   status == PGRES_COPY_IN
+                       ? "can't execute COPY FROM: use the copy_from() "
+                         "method instead"
+                       : "can't execute COPY TO: use the copy_to() method "
+                         "instead");
     return NULL;
 }
 
@@ -64,10 +64,9 @@ copy_retake(connectionObject *conn)
     }
     conn->lock_owner = PyThread_get_thread_ident();
     if (conn->closed || conn->pgconn == NULL) {
-        if (!PyErr_Occurred())
-            PyErr_SetString(conn->st->InterfaceError,
-                            "the connection was closed during COPY");
-        return -1;
+        /* unless the file call raised first */
+        return conn_fail_text(conn, conn->st->InterfaceError,
+                              "the connection was closed during COPY");
     }
     return 0;
 }
@@ -105,7 +104,7 @@ static PGresult *
 copy_in(cursorObject *self, connectionObject *conn, PyObject *file,
         Py_ssize_t size)
 {
-    PyObject *data = NULL, *b = NULL;
+    PyObject *data = NULL, *b = NULL, *msg = NULL;
     int failed = 0;
 
     for (;;) {
@@ -122,14 +121,20 @@ copy_in(cursorObject *self, connectionObject *conn, PyObject *file,
         else
             failed = 2; /* psycopg2 names no error for this */
         Py_CLEAR(data);
+        if (b == NULL) {
+            /* the message for the server and the end of the exception
+             * (it may run Python code) before taking the lock back */
+            failed = failed ? failed : 1;
+            msg = failed == 1 ? copy_read_error_message() : NULL;
+            PyErr_Clear();
+        }
         if (copy_retake(conn) < 0) {
             Py_CLEAR(b);
+            Py_CLEAR(msg); /* bytes: runs no Python code */
             return NULL;
         }
-        if (b == NULL) {
-            failed = failed ? failed : 1;
+        if (b == NULL)
             break;
-        }
         if (PyBytes_GET_SIZE(b) == 0)
             break;
         if (pq_put_copy_data(conn, PyBytes_AS_STRING(b),
@@ -143,10 +148,8 @@ copy_in(cursorObject *self, connectionObject *conn, PyObject *file,
     if (failed) {
         /* as psycopg2: abort the COPY on the server with a message naming
          * the file's error, and raise what the server answers */
-        PyObject *msg = failed == 1 ? copy_read_error_message() : NULL;
         const char *text = msg ? PyBytes_AS_STRING(msg)
                                : "error in .read() call";
-        PyErr_Clear();
         if (pq_put_copy_end(conn, text) < 0) {
             Py_XDECREF(msg);
             return NULL;
@@ -207,6 +210,7 @@ copy_out(cursorObject *self, connectionObject *conn, PyObject *file)
         PyErr_Fetch(&t, &v, &tb);
         if ((final = pq_get_result(conn)))
             PQclear(final);
+        conn_fail_drop(conn); /* the file's error is raised */
         PyErr_Clear();
         PyErr_Restore(t, v, tb);
         return NULL;

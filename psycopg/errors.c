@@ -6,6 +6,9 @@
 #include "cursor.h"
 #include "sqlstate_errors.h"
 
+#include <errno.h>
+#include <stdlib.h>
+
 /* ---- the Error base type ---- */
 
 static int
@@ -383,17 +386,23 @@ err_raise_simple(PyObject *exc, const char *msg)
     return -1;
 }
 
-/* Decode a libpq message; never fails for bad bytes (replaced). */
+/* Decode a message from the server or libpq in the encoding `enc` (the
+ * connection's encoding tuple when it was recorded; NULL: UTF-8); never
+ * fails for bad bytes (replaced). */
 static PyObject *
-err_decode(connectionObject *conn, const char *msg)
+err_decode(PyObject *enc, const char *msg)
 {
-    /* through the connection's encoding object, never its borrowed name:
-     * the codec lookup can run Python code that changes the encoding */
-    PyObject *rv = conn ? conn_decode_replace(conn, msg, strlen(msg))
-                        : PyUnicode_DecodeUTF8(msg, strlen(msg), "replace");
+    Py_ssize_t n = (Py_ssize_t)strlen(msg);
+    const char *codec = enc ? PyUnicode_AsUTF8(PyTuple_GET_ITEM(enc, 1))
+                            : NULL;
+    PyObject *rv;
+    if (codec == NULL || strcmp(codec, "utf_8") == 0)
+        rv = PyUnicode_DecodeUTF8(msg, n, "replace");
+    else
+        rv = PyUnicode_Decode(msg, n, codec, "replace");
     if (rv == NULL) {
         PyErr_Clear();
-        rv = PyUnicode_DecodeLatin1(msg, strlen(msg), "replace");
+        rv = PyUnicode_DecodeLatin1(msg, n, "replace");
     }
     return rv;
 }
@@ -413,37 +422,33 @@ err_strip_severity(const char *msg)
     return msg;
 }
 
-int
-err_raise_from_result(connectionObject *conn, cursorObject *curs,
-                      PGresult *res)
+/* The server's error in f->res (its message, or f->text when it has
+ * none): the class of its SQLSTATE, pgerror, pgcode, the PGresult for
+ * Diagnostics and the cursor.  Takes f->res. */
+static void
+err_raise_result(module_state *st, conn_failure *f)
 {
-    module_state *st = conn->st;
-    const char *msg = NULL, *code = NULL;
+    PGresult *res = f->res;
+    const char *msg = res ? PQresultErrorMessage(res) : NULL, *code = NULL;
+    const char *codec = NULL;
     PyObject *cls, *pymsg = NULL, *pgerror = NULL, *pgcode = NULL;
     PyObject *exc = NULL;
-    int broken = conn->pgconn && PQstatus(conn->pgconn) == CONNECTION_BAD;
 
-    if (res) {
-        msg = PQresultErrorMessage(res);
+    f->res = NULL;
+    if (res)
         code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    }
     if (msg == NULL || msg[0] == '\0')
-        msg = conn->pgconn ? PQerrorMessage(conn->pgconn) : "";
-    if (msg[0] == '\0')
-        msg = "unknown error from libpq";
-    if (broken)
-        conn_set_broken(conn);
-
+        msg = f->text ? f->text : "unknown error from libpq";
     if (code)
         cls = err_class_for_sqlstate(st, code);
     else
-        cls = broken ? st->OperationalError : st->DatabaseError;
+        cls = f->broken ? st->OperationalError : st->DatabaseError;
 
-    if (!(pgerror = err_decode(conn, msg)))
+    if (!(pgerror = err_decode(f->enc, msg)))
         goto exit;
-    if (!(pymsg = err_decode(conn, err_strip_severity(msg))))
+    if (!(pymsg = err_decode(f->enc, err_strip_severity(msg))))
         goto exit;
-    if (code && !(pgcode = err_decode(conn, code)))
+    if (code && !(pgcode = err_decode(f->enc, code)))
         goto exit;
     if (!(exc = PyObject_CallOneArg(cls, pymsg)))
         goto exit;
@@ -451,15 +456,16 @@ err_raise_from_result(connectionObject *conn, cursorObject *curs,
         errorObject *e = (errorObject *)exc;
         Py_XSETREF(e->pgerror, Py_NewRef(pgerror));
         Py_XSETREF(e->pgcode, pgcode ? Py_NewRef(pgcode) : NULL);
-        Py_XSETREF(e->cursor, curs ? Py_NewRef((PyObject *)curs) : NULL);
+        Py_XSETREF(e->cursor, Py_XNewRef(f->cursor));
         if (e->pgres)
             PQclear(e->pgres);
         e->pgres = res;
         res = NULL;
         /* Diagnostics decodes the fields as the message was decoded */
+        if (f->enc)
+            codec = PyUnicode_AsUTF8(PyTuple_GET_ITEM(f->enc, 1));
         snprintf(e->pyenc, sizeof(e->pyenc), "%s",
-                 conn->pyenc && strlen(conn->pyenc) < sizeof(e->pyenc)
-                     ? conn->pyenc : "");
+                 codec && strlen(codec) < sizeof(e->pyenc) ? codec : "");
     }
     PyErr_SetObject(cls, exc);
 exit:
@@ -469,5 +475,58 @@ exit:
     Py_XDECREF(pymsg);
     Py_XDECREF(pgerror);
     Py_XDECREF(pgcode);
+}
+
+/* A blocking command lost its connection: OperationalError(text) without
+ * pgcode, pgerror its text. */
+static void
+err_raise_lost(module_state *st, conn_failure *f)
+{
+    PyObject *text, *exc = NULL;
+    if ((text = err_decode(f->enc, f->text))
+        && (exc = PyObject_CallOneArg(st->OperationalError, text))) {
+        if (PyObject_TypeCheck(exc, (PyTypeObject *)st->Error))
+            Py_XSETREF(((errorObject *)exc)->pgerror, Py_NewRef(text));
+        PyErr_SetObject(st->OperationalError, exc);
+    }
+    Py_XDECREF(exc);
+    Py_XDECREF(text);
+}
+
+int
+err_raise_failure(module_state *st, conn_failure *f)
+{
+    PyObject *s;
+    switch (f->kind) {
+    case CONN_FAIL_TEXT:
+        if ((s = PyUnicode_DecodeUTF8(f->text, (Py_ssize_t)strlen(f->text),
+                                      "replace"))) {
+            PyErr_SetObject(f->type, s);
+            Py_DECREF(s);
+        }
+        break;
+    case CONN_FAIL_ERRNO:
+        errno = f->err;
+        PyErr_SetFromErrno(f->type);
+        break;
+    case CONN_FAIL_RESULT:
+        err_raise_result(st, f);
+        break;
+    case CONN_FAIL_LOST:
+        err_raise_lost(st, f);
+        break;
+    default:
+        PyErr_NoMemory();
+        break;
+    }
+    free(f->text);
+    if (f->res)
+        PQclear(f->res);
+    f->text = NULL;
+    f->res = NULL;
+    f->kind = CONN_FAIL_NONE;
+    Py_CLEAR(f->type);
+    Py_CLEAR(f->enc);
+    Py_CLEAR(f->cursor);
     return -1;
 }

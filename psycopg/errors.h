@@ -18,11 +18,9 @@ typedef struct {
 /* The most specific class for a SQLSTATE (borrowed reference). */
 PyObject *err_class_for_sqlstate(module_state *st, const char *code);
 
-/* Raise the error in `res` (or, when res is NULL, the connection's error
- * message).  Takes ownership of res.  `curs` may be NULL.  Marks the
- * connection broken when libpq says so.  Always returns -1. */
-int err_raise_from_result(connectionObject *conn, cursorObject *curs,
-                          PGresult *res);
+/* The server's errors are raised through the connection (conn_fail_result
+ * in connection.h), which builds them after releasing its lock
+ * (err_raise_failure). */
 
 /* Set up the Diagnostics type (diagnostics.c). */
 int diag_setup(PyObject *module, module_state *st);

@@ -203,34 +203,22 @@ lobj_call_do(PGconn *pg, lobj_call *c)
     }
 }
 
-/* The libpq error of a failed call, without the "ERROR:  " prefix
- * (lock held). */
+/* The libpq error of a failed call (lock held: raised by conn_unlock),
+ * libpq's text as it is ("ERROR:  ...\n"), as psycopg2 shows it. */
 static void
 lobj_raise(connectionObject *conn, lobj_call *c)
 {
     const char *msg;
-    size_t n;
     if (c->nomem) {
         PyErr_NoMemory();
         return;
     }
     if (PQstatus(conn->pgconn) == CONNECTION_BAD)
         conn_set_broken(conn);
-    /* libpq's text as it is ("ERROR:  ...\n"), as psycopg2 shows it */
     msg = PQerrorMessage(conn->pgconn);
-    n = strlen(msg);
-    if (n == 0) {
+    if (msg[0] == '\0')
         msg = "large object operation failed";
-        n = strlen(msg);
-    }
-    {
-        /* PyErr_Format has no %.*s before Python 3.12 */
-        PyObject *s = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)n, "replace");
-        if (s) {
-            PyErr_SetObject(conn->st->OperationalError, s);
-            Py_DECREF(s);
-        }
-    }
+    conn_fail_text(conn, conn->st->OperationalError, msg);
 }
 
 /* Run one call: lock, blocking mode, GIL released.  0 or -1. */
@@ -243,7 +231,7 @@ lobj_call_run(connectionObject *conn, lobj_call *c, int begin)
     c->lo64 = conn->server_version >= 90300;
     if (conn_lock(conn) < 0)
         return -1;
-    if (conn_check_open(conn) < 0)
+    if (conn_check_open_locked(conn) < 0)
         goto unlock;
     if (begin && conn_begin_if_needed(conn) < 0)
         goto unlock;

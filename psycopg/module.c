@@ -317,12 +317,12 @@ mod_quote_ident(PyObject *module, PyObject *args, PyObject *kwargs)
         goto exit;
     quoted = PQescapeIdentifier(conn->pgconn, PyBytes_AS_STRING(bytes),
                                 PyBytes_GET_SIZE(bytes));
+    if (quoted == NULL) /* raised by conn_unlock */
+        conn_fail_prefixed(conn, st->ProgrammingError, "quote_ident failed: ",
+                           PQerrorMessage(conn->pgconn));
     conn_unlock(conn);
-    if (quoted == NULL) {
-        PyErr_Format(st->ProgrammingError, "quote_ident failed: %s",
-                     PQerrorMessage(conn->pgconn));
+    if (quoted == NULL)
         goto exit;
-    }
     rv = conn_decode(conn, quoted, strlen(quoted));
 exit:
     if (quoted)
@@ -370,11 +370,17 @@ mod_encrypt_password(PyObject *module, PyObject *args, PyObject *kwargs)
         Py_BEGIN_ALLOW_THREADS
         enc = PQencryptPasswordConn(conn->pgconn, password, user, algorithm);
         Py_END_ALLOW_THREADS
+        if (enc == NULL) /* raised by conn_unlock */
+            conn_fail_prefixed(conn, st->ProgrammingError,
+                               "password encryption failed: ",
+                               PQerrorMessage(conn->pgconn));
         conn_unlock(conn);
+        if (enc == NULL)
+            return NULL;
     }
     if (enc == NULL) {
         err_raise_trimmed(st->ProgrammingError, "password encryption failed: ",
-                          conn ? PQerrorMessage(conn->pgconn) : "");
+                          "");
         return NULL;
     }
     rv = PyUnicode_FromString(enc);
@@ -569,7 +575,8 @@ mod_exec(PyObject *module)
     X(ProgrammingError) X(NotSupportedError) X(QueryCanceledError) \
     X(TransactionRollbackError) X(sqlstate_errors) X(diagnostics_type) \
     X(connection_type) X(cursor_type) X(column_type) X(notify_type) \
-    X(conninfo_type) X(encodings) X(wait_callback) X(typecast_type) \
+    X(conninfo_type) X(encodings) X(enc_tuples) X(wait_callback) \
+    X(typecast_type) \
     X(string_types) X(binary_types) X(default_cast) X(adapters) \
     X(isqlquote_type) X(asis_type) X(qstring_type) X(binary_type) \
     X(boolean_type) X(int_type) X(float_type) X(decimal_adapter_type) \

@@ -49,6 +49,8 @@ struct module_state {
     PyTypeObject *conninfo_type;
     PyTypeObject *lobject_type;     /* lobject.c */
     PyObject *encodings;      /* dict: PostgreSQL encoding -> Python codec */
+    PyObject *enc_tuples;     /* tuple: per conn_encoding_table row, the
+                               * connection encoding object (name, codec) */
     PyObject *wait_callback;  /* green callback or NULL */
     PyTypeObject *xid_type;   /* xid.c */
     PyTypeObject *repl_conn_type;    /* replication_connection.c */

@@ -15,14 +15,7 @@
 int
 pq_raise_conn_error(connectionObject *conn)
 {
-    module_state *st = conn->st;
-    const char *msg = conn->pgconn ? PQerrorMessage(conn->pgconn) : "";
-
-    if (conn->pgconn && PQstatus(conn->pgconn) == CONNECTION_BAD)
-        conn_set_broken(conn);
-    if (msg[0] == '\0')
-        msg = "connection error (no details from libpq)";
-    return err_raise_trimmed(st->OperationalError, "", msg);
+    return conn_fail_libpq(conn);
 }
 
 /* Bookkeeping after reading from the server (lock held: C only; the
@@ -448,19 +441,19 @@ pq_connect(connectionObject *conn)
         goto exit;
     }
     if (timed_out) {
-        err_raise_trimmed(conn->st->OperationalError, "", hosts.errors);
+        conn_fail_text(conn, conn->st->OperationalError, hosts.errors);
         goto exit;
     }
     if (r == -1) {
-        PyErr_SetFromErrno(conn->st->OperationalError);
+        conn_fail_errno(conn, conn->st->OperationalError);
         goto exit;
     }
     if (poll_st != PGRES_POLLING_OK) {
         if (hosts.errors == NULL)
             pq_raise_conn_error(conn);
         else
-            err_raise_trimmed(conn->st->OperationalError, hosts.errors,
-                              PQerrorMessage(pgconn));
+            conn_fail_prefixed(conn, conn->st->OperationalError,
+                               hosts.errors, PQerrorMessage(pgconn));
         goto exit;
     }
     rv = 0;
@@ -710,7 +703,6 @@ static PGresult *
 pq_lost(connectionObject *conn, PGresult *keep)
 {
     const char *msg = PQerrorMessage(conn->pgconn), *p, *colon;
-    PyObject *text = NULL, *exc = NULL;
 
     if (keep)
         PQclear(keep);
@@ -737,15 +729,7 @@ pq_lost(connectionObject *conn, PGresult *keep)
         msg = PQerrorMessage(conn->pgconn);
     if (msg[0] == '\0')
         msg = "server closed the connection unexpectedly\n";
-    conn_set_broken(conn);
-    if ((text = conn_decode_replace(conn, msg, strlen(msg)))
-        && (exc = PyObject_CallOneArg(conn->st->OperationalError, text))) {
-        if (PyObject_TypeCheck(exc, (PyTypeObject *)conn->st->Error))
-            Py_XSETREF(((errorObject *)exc)->pgerror, Py_NewRef(text));
-        PyErr_SetObject(conn->st->OperationalError, exc);
-    }
-    Py_XDECREF(exc);
-    Py_XDECREF(text);
+    conn_fail_lost(conn, msg);
     return NULL;
 }
 
@@ -780,15 +764,15 @@ pq_check_final(connectionObject *conn, PGresult *keep, int io_error)
     if (pgconn == NULL) {
         if (keep)
             PQclear(keep);
-        PyErr_SetString(conn->st->InterfaceError,
-                        "connection already closed");
+        conn_fail_text(conn, conn->st->InterfaceError,
+                       "connection already closed");
         return NULL;
     }
     if (io_error || (keep == NULL && PQstatus(pgconn) == CONNECTION_BAD)) {
         if (keep && PQresultStatus(keep) == PGRES_FATAL_ERROR
             && PQstatus(pgconn) == CONNECTION_BAD) {
             /* the server told us why it went away: report that */
-            err_raise_from_result(conn, NULL, keep);
+            conn_fail_result(conn, NULL, keep);
             return NULL;
         }
         if (keep)
@@ -803,8 +787,8 @@ pq_check_final(connectionObject *conn, PGresult *keep, int io_error)
             pq_raise_conn_error(conn);
             return NULL;
         }
-        PyErr_SetString(conn->st->InterfaceError,
-                        "the server returned no result");
+        conn_fail_text(conn, conn->st->InterfaceError,
+                       "the server returned no result");
         return NULL;
     }
     return keep;
@@ -896,16 +880,13 @@ pq_check_idle(connectionObject *conn)
     if (conn->copy_thread != 0) {
         /* the COPY file object, or another thread, while the lock is
          * released around a file call */
-        PyErr_SetString(conn->st->ProgrammingError,
-                        "a COPY is in progress on this connection");
-        return -1;
+        return conn_fail_text(conn, conn->st->ProgrammingError,
+                              "a COPY is in progress on this connection");
     }
-    if (conn->async_op != ASYNC_OP_NONE) {
-        PyErr_SetString(conn->st->ProgrammingError,
-                        "a single async query can be executed on the same "
-                        "connection");
-        return -1;
-    }
+    if (conn->async_op != ASYNC_OP_NONE)
+        return conn_fail_text(conn, conn->st->ProgrammingError,
+                              "a single async query can be executed on the "
+                              "same connection");
     return 0;
 }
 
@@ -914,7 +895,7 @@ pq_exec(connectionObject *conn, const char *query)
 {
     int r;
     Dprintf("conn %p: %s", (void *)conn, query);
-    if (conn_check_open(conn) < 0 || pq_check_idle(conn) < 0)
+    if (conn_check_open_locked(conn) < 0 || pq_check_idle(conn) < 0)
         return NULL;
     if (conn_is_green(conn))
         return pq_green(conn, query);
@@ -943,7 +924,7 @@ pq_exec_command(connectionObject *conn, cursorObject *curs, const char *query)
         return -1;
     if (PQresultStatus(res) != PGRES_COMMAND_OK
         && PQresultStatus(res) != PGRES_TUPLES_OK)
-        return err_raise_from_result(conn, curs, res);
+        return conn_fail_result(conn, curs, res);
     PQclear(res);
     return 0;
 }
@@ -1144,10 +1125,8 @@ pq_wait_readable(connectionObject *conn, double timeout)
     }
     if (wait_end(&ws) < 0)
         return -1;
-    if (r == -1) {
-        PyErr_SetFromErrno(conn->st->OperationalError);
-        return -1;
-    }
+    if (r == -1)
+        return conn_fail_errno(conn, conn->st->OperationalError);
     return 0;
 }
 
@@ -1232,7 +1211,7 @@ pq_exec_pipeline(connectionObject *conn, const pq_pipe_item *items,
     *last = *error = NULL;
     if (error_at)
         *error_at = -1;
-    if (conn_check_open(conn) < 0 || pq_check_idle(conn) < 0)
+    if (conn_check_open_locked(conn) < 0 || pq_check_idle(conn) < 0)
         return -1;
     pgconn = conn->pgconn;
     if (!PQenterPipelineMode(pgconn))
@@ -1290,9 +1269,8 @@ pq_exec_pipeline(connectionObject *conn, const pq_pipe_item *items,
                  Py_ssize_t n, Py_ssize_t *rowcount, PGresult **last,
                  PGresult **error, Py_ssize_t *error_at)
 {
-    PyErr_SetString(conn->st->NotSupportedError,
-                    "pipeline mode needs libpq 14 or newer");
-    return -1;
+    return conn_fail_text(conn, conn->st->NotSupportedError,
+                          "pipeline mode needs libpq 14 or newer");
 }
 
 #endif

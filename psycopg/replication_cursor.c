@@ -187,7 +187,7 @@ repl_build(replCursObject *self, int what, repl_raw *raw, PyObject **msg)
         /* end of the stream: the cursor is no more replicating */
         curs_clear_result(cur);
         if (PQresultStatus(final) != PGRES_COMMAND_OK)
-            return err_raise_from_result(conn, cur, final);
+            return conn_fail_result(conn, cur, final);
         PQclear(final);
         return REPL_ENDED;
     }
@@ -305,7 +305,7 @@ repl_consume_stream(replCursObject *self, PyObject *args, PyObject *kwargs)
     for (;;) {
         if (conn_lock(conn) < 0)
             break;
-        if (conn_check_open(conn) < 0)
+        if (conn_check_open_locked(conn) < 0)
             what = -1;
         else {
             what = repl_read(self, &raw);

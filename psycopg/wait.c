@@ -327,9 +327,8 @@ wait_end(wait_state *ws)
     }
     if (ws->abandoned) {
         /* not reached: only an interrupt abandons */
-        PyErr_SetString(ws->conn->st->OperationalError,
-                        "the connection was abandoned");
-        return -1;
+        return conn_fail_text(ws->conn, ws->conn->st->OperationalError,
+                              "the connection was abandoned");
     }
     return 0;
 }
@@ -338,26 +337,31 @@ int
 wait_green(connectionObject *conn)
 {
     PyObject *cb = conn->st->wait_callback, *r;
+    int ok;
+    if (conn_failed(conn))
+        return -1; /* not reached: unlocking would raise it */
     if (cb == NULL) {
-        PyErr_SetString(conn->st->OperationalError,
-                        "the wait callback was removed during an operation");
+        conn_fail_text(conn, conn->st->OperationalError,
+                       "the wait callback was removed during an operation");
         goto error;
     }
     Py_INCREF(cb);
     conn_unlock(conn);
     r = PyObject_CallOneArg(cb, (PyObject *)conn);
-    conn_lock(conn);
+    /* released before locking: the last reference may run a __del__ */
     Py_DECREF(cb);
+    ok = r != NULL;
+    Py_XDECREF(r);
+    conn_lock(conn);
     /* closed meanwhile (by another thread): the socket was only shut down
      * while the callback could wait on it */
     conn_finish_closing(conn);
-    if (r == NULL)
+    if (!ok)
         goto error;
-    Py_DECREF(r);
     if (conn->async_op != ASYNC_OP_NONE) {
-        PyErr_SetString(conn->st->OperationalError,
-                        "the wait callback returned before the operation "
-                        "was complete");
+        conn_fail_text(conn, conn->st->OperationalError,
+                       "the wait callback returned before the operation was "
+                       "complete");
         goto error;
     }
     return 0;
