@@ -44,25 +44,41 @@ numeric_utoa_end(unsigned long long v, char *end)
     return p;
 }
 
+/* 10^k as integers, k < 20 */
+static const unsigned long long numeric_pow10u[] = {
+    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+    10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+    100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+    100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+    100000000000000000ULL, 1000000000000000000ULL,
+    10000000000000000000ULL,
+};
+
+/* The digits of u written at buf, no NUL: their number. */
+static Py_ssize_t
+numeric_utoa(unsigned long long u, char *buf)
+{
+    Py_ssize_t nd = 1;
+    while (nd < 20 && u >= numeric_pow10u[nd]) {
+        nd++;
+    }
+    numeric_utoa_end(u, buf + nd);
+    return nd;
+}
+
 Py_ssize_t
 adapter_format_llong(long long v, char *buf)
 {
-    unsigned long long u, t;
-    Py_ssize_t n = 0, nd = 1;
+    Py_ssize_t n = 0;
 
     if (v < 0) {
         buf[n++] = '-';
-        u = 0ULL - (unsigned long long)v;
+        n += numeric_utoa(0ULL - (unsigned long long)v, buf + n);
     }
     else {
-        u = (unsigned long long)v;
+        n += numeric_utoa((unsigned long long)v, buf + n);
     }
-    for (t = u; t >= 10; t /= 10) {
-        nd++;
-    }
-    n += nd;
     buf[n] = '\0';
-    numeric_utoa_end(u, buf + n);
     return n;
 }
 
@@ -90,10 +106,10 @@ static const double numeric_pow10[] = {
 static Py_ssize_t
 numeric_repr_fast(double x, char *buf)
 {
-    char tmp[24];
-    char *end = tmp + sizeof(tmp), *p;
     double ax = fabs(x), y, m = 0.0;
-    Py_ssize_t n = 0, nd;
+    unsigned long long u;
+    Py_ssize_t n = 0;
+    char *p;
     int k;
 
     if (signbit(x)) {
@@ -111,37 +127,29 @@ numeric_repr_fast(double x, char *buf)
         if (y >= 1e15) {
             return 0;
         }
-        m = nearbyint(y);
-        if (m < 1e15 && m / numeric_pow10[k] == ax) {
+        /* 0 < y < 2^50: y + 0.5 is exact, the cast truncates */
+        m = (double)(long long)(y + 0.5);
+        if (m / numeric_pow10[k] == ax) {
             break;
         }
     }
-    if (k > 18) {
+    if (k > 18 || m >= 1e15) {
         return 0;
     }
-    p = numeric_utoa_end((unsigned long long)m, end);
-    nd = end - p;
+    u = (unsigned long long)m;
     if (k == 0) {
-        memcpy(buf + n, p, (size_t)nd);
-        n += nd;
+        n += numeric_utoa(u, buf + n);
         memcpy(buf + n, ".0", 3);
         return n + 2;
     }
-    if (nd > k) {
-        memcpy(buf + n, p, (size_t)(nd - k));
-        n += nd - k;
-        buf[n++] = '.';
-        memcpy(buf + n, end - k, (size_t)k);
-        n += k;
+    /* integer part, '.', the k fraction digits with their leading zeros */
+    n += numeric_utoa(u / numeric_pow10u[k], buf + n);
+    buf[n++] = '.';
+    p = numeric_utoa_end(u % numeric_pow10u[k], buf + n + k);
+    while (p > buf + n) {
+        *--p = '0';
     }
-    else {
-        buf[n++] = '0';
-        buf[n++] = '.';
-        memset(buf + n, '0', (size_t)(k - nd));
-        n += k - nd;
-        memcpy(buf + n, p, (size_t)nd);
-        n += nd;
-    }
+    n += k;
     buf[n] = '\0';
     return n;
 }

@@ -145,3 +145,16 @@ def test_sent_values_read_back(conn):
     assert [r[0] for r in cur.fetchall()] == values
     cur.execute("select %s::float8, %s::float8", (values[0], values[-1]))
     assert cur.fetchone() == (values[0], values[-1])
+
+
+def test_int_literals_match_str():
+    # ints are written without str() too (adapter_format_llong)
+    rng = random.Random(5)
+    values = [0, -1, 1, 9, 10, 99, 100, -100, 2 ** 63 - 1, -(2 ** 63),
+              2 ** 63, -(2 ** 63) - 1, 2 ** 64, 10 ** 18, 10 ** 19 - 1]
+    values += [rng.randint(-(2 ** 63), 2 ** 63 - 1) for _ in range(20000)]
+    values += [rng.randint(-10 ** 6, 10 ** 6) for _ in range(20000)]
+    got = adapt(values).getquoted().decode("ascii")
+    want = "ARRAY[%s]" % ",".join(
+        " %d" % v if v < 0 else "%d" % v for v in values)
+    assert got == want
