@@ -8,6 +8,7 @@
 #include "adapter_base.h"
 #include "adapter_numeric.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -122,6 +123,11 @@ numeric_repr_fast(double x, char *buf)
     if (!(ax >= 1e-4 && ax < 1e15)) {
         return 0; /* exponent notation, 16 digits, NaN or infinite */
     }
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+    /* the proof needs each operation rounded to double (not x87's
+     * extended registers) */
+    return 0;
+#endif
     for (k = 0; k <= 18; k++) {
         y = ax * numeric_pow10[k];
         if (y >= 1e15) {
