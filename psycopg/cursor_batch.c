@@ -436,24 +436,31 @@ batch_chunk_text(batch_chunk *c, const char *s, Py_ssize_t n)
     return p;
 }
 
-/* The text of a str value, in the connection encoding: *val points into
- * the str itself (its UTF-8) or into the encoded bytes, kept by refs. */
+/* The text of a str value, in the connection encoding.  With UTF-8, an
+ * ASCII str is sent from its own characters (no copy, no cache made in
+ * it); otherwise *val points into the encoded bytes.  Both are kept alive
+ * by refs.  Notes whether the text depends on the encoding: not every
+ * codec writes ASCII as ASCII (shift_jis_2004 does not). */
 static int
 batch_param_str(cursorObject *self, batch_chunk *c, PyObject *v,
                 const char **val, Py_ssize_t *len)
 {
     connectionObject *conn = self->conn;
     PyObject *b;
+    Py_ssize_t i;
 
-    if (conn->is_utf8 || conn->enc_obj == NULL) {
+    if ((conn->is_utf8 || conn->enc_obj == NULL) && PyUnicode_IS_ASCII(v)) {
         if (!(*val = PyUnicode_AsUTF8AndSize(v, len))
             || batch_chunk_ref(c, v) < 0)
             return -1;
     }
     else {
-        /* a codec may be Python code */
-        b = conn_encode(conn, v);
-        batch_memo_clear(c);
+        if (conn->is_utf8 || conn->enc_obj == NULL)
+            b = PyUnicode_AsUTF8String(v);
+        else {
+            b = conn_encode(conn, v);
+            batch_memo_clear(c); /* a codec may be Python code */
+        }
         if (b == NULL)
             return -1;
         if (batch_chunk_ref(c, b) < 0) {
@@ -463,10 +470,11 @@ batch_param_str(cursorObject *self, batch_chunk *c, PyObject *v,
         Py_DECREF(b); /* kept by refs */
         *val = PyBytes_AS_STRING(b);
         *len = PyBytes_GET_SIZE(b);
+        for (i = 0; i < *len && !c->nonascii; i++) {
+            if ((unsigned char)(*val)[i] & 0x80)
+                c->nonascii = 1;
+        }
     }
-    /* every client encoding writes ASCII as ASCII */
-    if (!PyUnicode_IS_ASCII(v))
-        c->nonascii = 1;
     if (memchr(*val, '\0', (size_t)*len)) {
         PyErr_SetString(PyExc_ValueError,
                         "A string literal cannot contain NUL (0x00) "

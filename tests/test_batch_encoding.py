@@ -119,3 +119,28 @@ def test_pipeline_same_encoding_again(conn, table, switch_adapter):
     conn.commit()
     assert stored(conn) == [
         (1, "caf\xe9", "a"), (2, "\xfc", "sw"), (3, "\xe8", "b")]
+
+
+def test_pipeline_ascii_str_not_ascii_in_codec(conn, table, switch_adapter):
+    # Python's shift_jis_2004 writes "\\" as b"\x81_": an ASCII str whose
+    # bytes still depend on the encoding
+    conn.set_client_encoding("SHIFT_JIS_2004")
+    conn.commit()
+    sw = Switch(conn, "LATIN1")
+    with pytest.raises(psycopg2.InterfaceError, match="client encoding"):
+        table.executemany(INSERT, [(1, "a\\b", "a"), (2, "c", sw)])
+    conn.rollback()
+    assert stored(conn) == []
+
+
+def test_pipeline_same_text_as_execute(conn, table):
+    # whatever the codec writes, the pipeline sends what execute() sends
+    conn.set_client_encoding("SHIFT_JIS_2004")
+    values = ["a\\b~c", "\u3042\u3044", "plain"]
+    for i, v in enumerate(values):
+        table.execute(INSERT, (i, v, "lit"))
+    table.executemany(INSERT, [(i, v, "par") for i, v in enumerate(values)])
+    table.execute(
+        "select count(*) from enc_t a join enc_t b using (i, s) "
+        "where a.x = 'lit' and b.x = 'par'")
+    assert table.fetchone() == (3,)
