@@ -210,6 +210,100 @@ dt_parse_tz(const char **pp, const char *end, dt_parts *dt)
     return 0;
 }
 
+/* ---- the server's own ISO text, read at fixed positions -------------- */
+
+static inline int
+dt_d2(const char *p, long long *v)
+{
+    unsigned a = (unsigned)(unsigned char)p[0] - '0';
+    unsigned b = (unsigned)(unsigned char)p[1] - '0';
+    if (a > 9 || b > 9) {
+        return 0;
+    }
+    *v = a * 10 + b;
+    return 1;
+}
+
+/* "YYYY-MM-DD" with a valid day: 1 and dt set, else 0 (the general
+ * parser decides, with its errors). */
+static inline int
+dt_fast_date(const char *s, dt_parts *dt)
+{
+    long long y1, y2;
+    if (s[4] != '-' || s[7] != '-' || !dt_d2(s, &y1) || !dt_d2(s + 2, &y2)
+        || !dt_d2(s + 5, &dt->month) || !dt_d2(s + 8, &dt->day)) {
+        return 0;
+    }
+    dt->year = y1 * 100 + y2;
+    return dt->year >= 1 && dt->month >= 1 && dt->month <= 12
+           && dt->day >= 1
+           && dt->day <= dt_days_in_month(dt->year, dt->month);
+}
+
+/* "YYYY-MM-DD HH:MM:SS[.f{1,6}][+-HH[:MM[:SS]]]" with every field in range
+ * (no 24:00, no leap second, no BC): 1 and dt set, else 0. */
+static int
+dt_fast_timestamp(const char *s, Py_ssize_t len, dt_parts *dt)
+{
+    const char *p, *end = s + len;
+    long long h = 0, m = 0, sec = 0;
+
+    if (len < 19 || s[10] != ' ' || s[13] != ':' || s[16] != ':'
+        || !dt_fast_date(s, dt) || !dt_d2(s + 11, &dt->hour)
+        || !dt_d2(s + 14, &dt->minute) || !dt_d2(s + 17, &dt->second)
+        || dt->hour > 23 || dt->minute > 59 || dt->second > 59) {
+        return 0;
+    }
+    p = s + 19;
+    dt->usec = 0;
+    if (p < end && *p == '.') {
+        int n = 0;
+        for (p++; p < end && n < 6; p++, n++) {
+            unsigned d = (unsigned)(unsigned char)*p - '0';
+            if (d > 9) {
+                break;
+            }
+            dt->usec = dt->usec * 10 + d;
+        }
+        if (n == 0) {
+            return 0;
+        }
+        for (; n < 6; n++) {
+            dt->usec *= 10;
+        }
+    }
+    dt->has_tz = 0;
+    if (p == end) {
+        return 1;
+    }
+    if ((*p != '+' && *p != '-') || end - p < 3 || !dt_d2(p + 1, &h)) {
+        return 0;
+    }
+    dt->has_tz = 1;
+    dt->tzoff = 0;
+    if (end - p >= 6 && p[3] == ':') {
+        if (!dt_d2(p + 4, &m)) {
+            return 0;
+        }
+        if (end - p >= 9 && p[6] == ':') {
+            if (!dt_d2(p + 7, &sec) || end - p != 9) {
+                return 0;
+            }
+        }
+        else if (end - p != 6) {
+            return 0;
+        }
+    }
+    else if (end - p != 3) {
+        return 0;
+    }
+    if (h > 23 || m > 59 || sec > 59) {
+        return 0;
+    }
+    dt->tzoff = (*p == '-' ? -1 : 1) * (h * 3600 + m * 60 + sec);
+    return 1;
+}
+
 /* Optional trailing " BC". */
 static void
 dt_parse_bc(const char **pp, const char *end, dt_parts *dt)
@@ -438,6 +532,9 @@ typecast_date_cast(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     if (s == NULL) {
         return Py_NewRef(Py_None);
     }
+    if (len == 10 && dt_fast_date(s, &dt)) {
+        return dt_make_date(ctx, (int)dt.year, (int)dt.month, (int)dt.day);
+    }
     if (dt_is_word(s, len, "infinity")) {
         return PyDate_FromDate(9999, 12, 31);
     }
@@ -550,6 +647,10 @@ dt_timestamp(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     PyObject *tz = NULL;
     PyObject *rv = NULL;
 
+    if (dt_fast_timestamp(s, len, &dt)) {
+        goto make;
+    }
+    memset(&dt, 0, sizeof(dt));
     if (dt_is_word(s, len, "infinity")) {
         return dt_infinity(ctx, 1, aware);
     }
@@ -593,6 +694,7 @@ dt_timestamp(const char *s, Py_ssize_t len, const typecast_ctx *ctx,
     if (dt_check_year(&dt) < 0) {
         goto exit;
     }
+make:
     if (dt.has_tz) {
         if ((tz = dt_make_tz(ctx, dt.tzoff)) == NULL) {
             goto exit;

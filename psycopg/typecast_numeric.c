@@ -21,9 +21,16 @@
 static locale_t num_c_locale;  /* made once by typecast_numeric_init */
 #endif
 
+#if defined(__SIZEOF_INT128__)
+static void num_p10_init(void);
+#endif
+
 int
 typecast_numeric_init(void)
 {
+#if defined(__SIZEOF_INT128__)
+    num_p10_init();
+#endif
 #ifdef NUM_HAVE_STRTOD_L
     if (num_c_locale == (locale_t)0) {
         num_c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
@@ -254,17 +261,26 @@ typedef unsigned __int128 num_u128;
  * m / 10^k exactly with the midpoints around it, as integers:
  * m * 2^-sh against X * 10^k, all under 2^128 in the ranges accepted
  * (1 <= k <= 21, results from about 1e-4 to 2^55). */
+static num_u128 num_p10_u128[22];  /* 10^k exactly, made at init */
+
+static void
+num_p10_init(void)
+{
+    int k;
+    num_p10_u128[0] = 1;
+    for (k = 1; k < 22; k++) {
+        num_p10_u128[k] = num_p10_u128[k - 1] * 10;
+    }
+}
+
 static int
 num_div_pow10(uint64_t m, int k, double *out)
 {
     double c = (double)m / num_pow10[k];
-    num_u128 p10 = 1;
+    num_u128 p10 = num_p10_u128[k];
     uint64_t bits;
     int i;
 
-    for (i = 0; i < k; i++) {
-        p10 *= 10;
-    }
     memcpy(&bits, &c, sizeof(bits));
     for (i = 0; i < 4; i++) {
         int be = (int)(bits >> 52) & 0x7FF;
@@ -376,6 +392,67 @@ num_fast_double(const char *s, Py_ssize_t len, double *out)
     return 1;
 }
 
+/* The server's usual float text, [-]digits[.digits] with at most 19
+ * significant digits, read and checked in one pass: 1 with *out set, or 0
+ * for the general path (which would give the same double: both round
+ * correctly). */
+static inline int
+num_plain_double(const char *s, Py_ssize_t len, double *out)
+{
+    const char *p = s, *end = s + len;
+    uint64_t m = 0;
+    int neg = 0, nd = 0, exp = 0, ndig = 0, frac = 0;
+    double d;
+
+    if (p < end && *p == '-') {
+        neg = 1;
+        p++;
+    }
+    for (; p < end; p++) {
+        unsigned c = (unsigned)(unsigned char)*p - '0';
+        if (c > 9) {
+            if (*p == '.' && !frac) {
+                frac = 1;
+                continue;
+            }
+            return 0;
+        }
+        ndig++;
+        exp -= frac;
+        if (m == 0 && c == 0) {
+            continue;          /* leading zeros are not significant */
+        }
+        if (++nd > 19) {
+            return 0;
+        }
+        m = m * 10 + c;
+    }
+    if (ndig == 0) {
+        return 0;
+    }
+    if (m == 0) {
+        d = 0.0;
+    }
+    else if (nd <= 15 && exp >= -22) {
+        d = (double)m;
+        if (exp < 0) {
+            d /= num_pow10[-exp];
+        }
+    }
+#ifdef NUM_HAVE_U128
+    else if (exp < 0 && exp >= -21) {
+        if (!num_div_pow10(m, -exp, &d)) {
+            return 0;
+        }
+    }
+#endif
+    else {
+        return 0;              /* big integers, more digits: strtod */
+    }
+    *out = neg ? -d : d;
+    return 1;
+}
+
 /* Slow path for text the server never writes (' 1', '1_000', 'inf'):
  * what float(text) accepts, and its ValueError for anything else, as
  * psycopg2. */
@@ -406,6 +483,9 @@ num_parse_float(const char *s, Py_ssize_t len, const typecast_ctx *ctx)
     double d;
     int isint;
 
+    if (num_plain_double(s, len, &d)) {
+        return PyFloat_FromDouble(d);
+    }
     switch (num_special(s, len)) {
     case 1:
         return PyFloat_FromDouble(Py_NAN);

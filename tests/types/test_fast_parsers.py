@@ -6,6 +6,8 @@ import random
 import struct
 from decimal import Decimal
 
+import pytest
+
 import psycopg2.extensions as ext
 
 
@@ -202,3 +204,28 @@ def test_date_cache_of_a_big_result(cursor):
         " from generate_series(1, 120000) i")
     for a, d in cursor.fetchall():
         assert a == [d, None] and type(d) is dt.date
+
+
+@pytest.mark.parametrize("zone", [
+    "UTC", "Asia/Kolkata", "America/St_Johns", "Europe/Amsterdam",
+    "Pacific/Kiritimati", "America/Caracas"])
+def test_timestamptz_fixed_positions(conn, zone):
+    # the server's ISO text is read at fixed positions: every instant and
+    # offset (with minutes, seconds of old local mean times, fractions
+    # of any length, year 1) must be what the server means
+    cur = conn.cursor()
+    cur.execute("set timezone to %s", (zone,))
+    cur.execute(
+        "select ts, extract(epoch from ts)::numeric, extract(timezone from ts)::int,"
+        " ts::text, ts::timestamp, ts::date"
+        " from (select timestamptz '0001-01-03 00:00:00+00'"
+        "  + i * interval '17 days 3 hours 17 minutes 0.1234567 second'"
+        "  + (i % 7) * interval '0.00001 second' as ts"
+        "  from generate_series(0, 43000) i) x")
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    for ts, ep, off, text, naive, day in cur.fetchall():
+        want = epoch + dt.timedelta(microseconds=int(ep * 1000000))
+        assert ts == want, text
+        assert ts.utcoffset() == dt.timedelta(seconds=off), text
+        assert naive == ts.replace(tzinfo=None) and day == ts.date(), text
+        assert ext.DATETIMETZ(text, cur) == ts
