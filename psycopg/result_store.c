@@ -139,6 +139,7 @@ rstore_fill(rstore *s, const PGresult *res)
     Py_ssize_t nrows = PQntuples(res), r;
     int ncols = PQnfields(res), c;
     int lens_stack[RSTORE_STACK_COLS], *lens = lens_stack;
+    const char *vals_stack[RSTORE_STACK_COLS], **vals = vals_stack;
     char *cur = NULL, *end = NULL;
 
     memset(s, 0, sizeof(*s));
@@ -151,21 +152,25 @@ rstore_fill(rstore *s, const PGresult *res)
     if (!(s->rows = PyMem_RawMalloc((size_t)nrows * sizeof(rstore_row))))
         return -1;
     if (ncols > RSTORE_STACK_COLS
-        && !(lens = PyMem_RawMalloc((size_t)ncols * sizeof(int))))
-        return -1;
+        && (!(lens = PyMem_RawMalloc((size_t)ncols * sizeof(int)))
+            || !(vals = PyMem_RawMalloc((size_t)ncols * sizeof(char *)))))
+        goto error;
 
     for (r = 0; r < nrows; r++) {
         size_t need = 0, hdr;
         uint32_t off = 0;
         int wide;
         char *p, *d;
+        const char *run = NULL, *run_end = NULL;
 
         for (c = 0; c < ncols; c++) {
             int n = PQgetlength(res, (int)r, c);
             if (n == 0 && PQgetisnull(res, (int)r, c))
                 n = -1;
-            else
+            else {
                 need += (size_t)n + 1;
+                vals[c] = PQgetvalue(res, (int)r, c);
+            }
             lens[c] = n;
         }
         /* a DataRow message is under 2 GB: this is only a guard */
@@ -188,9 +193,15 @@ rstore_fill(rstore *s, const PGresult *res)
             if (lens[c] < 0)
                 e = off | (wide ? RSTORE_NULL32 : RSTORE_NULL16);
             else {
-                /* with libpq's NUL */
-                memcpy(d + off, PQgetvalue(res, (int)r, c),
-                       (size_t)lens[c] + 1);
+                /* with libpq's NUL; libpq lays the values of a row out
+                 * back to back as a rule: one copy per run of them */
+                if (vals[c] != run_end) {
+                    if (run != NULL)
+                        memcpy(d + (off - (uint32_t)(run_end - run)), run,
+                               (size_t)(run_end - run));
+                    run = vals[c];
+                }
+                run_end = vals[c] + lens[c] + 1;
                 off += (uint32_t)lens[c] + 1;
                 e = off;
             }
@@ -201,14 +212,21 @@ rstore_fill(rstore *s, const PGresult *res)
                 memcpy(p + 2 * (size_t)c, &e16, 2);
             }
         }
+        if (run != NULL)
+            memcpy(d + (off - (uint32_t)(run_end - run)), run,
+                   (size_t)(run_end - run));
     }
     if (lens != lens_stack)
         PyMem_RawFree(lens);
+    if (vals != vals_stack)
+        PyMem_RawFree((void *)vals);
     return 0;
 
 error:
     if (lens != lens_stack)
         PyMem_RawFree(lens);
+    if (vals != vals_stack)
+        PyMem_RawFree((void *)vals);
     return -1;
 }
 

@@ -593,12 +593,44 @@ num_dec_parse(const char *s, Py_ssize_t len, int *neg, Py_ssize_t *exp,
 {
     char digs[NUM_DEC_WORDS * 19];
     Py_ssize_t i = 0, n = 0, nd = 0, frac = -1, w, k;
+    uint64_t v = 0;
 
     *neg = 0;
     if (i < len && s[i] == '-') {
         *neg = 1;
         i++;
     }
+    /* the usual value: up to 19 significant digits, one word */
+    for (k = i; k < len; k++) {
+        unsigned d = (unsigned)(unsigned char)s[k] - '0';
+        if (d > 9) {
+            if (s[k] == '.' && frac < 0) {
+                frac = 0;
+                continue;
+            }
+            return 0;
+        }
+        nd++;
+        if (frac >= 0)
+            frac++;
+        if (n == 0 && d == 0)
+            continue; /* a leading zero */
+        if (++n > 19)
+            break;
+        v = v * 10 + d;
+    }
+    if (k == len) {
+        if (nd == 0)
+            return 0;
+        *exp = frac > 0 ? -frac : 0;
+        *ndigits = n > 0 ? n : 1;
+        *nwords = 1;
+        words[0] = v;
+        return 1;
+    }
+    /* more digits: gathered, then cut into words */
+    n = nd = 0;
+    frac = -1;
     for (; i < len; i++) {
         char c = s[i];
         if (c >= '0' && c <= '9') {
@@ -629,10 +661,10 @@ num_dec_parse(const char *s, Py_ssize_t len, int *neg, Py_ssize_t *exp,
     /* word w holds digits [n - 19 (w + 1), n - 19 w) */
     for (w = 0; w < *nwords; w++) {
         Py_ssize_t hi = n - 19 * w, lo = hi - 19 < 0 ? 0 : hi - 19;
-        uint64_t v = 0;
+        uint64_t wv = 0;
         for (k = lo; k < hi; k++)
-            v = v * 10 + (uint64_t)(digs[k] - '0');
-        words[w] = v;
+            wv = wv * 10 + (uint64_t)(digs[k] - '0');
+        words[w] = wv;
     }
     return 1;
 }
@@ -649,8 +681,11 @@ num_dec_make(PyTypeObject *tp, const char *s, Py_ssize_t len)
 
     if (!num_dec_parse(s, len, &neg, &exp, &nd, &nw, words))
         return NULL;
-    if ((d = (num_decobject *)tp->tp_alloc(tp, 0)) == NULL)
-        return NULL;
+    /* as tp_alloc would, without zeroing what is set below (num_dec_check
+     * made sure the type is allocated and freed with PyObject_Malloc) */
+    if ((d = PyObject_Malloc(sizeof(num_decobject))) == NULL)
+        return PyErr_NoMemory();
+    PyObject_Init((PyObject *)d, tp);
     d->hash = -1;
     d->dec.flags = NUM_DEC_STATIC | NUM_DEC_STATIC_DATA
                    | (neg ? NUM_DEC_NEG : 0);
@@ -678,7 +713,8 @@ num_dec_check(PyTypeObject *tp)
     const char *const *p;
 
     if (!PyType_Check(tp) || tp->tp_basicsize != sizeof(num_decobject)
-        || tp->tp_itemsize != 0 || PyType_IS_GC(tp) || tp->tp_alloc == NULL)
+        || tp->tp_itemsize != 0 || PyType_IS_GC(tp)
+        || tp->tp_alloc != PyType_GenericAlloc || tp->tp_free != PyObject_Free)
         return 0;
     for (p = samples; *p != NULL; p++) {
         Py_ssize_t len = (Py_ssize_t)strlen(*p), i;
