@@ -130,6 +130,41 @@ PyObject *typecast_decimal_cast(const char *s, Py_ssize_t len,
                                 const typecast_ctx *ctx, PyObject *base);
 PyObject *typecast_bool_cast(const char *s, Py_ssize_t len,
                              const typecast_ctx *ctx, PyObject *base);
+/* The leading decimal digits of the 8 bytes at p (which must be readable):
+ * their count, 0 to 7, and their value in *v; 8 (and *v unset) when all 8
+ * are digits.  A byte over 0xF9 may disturb the bytes after it, never
+ * those before: the count is right. */
+static inline int
+typecast_digits8(const char *p, uint64_t *v)
+{
+    uint64_t x, m;
+    int n;
+
+    memcpy(&x, p, 8);
+#if PY_BIG_ENDIAN
+    x = __builtin_bswap64(x);
+#endif
+    /* a zero byte in m for each digit byte */
+    m = ((x & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL)
+        | (((x + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL)
+           ^ 0x3030303030303030ULL);
+    if (m == 0) {
+        return 8;
+    }
+    n = __builtin_ctzll(m) >> 3;
+    if (n == 0) {
+        *v = 0;
+        return 0;
+    }
+    /* the n digits in the top bytes, most significant first */
+    x = (x - 0x3030303030303030ULL) << (8 * (8 - n));
+    x = (x * 10 + (x >> 8)) & 0x00FF00FF00FF00FFULL;
+    x = (x * 100 + (x >> 16)) & 0x0000FFFF0000FFFFULL;
+    x = (x * 10000 + (x >> 32)) & 0xFFFFFFFFULL;
+    *v = x;
+    return n;
+}
+
 /* The int of the text the server writes for int2/int4/int8/oid ([-]
  * 1 to 18 digits, no leading zero), made inline by the row loop; NULL
  * without an exception for any other text: typecast_int_cast decides. */

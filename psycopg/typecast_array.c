@@ -34,7 +34,7 @@ typedef struct {
 
 /* The items of one level, gathered before the list is made at its final
  * size (no list growth, no PyList_Append). */
-#define ARRAY_STACK_ITEMS 32
+#define ARRAY_STACK_ITEMS 128
 
 typedef struct {
     PyObject **items;          /* stack or the heap */
@@ -307,6 +307,16 @@ array_scan_int(array_parser *ap)
         q++;
     }
     digits = q;
+    /* up to 7 digits with 8 bytes to read: all at once */
+    if (end - q >= 8) {
+        uint64_t uv;
+        int n = typecast_digits8(q, &uv);
+        if (n < 8) {
+            q += n;
+            v = (long long)uv;
+            goto read;
+        }
+    }
     /* one bound for the loop: the end or 18 digits, whichever is first */
     lim = end - q > 18 ? q + 18 : end;
     while (q < lim) {
@@ -317,6 +327,7 @@ array_scan_int(array_parser *ap)
         v = v * 10 + d;
         q++;
     }
+read:
     if (q == digits || q >= end || (*q != ap->delim && *q != '}')) {
         return NULL;
     }

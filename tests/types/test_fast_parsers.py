@@ -229,3 +229,18 @@ def test_timestamptz_fixed_positions(conn, zone):
         assert ts.utcoffset() == dt.timedelta(seconds=off), text
         assert naive == ts.replace(tzinfo=None) and day == ts.date(), text
         assert ext.DATETIMETZ(text, cur) == ts
+
+
+def test_int_array_digits_read_eight_at_a_time(cursor):
+    # up to 7 digits are read as one 8-byte word when 8 bytes are left:
+    # every length, sign and neighbour, and the end of the literal
+    rnd = random.Random(3)
+    for _ in range(3000):
+        vals = [rnd.choice([None, rnd.randint(-10 ** rnd.randint(0, 18),
+                                              10 ** rnd.randint(0, 18))])
+                for _ in range(rnd.randint(0, 12))]
+        text = "{%s}" % ",".join("NULL" if v is None else str(v) for v in vals)
+        assert ext.LONGINTEGERARRAY(text, cursor) == vals, text
+    vals = [rnd.randint(-10 ** (i % 19), 10 ** (i % 19)) for i in range(400)]
+    cursor.execute("select %s::int8[], %s::int4[]", (vals, [v % 10 ** 9 for v in vals]))
+    assert cursor.fetchone() == (vals, [v % 10 ** 9 for v in vals])
