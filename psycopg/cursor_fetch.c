@@ -114,9 +114,14 @@ curs_take_rows(cursorObject *self, Py_ssize_t n)
     result_fetch_keep(&f, start, n);
     /* rows are read through our own reference to the result; the position
      * is the cursor's once each row is done (the same result: checked
-     * after each row) */
+     * after each row).  The list is left out of the collector's passes
+     * while it fills (each would visit every row so far): not tracked, it
+     * only keeps what it holds alive, which is always safe. */
+    PyObject_GC_UnTrack(list);
     if (result_fetch_rows(&f, start, n, list, &self->rownumber) < 0)
         Py_CLEAR(list);
+    else
+        PyObject_GC_Track(list);
 exit:
     result_fetch_end(&f);
     return list;

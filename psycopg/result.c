@@ -417,6 +417,9 @@ result_cast_cell(curs_fetch *f, Py_ssize_t row, int col,
  * *containers set if one of them is a GC type.  0, or -1 with the values
  * made so far in items (the others untouched).  `setsize`: a list whose
  * size follows the items set. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline int
 result_fill(curs_fetch *f, Py_ssize_t row, const result_src *src,
             PyObject **items, PyObject *setsize, int *containers)
