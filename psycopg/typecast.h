@@ -137,6 +137,7 @@ PyObject *typecast_bool_cast(const char *s, Py_ssize_t len,
 static inline int
 typecast_digits8(const char *p, uint64_t *v)
 {
+#if defined(__GNUC__)
     uint64_t x, m;
     int n;
 
@@ -163,6 +164,11 @@ typecast_digits8(const char *p, uint64_t *v)
     x = (x * 10000 + (x >> 32)) & 0xFFFFFFFFULL;
     *v = x;
     return n;
+#else
+    (void)p;
+    (void)v;
+    return 8; /* the caller's loop reads them */
+#endif
 }
 
 /* The int of the text the server writes for int2/int4/int8/oid ([-]

@@ -5,8 +5,18 @@
 #include "module.h"
 #include "typecast.h"
 
+#include <float.h>
 #include <stdint.h>
 #include <string.h>
+
+/* The fast float readers round correctly only if every double operation
+ * is rounded to double (not x87's extended precision): elsewhere the
+ * general path reads every value. */
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+#define NUM_FAST_FLOAT 1
+#else
+#define NUM_FAST_FLOAT 0
+#endif
 
 /* strtod_l with the C locale: correctly rounded like PyOS_string_to_double
  * and about 3x faster on 17-digit input (no x87 control word dance), and
@@ -483,7 +493,7 @@ num_parse_float(const char *s, Py_ssize_t len, const typecast_ctx *ctx)
     double d;
     int isint;
 
-    if (num_plain_double(s, len, &d)) {
+    if (NUM_FAST_FLOAT && num_plain_double(s, len, &d)) {
         return PyFloat_FromDouble(d);
     }
     switch (num_special(s, len)) {
@@ -499,7 +509,7 @@ num_parse_float(const char *s, Py_ssize_t len, const typecast_ctx *ctx)
     if (!num_syntax_ok(s, len, &isint)) {
         return num_parse_float_lenient(s, len, ctx);
     }
-    if (num_fast_double(s, len, &d)) {
+    if (NUM_FAST_FLOAT && num_fast_double(s, len, &d)) {
         return PyFloat_FromDouble(d);
     }
     if ((buf = num_cstring(s, len, stack, &heap)) == NULL) {
