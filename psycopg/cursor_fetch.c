@@ -90,6 +90,9 @@ curs_fetchone_impl(cursorObject *self, PyObject *unused)
     return curs_take_row(self);
 }
 
+/* A list of this many rows or more fills untracked by the collector. */
+#define CURS_UNTRACK_ROWS 1000
+
 /* rows [rownumber, rownumber + n) as a list; the row class is made even
  * for no rows, and failing to make it takes the rows, as in psycopg2 */
 static PyObject *
@@ -117,10 +120,11 @@ curs_take_rows(cursorObject *self, Py_ssize_t n)
      * after each row).  The list is left out of the collector's passes
      * while it fills (each would visit every row so far): not tracked, it
      * only keeps what it holds alive, which is always safe. */
-    PyObject_GC_UnTrack(list);
+    if (n >= CURS_UNTRACK_ROWS)
+        PyObject_GC_UnTrack(list);
     if (result_fetch_rows(&f, start, n, list, &self->rownumber) < 0)
         Py_CLEAR(list);
-    else
+    else if (n >= CURS_UNTRACK_ROWS)
         PyObject_GC_Track(list);
 exit:
     result_fetch_end(&f);

@@ -167,6 +167,8 @@ result_resolve_casts(curs_result *r, cursorObject *curs,
     for (i = 0; i < r->nfields; i++) {
         curs_colcast *cc = &r->casts[i];
         r->all_c &= cc->ccast != NULL;
+        if (!r->keep_ok)
+            continue;
         if (!result_immutable_cast(cc->ccast, &cc->tz) || cc->base != NULL)
             r->keep_ok = 0;
         r->has_tz |= cc->tz;
