@@ -244,3 +244,20 @@ def test_int_array_digits_read_eight_at_a_time(cursor):
     vals = [rnd.randint(-10 ** (i % 19), 10 ** (i % 19)) for i in range(400)]
     cursor.execute("select %s::int8[], %s::int4[]", (vals, [v % 10 ** 9 for v in vals]))
     assert cursor.fetchone() == (vals, [v % 10 ** 9 for v in vals])
+
+
+def test_ascii_text_made_directly(cursor):
+    # ASCII text is copied into a str without the decoder: every length
+    # around the 8-byte steps, a non-ASCII byte anywhere, empty and 1 char
+    texts = ["", "a", "é", "ab"]
+    for n in range(2, 40):
+        base = "".join(chr(32 + (i * 7) % 95) for i in range(n))
+        texts.append(base)
+        for k in (0, n // 2, n - 1):
+            texts.append(base[:k] + "é" + base[k + 1:])
+            texts.append(base[:k] + "\u20ac" + base[k + 1:])
+    cursor.execute("select x from unnest(%s::text[]) x", (texts,))
+    got = [r[0] for r in cursor.fetchall()]
+    assert got == texts
+    assert all(type(g) is str for g in got)
+    assert [ext.UNICODE(t.encode(), cursor) for t in texts[1:]] == texts[1:]
