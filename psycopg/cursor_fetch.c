@@ -62,8 +62,9 @@ curs_take_row(cursorObject *self)
         return NULL;
     if (result_fetch_prepare(&f) < 0)
         self->rownumber++;
-    else if ((row = result_fetch_row(&f, self->rownumber)) != NULL)
-        self->rownumber++;
+    else if ((row = result_fetch_row(&f, self->rownumber)) != NULL
+             || result_fetch_same(&f))
+        self->rownumber++; /* a row that fails is consumed, as in psycopg2 */
     result_fetch_end(&f);
     return row;
 }

@@ -234,10 +234,16 @@ result_traverse(curs_result *r, visitproc visit, void *arg)
 /* ---- fetching ---- */
 
 int
-result_fetch_check(curs_fetch *f)
+result_fetch_same(curs_fetch *f)
 {
     cursorObject *c = f->curs;
-    if (c->result_gen != f->gen || c->result != f->res) {
+    return c->result_gen == f->gen && c->result == f->res;
+}
+
+int
+result_fetch_check(curs_fetch *f)
+{
+    if (!result_fetch_same(f)) {
         PyErr_SetString(f->conn->st->InterfaceError,
                         "the cursor's result changed while fetching a row");
         return -1;
@@ -797,7 +803,7 @@ result_fetch_rows(curs_fetch *f, Py_ssize_t start, Py_ssize_t n,
     if (f->kind != CURS_ROW_TUPLE) {
         for (i = 0; i < n; i++) {
             if (!(row = result_fetch_row(f, start + i)))
-                return -1;
+                goto failed;
             PyList_SET_ITEM(list, i, row);
             *pos = start + i + 1;
         }
@@ -808,7 +814,7 @@ result_fetch_rows(curs_fetch *f, Py_ssize_t start, Py_ssize_t n,
     for (i = 0; i < n; i++) {
         rstore *st = &f->res->store;
         if (!(row = result_row_tuple(f, NULL, start + i)))
-            return -1;
+            goto failed;
         if (f->keep && !rstore_is_released(st, start + i)
             && rstore_release(st, start + i, row, f->res->nfetch == 1) == 0)
             Py_INCREF(row);
@@ -820,6 +826,13 @@ result_fetch_rows(curs_fetch *f, Py_ssize_t start, Py_ssize_t n,
         *pos = start + i + 1;
     }
     return 0;
+
+failed:
+    /* as psycopg2: the row that failed is consumed with the ones before it
+     * (unless the cursor moved on to another result meanwhile) */
+    if (result_fetch_same(f))
+        *pos = start + i + 1;
+    return -1;
 }
 
 PyObject *

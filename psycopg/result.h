@@ -110,12 +110,16 @@ void result_fetch_keep(curs_fetch *f, Py_ssize_t start, Py_ssize_t n);
 PyObject *result_fetch_row(curs_fetch *f, Py_ssize_t row);
 /* Build rows [start, start + n) into items [0, n) of `list` (a new list of
  * n NULLs), setting *pos past each row built: 0, or -1 with an exception
- * (the rows built so far are in the list). */
+ * (the rows built so far are in the list; *pos is past the row that
+ * failed, as psycopg2 consumes it, unless the cursor changed result). */
 int result_fetch_rows(curs_fetch *f, Py_ssize_t start, Py_ssize_t n,
                       PyObject *list, Py_ssize_t *pos);
 /* After a call into Python: 0 if the cursor still shows the same result,
  * else -1 with InterfaceError (the rows are read safely through the fetch's
  * own reference, but the cursor moved on: its position means nothing). */
 int result_fetch_check(curs_fetch *f);
+/* 1 if the cursor still holds the result of `f` (no re-execute, close or
+ * scroll to another result since result_fetch_begin), else 0. */
+int result_fetch_same(curs_fetch *f);
 
 #endif /* PSYCOPG_RESULT_H */

@@ -70,12 +70,56 @@ def _rows_probe(factory, named):
     return probe
 
 
+def _failing_row_probe(factory, named, nrows):
+    """A caster that fails on some rows: where the position goes, and what
+    the next fetches give (psycopg2 consumes the row that failed)."""
+    def probe(ctx):
+        conn = ctx.connect()
+        cf = getattr(extras, factory) if factory else None
+        bad = ext.new_type((25,), "PARITY_FAILING",
+                           lambda s, cur: 1 // 0 if s.endswith("7") else s)
+        q = ("select i, i::text as t from generate_series(1, %d) as g(i)"
+             % nrows)
+        for meth, args in (("fetchone", ()), ("fetchmany", (5,)),
+                           ("fetchall", ()), ("iter", ())):
+            name = "parity_fail_%s" % meth if named else None
+            cur = conn.cursor(name, cursor_factory=cf) if cf \
+                else conn.cursor(name)
+            ext.register_type(bad, cur)
+            ctx.call("%s execute" % meth, cur.execute, q)
+            for k in range(4):
+                if meth == "iter":
+                    ctx.call("%s %d" % (meth, k),
+                             lambda: [r[0] for r in cur][-3:])
+                else:
+                    ctx.call("%s %d" % (meth, k),
+                             lambda: _firsts(getattr(cur, meth)(*args)))
+                ctx.call("%s %d rownumber" % (meth, k),
+                         lambda: cur.rownumber)
+            conn.rollback()
+    return probe
+
+
+def _firsts(r):
+    if r is None:
+        return None
+    if isinstance(r, list) and r and not isinstance(r[0], (int, str)):
+        return [x[0] if not isinstance(x, dict) else x["i"] for x in r][-3:]
+    return r[0] if not isinstance(r, dict) else r["i"]
+
+
 def PROBES():
     probes = []
     for f in FACTORIES:
         for named in (False, True):
             probes.append(("rows %s%s" % (f, " named" if named else ""),
                            _rows_probe(f, named)))
+    for f in (None, "DictCursor", "RealDictCursor", "NamedTupleCursor"):
+        for named in (False, True):
+            for nrows in (20, 60000):
+                probes.append(("failing row %s%s %d" % (
+                    f, " named" if named else "", nrows),
+                    _failing_row_probe(f, named, nrows)))
     return probes
 
 
