@@ -88,11 +88,19 @@ pq_now(void)
  * enforce it): the effective value in seconds, 0 for none; like libpq,
  * 1 counts as 2. */
 static int
-pq_connect_timeout(PGconn *pgconn)
+pq_connect_timeout(const char *dsn, PGconn *pgconn)
 {
-    PQconninfoOption *opts = PQconninfo(pgconn), *o;
+    PQconninfoOption *opts, *o;
     int t = 0;
-    if (opts == NULL)
+    /* PQconninfo() builds every option (about 15,000 instructions, a few
+     * percent of a local connection): only ask when the timeout can be
+     * set, in the string (a URI may spell the name with %XX), the
+     * environment or a service file */
+    if (!strstr(dsn, "connect_timeout") && !strchr(dsn, '%')
+        && !strstr(dsn, "service") && !getenv("PGCONNECT_TIMEOUT")
+        && !getenv("PGSERVICE"))
+        return 0;
+    if ((opts = PQconninfo(pgconn)) == NULL)
         return 0;
     for (o = opts; o->keyword; o++) {
         if (strcmp(o->keyword, "connect_timeout") == 0) {
@@ -384,13 +392,14 @@ pq_connect(connectionObject *conn)
     conn->pgconn = pgconn;
     if (PQstatus(pgconn) == CONNECTION_BAD)
         return pq_raise_conn_error(conn);
-    if (pq_hosts_init(&hosts, pgconn) < 0) {
+    /* the host list is only needed to move on after a timeout */
+    memset(&hosts, 0, sizeof(hosts));
+    timeout = pq_connect_timeout(conn->dsn, pgconn);
+    if (timeout > 0 && pq_hosts_init(&hosts, pgconn) < 0) {
         pq_hosts_free(&hosts);
         PyErr_NoMemory();
         return -1;
     }
-
-    timeout = pq_connect_timeout(pgconn);
     fd = PQsocket(pgconn);
     deadline = pq_now() + timeout;
     wait_begin(&ws, conn, 1);

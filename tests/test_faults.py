@@ -353,6 +353,32 @@ def test_connect_timeout_unresponsive_server(dsn):
         assert "timeout" in str(ei.value)
 
 
+@pytest.mark.parametrize("how", ["env", "service", "uri"])
+def test_connect_timeout_from_elsewhere(dsn, how, tmp_path, monkeypatch):
+    """connect_timeout set outside the keyword string holds as well: in
+    PGCONNECT_TIMEOUT, in a service file, and in a URI parameter."""
+    import psycopg2.extensions as ext
+
+    with Proxy(dsn, hang=True) as p:
+        FAULTS["injected"] += 1
+        target = p.proxied_dsn()
+        if how == "env":
+            monkeypatch.setenv("PGCONNECT_TIMEOUT", "2")
+        elif how == "service":
+            services = tmp_path / "pg_service.conf"
+            services.write_text("[hung]\nconnect_timeout=2\n")
+            monkeypatch.setenv("PGSERVICEFILE", str(services))
+            target += " service=hung"
+        else:
+            params = ext.parse_dsn(target)
+            target = "postgresql://%s@%s:%s/%s?connect%%5Ftimeout=2" % (
+                params["user"], params["host"], params["port"],
+                params["dbname"])
+        with pytest.raises(psycopg2.OperationalError) as ei:
+            psycopg2.connect(target)
+        assert "timeout" in str(ei.value)
+
+
 def test_keepalive_options_accepted(dsn):
     conn = psycopg2.connect(dsn, keepalives=1, keepalives_idle=1,
                             keepalives_interval=1, keepalives_count=1,
