@@ -165,9 +165,13 @@ def test_caster_error_raised_by_fetch(conn, n):
     assert cur.fetchone() == ("good", 1)
     with pytest.raises(ValueError):
         cur.fetchone()
-    # the failed row is not consumed
+    # as in psycopg2, the failed row is consumed: the fetch goes on after it
+    assert cur.rownumber == 2
+    rest = cur.fetchall()
+    assert len(rest) == n - 2 and rest[0] == ("good", 3)
+    cur.scroll(1, "absolute")  # back to it: it fails again
     with pytest.raises(ValueError):
-        cur.fetchall()
+        cur.fetchone()
 
 
 def test_big_result_while_threads_run(conn):
