@@ -101,6 +101,12 @@ struct connectionObject {
     unsigned long lock_owner;  /* thread holding `lock`, or 0 (GIL held
                                 * to read or write it) */
     conn_failure fail;         /* pending error of the lock owner */
+    /* The thread running a green command (pq_green), from sending it to
+     * taking its result, or 0.  The wait callback runs without the lock,
+     * and the command may be over (async_op back to NONE) before the
+     * callback returns: other threads are refused until then, as while
+     * it is in flight (GIL held to read or write it). */
+    unsigned long green_owner;
     /* A COPY releases `lock` around each call to its file object.  The
      * thread serving it is copy_thread (0: no COPY) and holds copy_gate
      * for the whole COPY: other threads wait on the gate, except close(),
@@ -261,7 +267,16 @@ conn_check_not_tpc(connectionObject *self, const char *what)
     return 0;
 }
 
-/* Async connections: refuse while a query is in flight.  `locked`: the
+/* Another thread's green command is not over (see green_owner). */
+static inline int
+conn_green_other(connectionObject *self)
+{
+    return self->green_owner != 0
+           && self->green_owner != PyThread_get_thread_ident();
+}
+
+/* Async connections, and green commands of other threads: refuse while a
+ * query is in flight.  `locked`: the
  * caller holds the lock (the error waits for conn_unlock). */
 static inline int
 conn_check_async_idle_ex(connectionObject *self, const char *what,
@@ -269,7 +284,8 @@ conn_check_async_idle_ex(connectionObject *self, const char *what,
 {
     static const char fmt[] = "%s cannot be used while an asynchronous "
                               "query is underway";
-    if (!self->async_ || self->async_op == ASYNC_OP_NONE)
+    if ((!self->async_ || self->async_op == ASYNC_OP_NONE)
+        && !conn_green_other(self))
         return 0;
     if (locked)
         return conn_fail_format(self, self->st->ProgrammingError, fmt, what);

@@ -862,7 +862,11 @@ static PGresult *
 pq_green(connectionObject *conn, const char *query)
 {
     PGresult *outer = conn->async_res, *res = NULL;
+    unsigned long owner = conn->green_owner;
     conn->async_res = NULL;
+    /* until the result is taken, after the callback returned (which may
+     * be well after the command ended): other threads are refused */
+    conn->green_owner = PyThread_get_thread_ident();
     if (query != NULL) {
         if (pq_send_query(conn, query) < 0)
             goto exit;
@@ -880,6 +884,7 @@ exit:
     if (conn->async_res)
         PQclear(conn->async_res);
     conn->async_res = outer;
+    conn->green_owner = owner;
     return res;
 }
 
@@ -892,7 +897,7 @@ pq_check_idle(connectionObject *conn)
         return conn_fail_text(conn, conn->st->ProgrammingError,
                               "a COPY is in progress on this connection");
     }
-    if (conn->async_op != ASYNC_OP_NONE)
+    if (conn->async_op != ASYNC_OP_NONE || conn_green_other(conn))
         return conn_fail_text(conn, conn->st->ProgrammingError,
                               "a single async query can be executed on the "
                               "same connection");

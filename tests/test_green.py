@@ -183,6 +183,58 @@ def test_concurrent_use_from_callback(dsn):
         conn.close()
 
 
+def test_other_thread_after_green_wait(dsn):
+    """Another thread starting a command in the window where this thread's
+    green command is over (its callback's poll() said so) but the callback
+    has not returned yet: it is refused, as in psycopg2, and this command
+    keeps its result and the connection (it used to find the other
+    thread's command in flight, call its own callback early and close the
+    connection under the other thread's wait)."""
+    import threading
+
+    conn = psycopg2.connect(dsn)
+    conn.autocommit = True
+    sent = threading.Event()
+    main = threading.get_ident()
+    other = []
+
+    def run(c):
+        try:
+            c.cursor().execute("select 'other'")
+            other.append("ran")
+        except psycopg2.Error as ex:
+            other.append(ex)
+        sent.set()
+
+    def cb(c):
+        if threading.get_ident() != main:
+            sent.set()          # the other thread's command went out
+            wait_select(c)
+            return
+        wait_select(c)          # this thread's command is over
+        if not other:
+            t = threading.Thread(target=run, args=(c,))
+            other.append(t)
+            t.start()
+            sent.wait()
+
+    ext.set_wait_callback(cb)
+    try:
+        cur = conn.cursor()
+        cur.execute("select 'first'")
+        other[0].join()
+        assert cur.fetchone() == ("first",)
+        assert not conn.closed
+        assert len(other) == 2 and isinstance(other[1],
+                                              psycopg2.ProgrammingError)
+        assert "asynchronous query is underway" in str(other[1])
+        cur.execute("select 'after'")
+        assert cur.fetchone() == ("after",)
+    finally:
+        ext.set_wait_callback(None)
+        conn.close()
+
+
 def test_poll_advances_sync_operation(dsn):
     """poll() on a sync connection drives the operation in flight."""
     conn = psycopg2.connect(dsn)
