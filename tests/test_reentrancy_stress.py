@@ -283,8 +283,13 @@ class Stress:
         else:
             row = rows[r.randrange(len(rows))]
             if isinstance(row, list) and row:
-                # another row's values: still self-checking
-                row[:] = list(self.batch_row(r.randint(0, 50)))
+                k = row[0] if isinstance(row[0], int) else row[0].k
+                if r.random() < 0.5:
+                    del row[r.randint(0, len(row) - 1):]   # too short
+                else:
+                    # new objects, equal values: the old ones may be freed
+                    # while they are being adapted
+                    row[:] = self.batch_row(k)
 
     def restore_globals(self):
         """Undo what the menu changes process-wide."""
