@@ -275,8 +275,7 @@ conn_green_other(connectionObject *self)
            && self->green_owner != PyThread_get_thread_ident();
 }
 
-/* Async connections, and green commands of other threads: refuse while a
- * query is in flight.  `locked`: the
+/* Async connections: refuse while a query is in flight.  `locked`: the
  * caller holds the lock (the error waits for conn_unlock). */
 static inline int
 conn_check_async_idle_ex(connectionObject *self, const char *what,
@@ -284,8 +283,7 @@ conn_check_async_idle_ex(connectionObject *self, const char *what,
 {
     static const char fmt[] = "%s cannot be used while an asynchronous "
                               "query is underway";
-    if ((!self->async_ || self->async_op == ASYNC_OP_NONE)
-        && !conn_green_other(self))
+    if (!self->async_ || self->async_op == ASYNC_OP_NONE)
         return 0;
     if (locked)
         return conn_fail_format(self, self->st->ProgrammingError, fmt, what);
@@ -297,6 +295,23 @@ static inline int
 conn_check_async_idle(connectionObject *self, const char *what)
 {
     return conn_check_async_idle_ex(self, what, 0);
+}
+
+/* What may send a query: refused also during another thread's green
+ * command, with psycopg2's message (the lock is free while its wait
+ * callback runs; pq_check_idle refuses under the lock too). */
+static inline int
+conn_check_send_idle(connectionObject *self, const char *what)
+{
+    if (conn_check_async_idle_ex(self, what, 0) < 0)
+        return -1;
+    if (conn_green_other(self)) {
+        PyErr_Format(self->st->ProgrammingError,
+                     "%s cannot be used while an asynchronous query is "
+                     "underway", what);
+        return -1;
+    }
+    return 0;
 }
 
 /* Green mode: a wait callback is installed and this is a sync connection. */

@@ -480,7 +480,7 @@ int
 curs_check_executable(cursorObject *self)
 {
     if (curs_check_open(self) < 0 || curs_check_prepared(self) < 0
-        || conn_check_async_idle(self->conn, "execute") < 0)
+        || conn_check_send_idle(self->conn, "execute") < 0)
         return -1;
     return 0;
 }
