@@ -62,9 +62,14 @@ BIG_QUERY = ("select i, 'vé' || i, date '2020-01-01' + i %% 7, "
              "i::numeric / 4, i * 0.5::float8 "
              "from generate_series(1, %s) i")
 DAY = datetime.timedelta(days=1)
-# every value check_row() computes uses this context: the menu changes
-# the thread's own
-DEC_CTX = decimal.Context()
+
+
+def quarter(i):
+    """Decimal(i) / 4 whatever the decimal context (the menu changes it):
+    made exactly from the float, which is exact.  No localcontext(): that
+    sets a context variable, and CPython 3.11 crashes when a __del__ run by
+    the collector sets one while another is being set (hamt.c)."""
+    return decimal.Decimal(i / 4)
 
 
 def _say(msg):
@@ -134,8 +139,7 @@ def check_row(row):
     i, text, arr, ts, num = vals
     if not isinstance(i, int):
         raise Bad("column 0: %r" % (row,))
-    with decimal.localcontext(DEC_CTX):
-        want_num = decimal.Decimal(i) / 4
+    want_num = quarter(i)
     if isinstance(arr, datetime.date):
         # a row of BIG_QUERY: i, text, date, numeric, float
         if not (_text_ok(text, "vé%d" % i)
@@ -162,11 +166,10 @@ def check_big(rows):
     """check_row() for each row, through one comparison when they are the
     consecutive rows of BIG_QUERY they should be."""
     if not _big:
-        with decimal.localcontext(DEC_CTX):
-            _big.extend(
-                (i, "vé%d" % i, datetime.date(2020, 1, 1) + (i % 7) * DAY,
-                 decimal.Decimal(i) / 4, i * 0.5)
-                for i in range(1, BIG_ROWS + 1))
+        _big.extend(
+            (i, "vé%d" % i, datetime.date(2020, 1, 1) + (i % 7) * DAY,
+             quarter(i), i * 0.5)
+            for i in range(1, BIG_ROWS + 1))
     if rows and isinstance(rows[0], tuple) and isinstance(rows[0][0], int):
         k = rows[0][0] - 1
         if rows == _big[k:k + len(rows)]:
@@ -212,6 +215,7 @@ class Stress:
         self.stop = False
         self.thread_rng = random.Random(seed + 1)
         self.adapters = dict(ext.adapters)
+        decimal.getcontext()     # made now, not by a __del__ (quarter())
 
     # ---- the objects the actions work on --------------------------------
 
@@ -295,7 +299,10 @@ class Stress:
         """Undo what the menu changes process-wide."""
         self.ext.adapters.clear()
         self.ext.adapters.update(self.adapters)
-        decimal.setcontext(decimal.Context())
+        # attributes only: no context variable set (see quarter())
+        ctx = decimal.getcontext()
+        ctx.prec = 28
+        ctx.traps[decimal.Inexact] = False
         sys.modules["decimal"] = DECIMAL
 
     def drop_refs(self):
@@ -335,6 +342,7 @@ class Stress:
     def thread_main(self):
         r = self.thread_rng
         acts = self.actions()
+        decimal.getcontext()     # made now, not by a __del__ (quarter())
         while True:
             self.kick.acquire()
             if self.stop:
@@ -515,8 +523,7 @@ class Stress:
             gc.set_threshold(*old)
 
     def batch_row(self, k):
-        with decimal.localcontext(DEC_CTX):
-            return [k, "vé%d" % k, k * 0.5, decimal.Decimal(k) / 4]
+        return [k, "vé%d" % k, k * 0.5, quarter(k)]
 
     def h_batch(self, n):
         """executemany in a transaction (the pipeline) with adapters that
@@ -561,8 +568,7 @@ class Stress:
         cur.execute("select k, t, f, d from stress_batch")
         switched = _state["step"] - _state["switched"] <= 1
         for k, t, f, d in cur.fetchall():
-            with decimal.localcontext(DEC_CTX):
-                want = decimal.Decimal(k) / 4
+            want = quarter(k)
             if not (f == k * 0.5 and d == want and (
                     _text_ok(t, "vé%d" % k)
                     or (BATCH_ENCODING_ABA and switched
