@@ -864,10 +864,14 @@ curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it,
             batch_memo_clear(&c);
         r = prepared ? batch_add_row(self, &c, &bt, vars) : 0;
         if (r == 0) {
-            /* adapters, __conform__... : Python code */
-            batch_memo_clear(&c);
-            q = (vars == Py_None) ? Py_NewRef(base)
-                                  : query_merge(self->conn, base, vars);
+            /* merged through the memo, which forgets what it knew if an
+             * adapter (Python code) ran; the positions follow it */
+            unsigned clears = c.memo.clears;
+            q = (vars == Py_None)
+                    ? Py_NewRef(base)
+                    : query_merge_memo(self->conn, base, vars, &c.memo);
+            if (c.memo.clears != clears)
+                batch_memo_clear(&c);
             if (q != NULL && memchr(PyBytes_AS_STRING(q), '\0',
                                     PyBytes_GET_SIZE(q))) {
                 Py_CLEAR(q);

@@ -282,6 +282,33 @@ exit:
     return rv;
 }
 
+PyObject *
+mp_getquoted_memo(module_state *st, PyObject *obj, connectionObject *conn,
+                  mp_default_memo *memo)
+{
+    const adapter_default *e;
+    PyObject *rv;
+    int r;
+
+    if (memo == NULL || obj == Py_None) {
+        return mp_getquoted(st, obj, conn);
+    }
+    if ((r = mp_is_default_adapted_memo(st, obj, memo)) < 0) {
+        return NULL;
+    }
+    if (r > 0 && (e = mp_default_of(st, Py_TYPE(obj))) != NULL) {
+        rv = e->def->quote(st, conn, obj, NULL);
+        /* a str encoded by a codec other than UTF-8's: maybe Python */
+        if (PyUnicode_Check(obj) && (conn == NULL || !conn->is_utf8)) {
+            mp_default_memo_clear(memo);
+        }
+        return rv;
+    }
+    rv = mp_getquoted(st, obj, conn); /* adapters: Python code */
+    mp_default_memo_clear(memo);
+    return rv;
+}
+
 /* ---- module functions ---------------------------------------------------- */
 
 PyDoc_STRVAR(mp_adapt_doc,

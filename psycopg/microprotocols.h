@@ -33,17 +33,26 @@ typedef struct {
     PyTypeObject *types[MP_DEFAULT_MEMO_SIZE];
     signed char direct[MP_DEFAULT_MEMO_SIZE];
     int n;
+    unsigned clears;   /* how many times it was cleared */
 } mp_default_memo;
 
 static inline void
 mp_default_memo_clear(mp_default_memo *memo)
 {
     memo->n = 0;
+    memo->clears++;
 }
 
 /* mp_is_default_adapted() through the memo. */
 int mp_is_default_adapted_memo(module_state *st, PyObject *obj,
                                mp_default_memo *memo);
+
+/* mp_getquoted() through the memo (NULL: none): an exact type the memo
+ * knows as default-adapted is quoted directly; after anything that may
+ * have run Python code (another adapter, a codec on a connection that is
+ * not UTF-8) the memo is cleared. */
+PyObject *mp_getquoted_memo(module_state *st, PyObject *obj,
+                            connectionObject *conn, mp_default_memo *memo);
 
 /* Module functions adapt() and register_adapter(), for module.c.  mp_setup
  * also adds them (and adapter_datetime_methods) when they are missing. */

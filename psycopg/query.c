@@ -105,6 +105,10 @@ enum { QUERY_STYLE_NONE, QUERY_STYLE_POS, QUERY_STYLE_NAMED };
  *   TypeError "not all arguments converted during string formatting".
  *   With no placeholder at all, vars is not looked at ("%%" still gives
  *   "%"). */
+static PyObject *query_merge_impl(module_state *st, connectionObject *conn,
+                                  PyObject *query, PyObject *vars,
+                                  mp_default_memo *memo);
+
 PyObject *
 query_merge(connectionObject *conn, PyObject *query, PyObject *vars)
 {
@@ -112,12 +116,37 @@ query_merge(connectionObject *conn, PyObject *query, PyObject *vars)
         PyErr_SetString(PyExc_SystemError, "query_merge without connection");
         return NULL;
     }
-    return query_merge_st(conn->st, conn, query, vars);
+    return query_merge_impl(conn->st, conn, query, vars, NULL);
+}
+
+PyObject *
+query_merge_memo(connectionObject *conn, PyObject *query, PyObject *vars,
+                 mp_default_memo *memo)
+{
+    if (conn == NULL || conn->st == NULL) {
+        PyErr_SetString(PyExc_SystemError, "query_merge without connection");
+        return NULL;
+    }
+    /* a sequence or mapping of another type runs Python code to give its
+     * items, a codec may be Python code: no memo then */
+    if (!(PyTuple_CheckExact(vars) || PyList_CheckExact(vars)
+          || PyDict_CheckExact(vars)) || !conn->is_utf8) {
+        mp_default_memo_clear(memo);
+        memo = NULL;
+    }
+    return query_merge_impl(conn->st, conn, query, vars, memo);
 }
 
 PyObject *
 query_merge_st(module_state *st, connectionObject *conn, PyObject *query,
                PyObject *vars)
+{
+    return query_merge_impl(st, conn, query, vars, NULL);
+}
+
+static PyObject *
+query_merge_impl(module_state *st, connectionObject *conn, PyObject *query,
+                 PyObject *vars, mp_default_memo *memo)
 {
     query_buf out = {NULL, 0, 0};
     PyObject *cache = NULL;    /* name -> quoted bytes */
@@ -201,7 +230,7 @@ query_merge_st(module_state *st, connectionObject *conn, PyObject *query,
                 if (!(value = PyObject_GetItem(vars, name))) {
                     goto exit;
                 }
-                if (!(quoted = mp_getquoted(st, value, conn))) {
+                if (!(quoted = mp_getquoted_memo(st, value, conn, memo))) {
                     goto exit;
                 }
                 if (PyDict_SetItem(cache, name, quoted) < 0) {
@@ -223,7 +252,7 @@ query_merge_st(module_state *st, connectionObject *conn, PyObject *query,
                 goto exit;
             }
             argi++;
-            if (!(quoted = mp_getquoted(st, value, conn))) {
+            if (!(quoted = mp_getquoted_memo(st, value, conn, memo))) {
                 goto exit;
             }
             conv = i + 1;

@@ -149,3 +149,46 @@ def test_int_limits(cur):
                     [r[1:] for r in rows])
     cur.execute("select n from bp order by n")
     assert sorted(r[3] for r in rows) == [r[0] for r in cur.fetchall()]
+
+
+class Marker:
+    """A value whose adapter registers a new str adapter (Python code run
+    while a row is merged)."""
+
+
+def _adapt_marker(m):
+    ext.register_adapter(str, lambda s: ext.AsIs("'new:' || %s" % (
+        ext.QuotedString(s).getquoted().decode())))
+    return ext.AsIs("0")
+
+
+def test_registration_seen_by_next_values_and_rows(cur, restore_adapters):
+    # a row with a Marker goes through the merging path; the str after it
+    # in the same row and the rows after it (sent as parameters) see the
+    # new adapter
+    ext.register_adapter(Marker, _adapt_marker)
+    cur.executemany("insert into bp (i, t, n) values (%s, %s, %s)", [
+        (1, "a", 1), (Marker(), "b", 2), (3, "c", 3)])
+    assert [(r[0], r[1], r[3]) for r in stored(cur)] == [
+        (0, "new:b", 2), (1, "a", 1), (3, "new:c", 3)]
+
+
+def test_merged_rows_see_registrations(cur, restore_adapters):
+    # statements that are not INSERT ... VALUES are merged: same rules
+    cur.executemany(INSERT, [(i, "v", 1.0, 1) for i in range(4)])
+    ext.register_adapter(Marker, _adapt_marker)
+    cur.executemany("update bp set t = %s, n = %s where i = %s", [
+        ("a", 7, 0), ("b", Marker(), 1), ("c", 7, 2)])
+    cur.executemany("update bp set t = %(t)s where i = %(i)s", [
+        {"t": "d", "i": 3}])
+    assert [(r[1], r[3]) for r in stored(cur)] == [
+        ("a", 7), ("b", 0), ("new:c", 7), ("new:d", 1)]
+
+
+def test_merged_rows_plain(cur):
+    rows = [(i, "v%d" % i, i / 4, decimal.Decimal(i)) for i in range(1200)]
+    cur.executemany(INSERT, rows)
+    cur.executemany(
+        "update bp set t = %(t)s, f = %(f)s where i = %(i)s",
+        [{"t": "w%d" % r[0], "f": -r[2], "i": r[0]} for r in rows])
+    assert stored(cur) == [(i, "w%d" % i, -i / 4, n) for i, t, f, n in rows]
