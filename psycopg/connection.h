@@ -122,6 +122,10 @@ struct connectionObject {
     const char *encoding;      /* PostgreSQL name, e.g. "UTF8" */
     const char *pyenc;         /* Python codec name, e.g. "utf_8" */
     int is_utf8;
+    /* bumped each time the codec really changes: an encoding changed and
+     * changed back in the middle of building a statement gives back the
+     * same enc_obj (one per encoding), but not the same enc_gen */
+    unsigned long enc_gen;
 
     conn_notice *notice_pending;  /* filled by libpq without the GIL */
     conn_notice *notice_tail;     /* last of notice_pending: O(1) append */

@@ -189,6 +189,7 @@ conn_read_encoding_obj(connectionObject *self, PyObject *obj, PyObject **old)
 {
     const char *enc = PQparameterStatus(self->pgconn, "client_encoding");
     const conn_encoding_entry *e;
+    const char *pyenc;
     PyObject *row, *none;
     *old = NULL;
     if (enc == NULL) {
@@ -218,10 +219,13 @@ conn_read_encoding_obj(connectionObject *self, PyObject *obj, PyObject **old)
         Py_DECREF(none);
     }
     /* swapped in one step: whoever holds the old one keeps using it */
+    pyenc = PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 1));
+    if (self->pyenc == NULL || pyenc == NULL || strcmp(self->pyenc, pyenc))
+        self->enc_gen++;
     *old = self->enc_obj;
     self->enc_obj = obj;
     self->encoding = PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 0));
-    self->pyenc = PyUnicode_AsUTF8(PyTuple_GET_ITEM(obj, 1));
+    self->pyenc = pyenc;
     self->is_utf8 = strcmp(self->pyenc, "utf_8") == 0;
     return 0;
 }

@@ -551,6 +551,7 @@ curs_executemany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
     static char *kwlist[] = {"query", "vars_list", NULL};
     PyObject *query, *vars_list, *it = NULL, *vars, *base = NULL, *q;
     PyObject *qenc = NULL;
+    unsigned long qgen;
     Py_ssize_t total = 0;
     int unknown = 0, failed = 0, r, attempt;
 
@@ -569,13 +570,14 @@ curs_executemany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
     /* each statement is sent only in the encoding it was built in, as
      * by execute() (see curs_exec_enc) */
     qenc = curs_query_enc(self);
+    qgen = self->conn->enc_gen;
     if (!(base = curs_query_bytes(self, query)))
         goto exit;
     if (!(it = PyObject_GetIter(vars_list)))
         goto exit;
     if (curs_batch_usable(self, base)) {
         /* all statements in one round trip (cursor_batch.c) */
-        failed = curs_batch_execute(self, base, it, qenc) < 0;
+        failed = curs_batch_execute(self, base, it, qenc, qgen) < 0;
         goto exit;
     }
     while ((vars = PyIter_Next(it))) {

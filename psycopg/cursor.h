@@ -154,14 +154,14 @@ void curs_update_conn_status(connectionObject *conn);
 
 /* cursor_batch.c: executemany through libpq's pipeline mode.  `usable`
  * says whether the query and the session allow it; `execute` merges each
- * item of `it` into `base` (encoded with `qenc`, see curs_exec_enc) and
- * runs them.  0 or -1. */
+ * item of `it` into `base` (encoded with `qenc`, taken when
+ * conn->enc_gen was `qgen`; see curs_exec_enc) and runs them.  0 or -1. */
 int curs_batch_usable(cursorObject *self, PyObject *base);
 /* Whether the query bytes hold one statement that is not COPY (the
  * extended protocol takes it). */
 int curs_single_statement(const char *s, Py_ssize_t n);
 int curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it,
-                       PyObject *qenc);
+                       PyObject *qenc, unsigned long qgen);
 /* InterfaceError: the client encoding changed between building a query
  * and sending it (again, after building it once more).  -1. */
 int curs_raise_enc_changed(cursorObject *self);

@@ -282,6 +282,7 @@ typedef struct {
                                   the memo as default-adapted, or NULL */
     Py_ssize_t npos;
     PyObject *qenc;            /* borrowed: the encoding of the query */
+    unsigned long qgen;        /* conn->enc_gen when qenc was taken */
     int nonascii;              /* a text depends on the encoding */
     int base_nonascii;         /* the query itself does */
 } batch_chunk;
@@ -695,14 +696,19 @@ batch_failed_query(cursorObject *self, batch_chunk *c, PyObject *base,
     }
 }
 
-/* Whether the client encoding still writes text as `qenc` did: the same
- * object, or one for the same codec (set_client_encoding() makes a new
- * one each time).  1 yes, 0 no, -1 error.  No Python code runs: the
+/* Whether the client encoding still writes text as `qenc` did, and did
+ * all along: the codec never changed since (`qgen`; a change and back
+ * would leave texts of the other codec in the pipeline), and the object
+ * is the same or one for the same codec (set_client_encoding() makes a
+ * new one each time).  1 yes, 0 no, -1 error.  No Python code runs: the
  * names are cached UTF-8 (conn_read_encoding). */
 static int
-batch_same_encoding(connectionObject *conn, PyObject *qenc)
+batch_same_encoding(connectionObject *conn, PyObject *qenc,
+                    unsigned long qgen)
 {
     const char *codec;
+    if (conn->enc_gen != qgen)
+        return 0;
     if (qenc == NULL || conn->enc_obj == qenc)
         return 1;
     if (conn->enc_obj == NULL || conn->pyenc == NULL)
@@ -737,7 +743,7 @@ batch_flush(cursorObject *self, batch_chunk *c, PyObject *base,
     /* sent only in the encoding it was built in, as by execute(): the
      * encoding changed since the query was encoded (by an adapter, a
      * generator or another thread) */
-    if (c->nonascii && (r = batch_same_encoding(conn, c->qenc)) <= 0) {
+    if (c->nonascii && (r = batch_same_encoding(conn, c->qenc, c->qgen)) <= 0) {
         curs_update_conn_status(conn);
         conn_unlock(conn);
         if (r == 0)
@@ -827,7 +833,7 @@ batch_merge_last(cursorObject *self, PyObject *base, PyObject *vars)
 
 int
 curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it,
-                   PyObject *qenc)
+                   PyObject *qenc, unsigned long qgen)
 {
     batch_chunk c = {0};
     batch_template bt = {0};
@@ -839,6 +845,7 @@ curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it,
     if (!(c.keep = PyList_New(0)) || !(c.rows = PyList_New(0)))
         goto exit;
     c.qenc = qenc;
+    c.qgen = qgen;
     for (i = 0; i < PyBytes_GET_SIZE(base); i++) {
         if ((unsigned char)PyBytes_AS_STRING(base)[i] & 0x80) {
             c.nonascii = c.base_nonascii = 1;

@@ -144,3 +144,17 @@ def test_pipeline_same_text_as_execute(conn, table):
         "select count(*) from enc_t a join enc_t b using (i, s) "
         "where a.x = 'lit' and b.x = 'par'")
     assert table.fetchone() == (3,)
+
+
+def test_pipeline_encoding_changed_and_back(conn, table, switch_adapter):
+    # the first row's adapter switches to LATIN1, the third's back to UTF8:
+    # the second row's text is encoded while LATIN1 is in force and would be
+    # read by the server as UTF-8 ("\xc3\xa9" in LATIN1 is the UTF-8 of
+    # "\xe9"): the change must be seen even though the codec at the end is
+    # the one the statement was built with
+    sw = Switch(conn, "LATIN1", "UTF8")
+    with pytest.raises(psycopg2.InterfaceError, match="client encoding"):
+        table.executemany(INSERT, [
+            (1, "a", sw), (2, "\xc3\xa9", "b"), (3, "c", sw)])
+    conn.rollback()
+    assert stored(conn) == []

@@ -107,12 +107,12 @@ def _garbled(text, depth=2):
 # failure.  PSYCOPG_STRESS_STRICT=0 accepts it again when an encoding change
 # happened during the scenario (to tell such a regression from others).
 TOLERATE_ENCODING_SWITCH = os.environ.get("PSYCOPG_STRESS_STRICT") == "0"
-# executemany's pipeline checks the encoding once, when it sends: a change
-# and a change back to the same codec while it is built (an adapter, or the
-# thread) sends the texts encoded in between as if in the first one
-# (cursor_batch.c, reported with issue 12).  Tolerated in h_batch after an
-# encoding change until fixed; PSYCOPG_STRESS_STRICT_BATCH=1 refuses it.
-BATCH_ENCODING_ABA = os.environ.get("PSYCOPG_STRESS_STRICT_BATCH") != "1"
+# executemany's pipeline used to miss a change and a change back to the
+# same codec while it was built (an adapter, or the thread), sending the
+# texts encoded in between as if in the first one; the connection's
+# enc_gen now catches it, so h_batch is strict too unless
+# PSYCOPG_STRESS_STRICT=0.
+BATCH_ENCODING_ABA = TOLERATE_ENCODING_SWITCH
 # the step of the last encoding change (a change from the other thread may
 # land just after a scenario ends: the next one is covered too)
 _state = {"step": 0, "switched": -10}
