@@ -183,6 +183,9 @@ conn_in_other_process(connectionObject *self)
  * (may be NULL); conn_fail_lost: OperationalError(msg) with pgerror, the
  * connection broken. */
 int conn_fail_text(connectionObject *self, PyObject *type, const char *msg);
+/* Free what `f` holds that is plain C (text, result); its references are
+ * the caller's business. */
+void conn_failure_free_c(conn_failure *f);
 int conn_fail_format(connectionObject *self, PyObject *type, const char *fmt,
                      ...)
 #if defined(__GNUC__)

@@ -23,8 +23,7 @@ conn_strdup(const char *s)
     return rv;
 }
 
-/* Free what `f` holds that is plain C (no reference taken yet). */
-static void
+void
 conn_failure_free_c(conn_failure *f)
 {
     free(f->text);

@@ -519,12 +519,7 @@ err_raise_failure(module_state *st, conn_failure *f)
         PyErr_NoMemory();
         break;
     }
-    free(f->text);
-    if (f->res)
-        PQclear(f->res);
-    f->text = NULL;
-    f->res = NULL;
-    f->kind = CONN_FAIL_NONE;
+    conn_failure_free_c(f);
     Py_CLEAR(f->type);
     Py_CLEAR(f->enc);
     Py_CLEAR(f->cursor);
