@@ -323,11 +323,43 @@ num_div_pow10(uint64_t m, int k, double *out)
 }
 #endif
 
-/* Fast paths for syntax-checked input.  Clinger's: with at most 15
- * significant digits and a decimal exponent within +-22, mantissa and power
- * of ten are exact doubles and one multiplication or division rounds
- * correctly.  Then num_div_pow10 for up to 19 digits and a negative
- * exponent.  1 with *out set, 0 to take the general path. */
+/* m * 10**exp (m with nd significant digits) as the correctly rounded
+ * double, when that can be had exactly: Clinger's case (at most 15 digits,
+ * |exp| <= 22: both exact doubles, one rounding), then num_div_pow10 for up
+ * to 19 digits and a negative exponent.  1 with *out set, else 0 (big
+ * integers, more digits: the general path). */
+static inline int
+num_exact_double(uint64_t m, int nd, int exp, int neg, double *out)
+{
+    double d;
+    if (m == 0) {
+        d = 0.0;
+    }
+    else if (nd <= 15 && exp >= -22 && exp <= 22) {
+        d = (double)m;
+        if (exp < 0) {
+            d /= num_pow10[-exp];
+        }
+        else {
+            d *= num_pow10[exp];
+        }
+    }
+#ifdef NUM_HAVE_U128
+    else if (exp < 0 && exp >= -21) {
+        if (!num_div_pow10(m, -exp, &d)) {
+            return 0;
+        }
+    }
+#endif
+    else {
+        return 0;
+    }
+    *out = neg ? -d : d;
+    return 1;
+}
+
+/* Fast path for syntax-checked input: the digits and exponent, then
+ * num_exact_double.  1 with *out set, 0 to take the general path. */
 static int
 num_fast_double(const char *s, Py_ssize_t len, double *out)
 {
@@ -335,7 +367,6 @@ num_fast_double(const char *s, Py_ssize_t len, double *out)
     uint64_t m = 0;
     long long ev = 0;
     int neg = 0, nd = 0, exp = 0, eneg = 0;
-    double d;
 
     if (p < end && (*p == '+' || *p == '-')) {
         neg = *p == '-';
@@ -376,30 +407,7 @@ num_fast_double(const char *s, Py_ssize_t len, double *out)
         }
         exp += (int)(eneg ? -ev : ev);
     }
-    if (m == 0) {
-        d = 0.0;
-    }
-    else if (nd <= 15 && exp >= -22 && exp <= 22) {
-        d = (double)m;
-        if (exp < 0) {
-            d /= num_pow10[-exp];
-        }
-        else {
-            d *= num_pow10[exp];
-        }
-    }
-#ifdef NUM_HAVE_U128
-    else if (exp < 0 && exp >= -21) {
-        if (!num_div_pow10(m, -exp, &d)) {
-            return 0;
-        }
-    }
-#endif
-    else {
-        return 0;
-    }
-    *out = neg ? -d : d;
-    return 1;
+    return num_exact_double(m, nd, exp, neg, out);
 }
 
 /* The server's usual float text, [-]digits[.digits] with at most 19
@@ -412,7 +420,6 @@ num_plain_double(const char *s, Py_ssize_t len, double *out)
     const char *p = s, *end = s + len;
     uint64_t m = 0;
     int neg = 0, nd = 0, exp = 0, ndig = 0, frac = 0;
-    double d;
 
     if (p < end && *p == '-') {
         neg = 1;
@@ -440,27 +447,7 @@ num_plain_double(const char *s, Py_ssize_t len, double *out)
     if (ndig == 0) {
         return 0;
     }
-    if (m == 0) {
-        d = 0.0;
-    }
-    else if (nd <= 15 && exp >= -22) {
-        d = (double)m;
-        if (exp < 0) {
-            d /= num_pow10[-exp];
-        }
-    }
-#ifdef NUM_HAVE_U128
-    else if (exp < 0 && exp >= -21) {
-        if (!num_div_pow10(m, -exp, &d)) {
-            return 0;
-        }
-    }
-#endif
-    else {
-        return 0;              /* big integers, more digits: strtod */
-    }
-    *out = neg ? -d : d;
-    return 1;
+    return num_exact_double(m, nd, exp, neg, out);
 }
 
 /* Slow path for text the server never writes (' 1', '1_000', 'inf'):
