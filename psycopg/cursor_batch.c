@@ -767,26 +767,31 @@ batch_flush(cursorObject *self, batch_chunk *c, PyObject *base,
     if (r < 0)
         goto unlock;
     if (error) {
-        PGresult *e = error;
-        PyObject *q;
-        error = NULL;
+        PyObject *q, *et, *ev, *etb;
         if (last) {
             PQclear(last);
             last = NULL;
         }
+        /* recorded under the lock (the connection's state and encoding
+         * of now), raised by conn_unlock */
+        conn_fail_result(conn, self, error);
+        error = NULL;
         curs_update_conn_status(conn);
         conn_unlock(conn);
         /* cursor.query, rowcount, statusmessage: as after the failing
-         * execute() of the loop */
+         * execute() of the loop (adapters run: the error waits aside) */
+        PyErr_Fetch(&et, &ev, &etb);
         q = batch_failed_query(self, c, base, error_at - has_begin);
         if (q == NULL) {
-            PQclear(e);
+            Py_XDECREF(et);
+            Py_XDECREF(ev);
+            Py_XDECREF(etb);
             goto exit;
         }
         Py_XSETREF(self->query, q);
         Py_XSETREF(self->statusmessage, PyUnicode_New(0, 0));
         self->rowcount = -1;
-        conn_fail_result(conn, self, e);
+        PyErr_Restore(et, ev, etb);
         goto exit;
     }
     if (rowcount < 0)

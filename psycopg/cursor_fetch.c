@@ -60,8 +60,10 @@ curs_take_row(cursorObject *self)
     curs_fetch f;
     if (result_fetch_begin(&f, self) < 0)
         return NULL;
-    if (result_fetch_prepare(&f) < 0)
-        self->rownumber++;
+    if (result_fetch_prepare(&f) < 0) {
+        if (result_fetch_same(&f)) /* not if it re-executed the cursor */
+            self->rownumber++;
+    }
     else if ((row = result_fetch_row(&f, self->rownumber)) != NULL
              || result_fetch_same(&f))
         self->rownumber++; /* a row that fails is consumed, as in psycopg2 */
@@ -109,7 +111,8 @@ curs_take_rows(cursorObject *self, Py_ssize_t n)
     if (n < 0)
         n = 0;
     if (result_fetch_prepare(&f) < 0) {
-        self->rownumber = start + n;
+        if (result_fetch_same(&f)) /* not if it re-executed the cursor */
+            self->rownumber = start + n;
         goto exit;
     }
     if (!(list = PyList_New(n)))

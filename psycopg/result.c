@@ -326,6 +326,7 @@ void
 result_fetch_end(curs_fetch *f)
 {
     typecast_ctx_fini(&f->ctx);
+    Py_CLEAR(f->dict_tp);
     Py_CLEAR(f->row_prep);
     Py_CLEAR(f->row_factory);
     if (f->res) {
@@ -454,7 +455,8 @@ result_fill(curs_fetch *f, Py_ssize_t row, const result_src *src,
             if (s == NULL)
                 val = Py_NewRef(Py_None);
             else if (cc->ccast != typecast_int_cast
-                     || !(val = typecast_int_fast(s, len)))
+                     || (!(val = typecast_int_fast(s, len))
+                         && !PyErr_Occurred()))
                 val = cc->ccast(s, len, &f->ctx, cc->base);
             if (val == NULL)
                 return -1;
@@ -569,6 +571,11 @@ result_row_prepare(curs_fetch *f)
         Py_SETREF(obj, PySequence_Tuple(obj));
         if (obj == NULL)
             return -1;
+        /* its __iter__ may have re-executed the cursor */
+        if (result_fetch_check(f) < 0) {
+            Py_DECREF(obj);
+            return -1;
+        }
         if (PyTuple_GET_SIZE(obj) != f->res->nfields)
             kind = CURS_ROW_FACTORY;
     }
@@ -622,10 +629,9 @@ result_new_empty(PyTypeObject *tp)
  * object slot of it and no __setattr__ of its own; else 0 (do just
  * that).  Asked once per fetch. */
 static Py_ssize_t
-result_dict_slot(curs_fetch *f)
+result_dict_slot(curs_fetch *f, PyTypeObject *tp)
 {
     module_state *st = f->conn->st;
-    PyTypeObject *tp = (PyTypeObject *)st->row_dictrow;
     PyObject *d;
     Py_ssize_t off = 0;
 
@@ -657,8 +663,13 @@ result_row_dict(curs_fetch *f, Py_ssize_t row)
     PyObject *tp = Py_NewRef(st->row_dictrow);
     PyObject *vals = NULL, *rv = NULL;
 
-    if (f->dict_slot == 0 && (f->dict_slot = result_dict_slot(f)) == 0)
-        f->dict_slot = -1;
+    /* the slot of this class (held): a __del__ may register another one
+     * while rows are built, or while the slot is looked up */
+    if (f->dict_tp != tp) {
+        Py_ssize_t slot = result_dict_slot(f, (PyTypeObject *)tp);
+        f->dict_slot = slot > 0 ? slot : -1;
+        Py_XSETREF(f->dict_tp, Py_NewRef(tp));
+    }
     if (f->dict_slot > 0) {
         /* the list's items and the slot filled in place */
         int n = f->res->nfields, containers = 0, r;

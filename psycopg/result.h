@@ -89,7 +89,9 @@ typedef struct curs_fetch {
     PyObject *row_factory;     /* or NULL */
     PyObject *row_prep;        /* or NULL until needed */
     int keep;                  /* release the rows built (result_fetch_keep) */
-    Py_ssize_t dict_slot;      /* DictRow's _index offset; 0 unknown, -1 none */
+    Py_ssize_t dict_slot;      /* _index offset in dict_tp, -1 none */
+    PyObject *dict_tp;         /* the DictRow class dict_slot is for (the
+                                * registered class may change mid-fetch) */
     typecast_ctx ctx;
 } curs_fetch;
 

@@ -192,6 +192,7 @@ typecast_int_fast(const char *s, Py_ssize_t len)
         }
         v = v * 10 + d;
     }
+    /* NULL with an exception only when out of memory */
     return PyLong_FromLongLong(neg ? -v : v);
 }
 

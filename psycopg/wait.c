@@ -352,7 +352,10 @@ wait_green(connectionObject *conn)
     Py_DECREF(cb);
     ok = r != NULL;
     Py_XDECREF(r);
-    conn_lock(conn);
+    /* our command is still in flight: take the lock back whatever another
+     * thread's COPY is doing (closing = 1).  It cannot be refused: this
+     * thread released it above and holds it nowhere else */
+    (void)conn_lock_ex(conn, 1);
     /* closed meanwhile (by another thread): the socket was only shut down
      * while the callback could wait on it */
     conn_finish_closing(conn);
