@@ -2,6 +2,7 @@
 #include "psycopg.h"
 #include "module.h"
 #include "procid.h"
+#include "wait.h"
 #include <string.h>
 #include "connection.h"
 #include "cursor.h"
@@ -547,6 +548,8 @@ mod_exec(PyObject *module)
         psycopg_debug_enabled = 1;
 #endif
     procid_init();
+    if (wait_setup() < 0)
+        return -1;
     PyDateTime_IMPORT;
     if (PyDateTimeAPI == NULL)
         return -1;

@@ -1,6 +1,16 @@
 /* The only code that waits on the socket.  The GIL is released while
  * waiting; every slice (or EINTR) we take it back to run signal handlers.
  *
+ * Signal handlers only ever run in the main thread.  A poll() with a
+ * timeout arms a kernel timer on every call, which costs about 0.6 us per
+ * query on these VMs (a tenth of what the driver adds to SELECT 1), so
+ * only waits that need one use it: those with a deadline (connect,
+ * wait_readable) and those cancelling after an interrupt.  Elsewhere the
+ * main thread polls the socket and the "ticker", a one-shot timerfd armed
+ * at most once per slice: it wakes a long wait every slice, and a signal
+ * that came just before poll() was entered is still noticed within one
+ * slice.  Other threads, which can't run handlers, poll without timeout.
+ *
  * A KeyboardInterrupt (or any exception from a signal handler) while a
  * query runs cancels it on the server, and the caller goes on draining
  * the results until the server ends the query; then the exception is
@@ -24,9 +34,13 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* How long to sleep before checking signals again (EINTR wakes us sooner
@@ -54,6 +68,119 @@ wait_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- the main thread's ticker ----
+ * Process-wide, and only touched by the main thread (the one thread that
+ * runs signal handlers), with or without the GIL: no lock needed. */
+static unsigned long wait_main_ident;   /* 0: unknown, every thread slices */
+static int wait_ticker_fd = -1;         /* -1: none (slices instead) */
+static double wait_ticker_due;          /* when the armed tick fires; 0: not
+                                         * armed (or fired) */
+
+/* In the child of fork(): the forking thread is the main one there, and
+ * the timerfd is shared with the parent, who may re-arm it. */
+static void
+wait_after_fork(void)
+{
+    wait_main_ident = PyThread_get_thread_ident();
+    if (wait_ticker_fd >= 0)
+        close(wait_ticker_fd);
+    wait_ticker_fd = -1;
+    wait_ticker_due = 0.0;
+}
+
+int
+wait_setup(void)
+{
+    static int registered;
+    PyObject *threading, *main, *ident;
+    unsigned long id;
+
+    /* only the main interpreter's main_thread() is the process's */
+    if (registered || PyInterpreterState_Get() != PyInterpreterState_Main())
+        return 0;
+    if (!(threading = PyImport_ImportModule("threading")))
+        return -1;
+    main = PyObject_CallMethod(threading, "main_thread", NULL);
+    Py_DECREF(threading);
+    if (main == NULL)
+        return -1;
+    ident = PyObject_GetAttrString(main, "ident");
+    Py_DECREF(main);
+    if (ident == NULL)
+        return -1;
+    id = PyLong_AsUnsignedLong(ident);
+    Py_DECREF(ident);
+    if (id == (unsigned long)-1 && PyErr_Occurred())
+        return -1;
+    /* without the fork handler a child would share the parent's timerfd:
+     * then every thread keeps slicing */
+    if (pthread_atfork(NULL, NULL, wait_after_fork) != 0)
+        return 0;
+    wait_main_ident = id;
+    registered = 1;
+    return 0;
+}
+
+/* Arm the tick unless it is armed already: one system call per slice,
+ * not per query.  0, or -1 if there is no ticker (slice instead). */
+static int
+wait_ticker_arm(void)
+{
+    struct itimerspec it;
+    double now;
+
+    if (wait_ticker_fd < 0) {
+        wait_ticker_fd = timerfd_create(CLOCK_MONOTONIC,
+                                        TFD_NONBLOCK | TFD_CLOEXEC);
+        if (wait_ticker_fd < 0)
+            return -1;
+        wait_ticker_due = 0.0;
+    }
+    now = wait_now();
+    if (wait_ticker_due > now)
+        return 0;
+    /* arming again also clears a tick nobody read */
+    memset(&it, 0, sizeof(it));
+    it.it_value.tv_nsec = WAIT_SLICE_MS * 1000000L;
+    if (timerfd_settime(wait_ticker_fd, 0, &it, NULL) != 0)
+        return -1;
+    wait_ticker_due = now + WAIT_SLICE_MS / 1000.0;
+    return 0;
+}
+
+static void
+wait_ticker_drain(void)
+{
+    uint64_t n;
+    if (read(wait_ticker_fd, &n, sizeof(n)) < 0)
+        Dprintf("ticker read: errno %d", errno);
+    wait_ticker_due = 0.0;
+}
+
+/* poll() the socket as this wait needs: with a timeout (slice), the
+ * ticker beside it (main thread), or neither.  As poll(); a tick is a
+ * timeout (0). */
+static int
+wait_poll(wait_state *ws, struct pollfd *pfd)
+{
+    int r;
+    if (ws->mode == WAIT_MODE_BLOCK)
+        return poll(pfd, 1, -1);
+    if (ws->mode == WAIT_MODE_TICKER && !ws->interrupted
+        && wait_ticker_arm() == 0) {
+        pfd[1].fd = wait_ticker_fd;
+        pfd[1].events = POLLIN;
+        pfd[1].revents = 0;
+        r = poll(pfd, 2, -1);
+        if (r > 0 && (pfd[1].revents & POLLIN)) {
+            wait_ticker_drain();
+            r = (pfd[0].revents != 0);
+        }
+        return r;
+    }
+    return poll(pfd, 1, WAIT_SLICE_MS);
 }
 
 static void
@@ -167,6 +294,13 @@ wait_begin(wait_state *ws, connectionObject *conn, int abort_on_signal)
     ws->cancels_sent = 0;
     ws->interrupted = 0;
     ws->cancel_last = ws->heard = 0.0;
+    /* waits with a deadline (they abort on a signal) need the slices */
+    if (abort_on_signal || wait_main_ident == 0)
+        ws->mode = WAIT_MODE_SLICE;
+    else if (PyThread_get_thread_ident() == wait_main_ident)
+        ws->mode = WAIT_MODE_TICKER;
+    else
+        ws->mode = WAIT_MODE_BLOCK;
     ws->ts = PyEval_SaveThread();
 }
 
@@ -219,22 +353,22 @@ wait_cancel_tick(wait_state *ws, double now)
 int
 wait_socket(wait_state *ws, int fd, int events)
 {
-    struct pollfd pfd;
+    struct pollfd pfd[2];
     int r, got = 0;
 
     if (ws->abandoned)
         return WAIT_ABANDONED;
-    pfd.fd = fd;
-    pfd.events = ((events & WAIT_READ) ? POLLIN : 0)
-                 | ((events & WAIT_WRITE) ? POLLOUT : 0);
-    pfd.revents = 0;
-    r = poll(&pfd, 1, WAIT_SLICE_MS);
+    pfd[0].fd = fd;
+    pfd[0].events = ((events & WAIT_READ) ? POLLIN : 0)
+                    | ((events & WAIT_WRITE) ? POLLOUT : 0);
+    pfd[0].revents = 0;
+    r = wait_poll(ws, pfd);
     if (r < 0 && errno != EINTR)
         return -1;
     if (r > 0) {
-        if (pfd.revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL))
+        if (pfd[0].revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL))
             got |= WAIT_READ;
-        if (pfd.revents & POLLOUT)
+        if (pfd[0].revents & POLLOUT)
             got |= WAIT_WRITE;
         /* an error condition means "go read it": libpq reports it */
         if (got == 0)

@@ -12,6 +12,11 @@
 
 typedef struct wait_cancel wait_cancel;
 
+/* How wait_socket polls (see wait.c) */
+#define WAIT_MODE_SLICE 0       /* with a timeout: wakes every slice */
+#define WAIT_MODE_TICKER 1      /* main thread: the ticker wakes it */
+#define WAIT_MODE_BLOCK 2       /* other threads: no handler to run */
+
 /* One blocking operation: the GIL is released between wait_begin and
  * wait_end; wait_socket takes it back briefly to run signal handlers. */
 typedef struct {
@@ -21,11 +26,16 @@ typedef struct {
     int abort_on_signal;        /* connect: give up instead of cancelling */
     int interrupted;            /* cancelling the query */
     int abandoned;              /* the connection is given up */
+    int mode;                   /* WAIT_MODE_* */
     int cancels_sent;
     wait_cancel *cancel;        /* the last cancel request sent */
     double cancel_last;         /* when it was sent (monotonic seconds) */
     double heard;               /* last sign of life from the server */
 } wait_state;
+
+/* At module initialisation: learn the main thread.  0, or -1 with an
+ * exception set. */
+int wait_setup(void);
 
 void wait_begin(wait_state *ws, connectionObject *conn, int abort_on_signal);
 

@@ -110,6 +110,89 @@ def test_signal_handler_exception_propagates(child_env):
     assert lines == ["timeout raised", "1"]
 
 
+@needs_pthread_kill
+def test_signal_caught_by_another_thread_still_cancels(child_env):
+    # The signal lands in the monitor thread: the main thread's poll() is
+    # not interrupted (no EINTR there), yet the handler must run and the
+    # query be cancelled.  The same happens to a signal that arrives just
+    # before the main thread enters poll(): the wait's periodic wake-up
+    # (the ticker in psycopg/wait.c) is what notices both.
+    lines = run_child(child_env, textwrap.dedent("""
+        conn = psycopg2.connect(DSN)
+        cur = conn.cursor()
+        when_running(conn.get_backend_pid(), "pg_sleep(3600)",
+                     lambda: signal.pthread_kill(threading.get_ident(),
+                                                 signal.SIGINT))
+        try:
+            cur.execute("select pg_sleep(3600)")
+        except KeyboardInterrupt:
+            print("interrupted")
+        conn.rollback()
+        cur.execute("select 7")
+        print(cur.fetchone()[0])
+    """))
+    assert lines == ["interrupted", "7"]
+
+
+@needs_pthread_kill
+def test_signal_caught_by_another_thread_in_a_forked_child(child_env):
+    # the parent's timer is not the child's: after fork() the child makes
+    # its own, and its waits still wake for a signal another thread caught
+    lines = run_child(child_env, textwrap.dedent("""
+        warm = psycopg2.connect(DSN)
+        warm.cursor().execute("select 1")    # the parent's ticker exists
+        pid = os.fork()
+        if pid == 0:
+            try:
+                conn = psycopg2.connect(DSN)
+                cur = conn.cursor()
+                when_running(conn.get_backend_pid(), "pg_sleep(3600)",
+                             lambda: signal.pthread_kill(
+                                 threading.get_ident(), signal.SIGINT))
+                try:
+                    cur.execute("select pg_sleep(3600)")
+                except KeyboardInterrupt:
+                    os._exit(0)
+                os._exit(1)
+            except BaseException:
+                os._exit(2)
+        _, status = os.waitpid(pid, 0)
+        print("child exit:", os.waitstatus_to_exitcode(status))
+        warm.cursor().execute("select 1")
+        print("parent ok")
+    """))
+    assert lines == ["child exit: 0", "parent ok"]
+
+
+def test_query_in_a_thread_is_not_sliced_but_cancels(dsn):
+    # Threads other than the main one can't run signal handlers, so their
+    # waits block without a timeout; conn.cancel() from elsewhere still
+    # ends the query.
+    conn = psycopg2.connect(dsn)
+    errors = []
+
+    def run():
+        try:
+            conn.cursor().execute("select pg_sleep(3600)")
+        except psycopg2.extensions.QueryCanceledError as e:
+            errors.append(e)
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    try:
+        wait_backend(dsn, conn.get_backend_pid(), "pg_sleep(3600)")
+        conn.cancel()
+        t.join(WATCHDOG)
+        assert not t.is_alive(), "the cancelled query never returned"
+        assert len(errors) == 1
+        conn.rollback()
+        cur = conn.cursor()
+        cur.execute("select 1")
+        assert cur.fetchone() == (1,)
+    finally:
+        conn.close()
+
+
 class Interrupt(Exception):
     """Raised by the test's SIGUSR1 handler: a stand-in for Ctrl-C that
     can't escape into pytest."""
