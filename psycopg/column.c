@@ -59,11 +59,26 @@ column_numeric_typmod(int fmod, PyObject **prec, PyObject **scale)
     *scale = PyLong_FromLong(fmod & 0xFFFF);
 }
 
-/* cursor.description of a result: one Column per field. */
-PyObject *
-column_description(connectionObject *conn, PGresult *res)
+/* A name the server sent, in the encoding object `enc` (a (pgname, codec)
+ * tuple, or NULL: UTF-8); bad bytes become U+FFFD, as in psycopg2. */
+static PyObject *
+column_decode_name(PyObject *enc, const char *s)
 {
-    module_state *st = conn->st;
+    const char *codec = "utf_8";
+    Py_ssize_t len = (Py_ssize_t)strlen(s);
+    if (enc != NULL
+        && !(codec = PyUnicode_AsUTF8(PyTuple_GET_ITEM(enc, 1))))
+        return NULL;
+    if (strcmp(codec, "utf_8") == 0)
+        return PyUnicode_DecodeUTF8(s, len, "replace");
+    return PyUnicode_Decode(s, len, codec, "replace");
+}
+
+/* cursor.description of a result decoded with `enc`: one Column per
+ * field. */
+PyObject *
+column_description(module_state *st, PyObject *enc, PGresult *res)
+{
     int n = PQnfields(res), i;
     PyObject *desc = PyTuple_New(n);
     if (desc == NULL)
@@ -76,7 +91,7 @@ column_description(connectionObject *conn, PGresult *res)
         const char *name = PQfname(res, i);
         PyObject *col = NULL;
 
-        f[0] = conn_decode_replace(conn, name, strlen(name));
+        f[0] = column_decode_name(enc, name);
         f[1] = PyLong_FromUnsignedLong(ftype);
         if (ftype == NUMERICOID) {
             column_numeric_typmod(fmod, &f[4], &f[5]);

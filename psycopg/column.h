@@ -16,6 +16,7 @@ typedef struct {
 /* A Column from C; steals nothing, all fields may be NULL (None). */
 PyObject *column_from_fields(module_state *st, PyObject *const *fields);
 /* The description tuple (one Column per field) of a result. */
-PyObject *column_description(connectionObject *conn, PGresult *res);
+PyObject *column_description(module_state *st, PyObject *enc,
+                             PGresult *res);
 
 #endif /* PSYCOPG_COLUMN_H */

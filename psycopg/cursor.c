@@ -33,38 +33,73 @@ curs_clear_result(cursorObject *self)
     result_decref(r);
 }
 
+/* description = None.  Detached first, as the result: what dropping the
+ * last reference runs sees no description. */
+void
+curs_clear_description(cursorObject *self)
+{
+    curs_result *r = self->desc_res;
+    self->desc_res = NULL;
+    Py_CLEAR(self->description);
+    result_decref(r);
+}
+
+/* cursor.description: built from the result the first time it is asked
+ * for (most code never reads it: about a tenth of a small query's cost).
+ * A new reference, or NULL with an exception set. */
+PyObject *
+curs_description(cursorObject *self)
+{
+    curs_result *r = self->desc_res;
+    PyObject *desc;
+
+    if (self->description != NULL || r == NULL)
+        return Py_NewRef(self->description ? self->description : Py_None);
+    /* decoding may run Python code (a codec) that re-executes or closes
+     * the cursor: build from a reference of our own, keep it only if the
+     * cursor still waits for this one */
+    result_incref(r);
+    desc = column_description(r->st ? r->st : self->conn->st, r->enc,
+                              r->pgres);
+    if (desc != NULL && self->desc_res == r && self->description == NULL) {
+        self->description = Py_NewRef(desc);
+        self->desc_res = NULL;
+        result_decref(r);
+    }
+    result_decref(r);
+    return desc;
+}
+
 /* Keep `res`, decoded with the encoding object `enc` (borrowed). */
 static int
 curs_set_result_enc(cursorObject *self, PGresult *res, PyObject *enc)
 {
     curs_result *r;
-    PyObject *desc = NULL;
     connectionObject *conn = (connectionObject *)Py_NewRef(self->conn);
-    int rv = -1;
+    int rv = -1, tuples;
 
     curs_clear_result(self);
-    Py_CLEAR(self->description);
+    curs_clear_description(self);
     if (!(r = result_new(res, enc)))
         goto exit;
-    /* built before the cursor shows the result: decoding and the casters
-     * lookup may run Python code.  `res` is gone: r->pgres has its columns */
-    if (PQresultStatus(r->pgres) == PGRES_TUPLES_OK) {
-        if (!(desc = column_description(conn, r->pgres))
-            || result_resolve_casts(r, self, conn) < 0) {
-            result_decref(r);
-            goto exit;
-        }
+    /* resolved before the cursor shows the result: the casters lookup may
+     * run Python code.  `res` is gone: r->pgres has its columns */
+    tuples = PQresultStatus(r->pgres) == PGRES_TUPLES_OK;
+    if (tuples && result_resolve_casts(r, self, conn) < 0) {
+        result_decref(r);
+        goto exit;
     }
     curs_clear_result(self);
+    curs_clear_description(self);
     self->result = r;
     self->pgres = r->pgres;
     self->nfields = r->nfields;
     self->ntuples = r->ntuples;
-    Py_XSETREF(self->description, desc);
-    desc = NULL;
+    /* the description is made when asked for (curs_description) */
+    if (tuples)
+        self->desc_res = result_incref(r);
     rv = 0;
 exit:
-    Py_XDECREF(desc);
     Py_DECREF(conn);
     return rv;
 }
@@ -373,7 +408,7 @@ curs_exec_enc(cursorObject *self, PyObject *q, int flags, PyObject *qenc)
     }
     Py_XSETREF(self->query, Py_NewRef(q));
     curs_clear_result(self);
-    Py_CLEAR(self->description);
+    curs_clear_description(self);
     self->rowcount = -1;
     self->rownumber = 0;
 
@@ -622,7 +657,7 @@ curs_executemany_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
     }
     if (!failed) {
         curs_clear_result(self);
-        Py_CLEAR(self->description);
+        curs_clear_description(self);
         self->rowcount = unknown ? -1 : total;
     }
 exit:
@@ -702,6 +737,14 @@ curs_close_impl(cursorObject *self, PyObject *unused)
         && PQtransactionStatus(conn->pgconn) != PQTRANS_INERROR
         && curs_close_named(self) < 0)
         return NULL; /* still open, as in psycopg2 */
+    /* as psycopg2, the description outlives close(): made now, so that
+     * the closed cursor does not keep the whole result for it */
+    if (self->desc_res != NULL) {
+        PyObject *desc = curs_description(self);
+        if (desc == NULL)
+            return NULL;
+        Py_DECREF(desc);
+    }
     self->closed = 1;
     curs_clear_result(self);
     Py_RETURN_NONE;
@@ -943,7 +986,7 @@ static PyMethodDef curs_methods[] = {
 static PyObject *
 curs_get_description(cursorObject *self, void *c)
 {
-    return Py_NewRef(self->description ? self->description : Py_None);
+    return curs_description(self);
 }
 
 static PyObject *
@@ -1257,6 +1300,11 @@ curs_traverse(cursorObject *self, visitproc visit, void *arg)
     Py_VISIT(self->string_types);
     Py_VISIT(self->binary_types);
     Py_VISIT(self->copyfile);
+    if (self->desc_res != NULL && self->desc_res != self->result) {
+        int r = result_traverse(self->desc_res, visit, arg);
+        if (r != 0)
+            return r;
+    }
     return result_traverse(self->result, visit, arg);
 }
 
@@ -1264,8 +1312,8 @@ static int
 curs_clear(cursorObject *self)
 {
     curs_clear_result(self);
+    curs_clear_description(self);
     Py_CLEAR(self->name);
-    Py_CLEAR(self->description);
     Py_CLEAR(self->query);
     Py_CLEAR(self->statusmessage);
     Py_CLEAR(self->tzinfo_factory);

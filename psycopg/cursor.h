@@ -31,7 +31,9 @@ struct cursorObject {
     long itersize;
     Oid lastoid;
 
-    PyObject *description;     /* tuple of Column or None */
+    PyObject *description;     /* tuple of Column, or NULL: see desc_res */
+    curs_result *desc_res;     /* the result whose description is not
+                                * built yet (owned), or NULL: None */
     unsigned long result_gen;  /* bumped whenever pgres changes */
     int row_kind;              /* how rows are built (cursor.c); 0: unknown */
     PyObject *row_kind_for;    /* the row_factory row_kind was chosen for */
@@ -98,6 +100,11 @@ curs_op_end(cursorObject *self, connectionObject *conn)
  * description and the casters for it. */
 int curs_set_result(cursorObject *self, PGresult *res);
 void curs_clear_result(cursorObject *self);
+/* description = None (see desc_res) */
+void curs_clear_description(cursorObject *self);
+/* cursor.description, made from desc_res when first asked for: a new
+ * reference, or NULL with an exception set */
+PyObject *curs_description(cursorObject *self);
 /* Take a command's final result (stolen): keep it, or raise its error
  * with the cursor attached.  Lock held.  0 or -1. */
 int curs_take_result(cursorObject *self, PGresult *res);

@@ -861,7 +861,7 @@ curs_batch_execute(cursorObject *self, PyObject *base, PyObject *it,
                                          PyBytes_GET_SIZE(base), &bt)) < 0)
         goto exit;
     curs_clear_result(self);
-    Py_CLEAR(self->description);
+    curs_clear_description(self);
     self->rowcount = -1;
     self->rownumber = 0;
     /* the next item of a list or a tuple runs no Python code */

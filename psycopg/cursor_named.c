@@ -86,7 +86,7 @@ curs_execute_named(cursorObject *self, PyObject *q, PyObject *qenc)
         || PyUnicode_CompareWithASCIIString(self->statusmessage,
                                             "DECLARE CURSOR") != 0) {
         curs_clear_result(self);
-        Py_CLEAR(self->description);
+        curs_clear_description(self);
         PyErr_SetString(conn->st->ProgrammingError,
                         "can't execute multiple statements with a named "
                         "cursor");
