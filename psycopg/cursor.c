@@ -220,10 +220,17 @@ static int
 curs_read_status(cursorObject *self, PGresult *res)
 {
     const char *tag = PQcmdStatus(res), *tuples = PQcmdTuples(res);
-    Py_CLEAR(self->statusmessage);
-    if (tag && tag[0]) {
-        if (!(self->statusmessage = conn_decode_replace(self->conn, tag,
-                                                        strlen(tag))))
+    PyObject *old = self->statusmessage;
+    size_t len = tag ? strlen(tag) : 0;
+    /* a loop repeats the same command tag (ASCII): the str of the last
+     * one is reused instead of decoding it again */
+    if (!(len > 0 && old != NULL && PyUnicode_IS_COMPACT_ASCII(old)
+          && (size_t)PyUnicode_GET_LENGTH(old) == len
+          && memcmp(PyUnicode_1BYTE_DATA(old), tag, len) == 0)) {
+        Py_CLEAR(self->statusmessage);
+        if (len > 0
+            && !(self->statusmessage = conn_decode_replace(self->conn, tag,
+                                                           (Py_ssize_t)len)))
             return -1;
     }
     if (PQresultStatus(res) == PGRES_TUPLES_OK)
