@@ -83,13 +83,12 @@ exit:
     return r;
 }
 
-/* The procedure name as bytes in the connection encoding (a
- * sql.Composable is accepted too). */
+/* The procedure name as bytes in the connection encoding: a str or
+ * bytes only (a sql.Composable is refused with TypeError, as psycopg2
+ * does). */
 static PyObject *
 curs_callproc_name(cursorObject *self, PyObject *procname)
 {
-    if (PyObject_HasAttrString(procname, "as_string"))
-        return curs_query_bytes(self, procname);
     return curs_bytes_arg(self, procname);
 }
 

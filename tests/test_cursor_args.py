@@ -186,6 +186,18 @@ def test_callproc_name_checked_first(conn):
         cur.callproc("now")
 
 
+def test_callproc_name_is_str_or_bytes(conn):
+    # as psycopg2: a sql.Composable is not a procedure name
+    from psycopg2 import sql
+    cur = conn.cursor()
+    for name in (sql.Identifier("now"), sql.SQL("now")):
+        with pytest.raises(TypeError, match="bytes-like object is required"):
+            cur.callproc(name)
+    for name in ("now", b"now"):
+        cur.callproc(name)
+        assert len(cur.fetchall()) == 1
+
+
 def test_empty_query_statusmessage(conn):
     cur = conn.cursor()
     cur.execute("SELECT 1")
