@@ -233,22 +233,41 @@ result_traverse(curs_result *r, visitproc visit, void *arg)
 
 /* ---- fetching ---- */
 
-int
-result_fetch_same(curs_fetch *f)
+/* The exported functions are these, which calls in this file inline
+ * (an exported function is not inlined in a shared object). */
+static inline int
+result_fetch_same_i(curs_fetch *f)
 {
     cursorObject *c = f->curs;
     return c->result_gen == f->gen && c->result == f->res;
 }
 
+static int
+result_fetch_changed(curs_fetch *f)
+{
+    PyErr_SetString(f->conn->st->InterfaceError,
+                    "the cursor's result changed while fetching a row");
+    return -1;
+}
+
+static inline int
+result_fetch_check_i(curs_fetch *f)
+{
+    if (!result_fetch_same_i(f))
+        return result_fetch_changed(f);
+    return 0;
+}
+
+int
+result_fetch_same(curs_fetch *f)
+{
+    return result_fetch_same_i(f);
+}
+
 int
 result_fetch_check(curs_fetch *f)
 {
-    if (!result_fetch_same(f)) {
-        PyErr_SetString(f->conn->st->InterfaceError,
-                        "the cursor's result changed while fetching a row");
-        return -1;
-    }
-    return 0;
+    return result_fetch_check_i(f);
 }
 
 /* Row kinds: tuples, any Python row_factory (slow path), and the extras
@@ -417,7 +436,7 @@ result_cast_cell(curs_fetch *f, Py_ssize_t row, int col,
         return cc->ccast(s, len, &f->ctx, cc->base);
     }
     rv = typecast_cast(cc->caster, s, len, &f->ctx);
-    if (rv != NULL && result_fetch_check(f) < 0)
+    if (rv != NULL && result_fetch_check_i(f) < 0)
         Py_CLEAR(rv);
     return rv;
 }
@@ -519,7 +538,7 @@ result_row_factory(curs_fetch *f, Py_ssize_t row)
 
     if (!(rv = PyObject_CallOneArg(f->row_factory, (PyObject *)f->curs)))
         return NULL;
-    if (result_fetch_check(f) < 0)
+    if (result_fetch_check_i(f) < 0)
         goto error;
     result_src_get(f, row, &src);
     for (i = 0; i < n; i++) {
@@ -534,7 +553,7 @@ result_row_factory(curs_fetch *f, Py_ssize_t row)
         r = PyObject_SetItem(rv, idx, val);
         Py_DECREF(idx);
         Py_DECREF(val);
-        if (r < 0 || result_fetch_check(f) < 0)
+        if (r < 0 || result_fetch_check_i(f) < 0)
             goto error;
     }
     Py_XDECREF(src.kept);
@@ -561,7 +580,7 @@ result_row_prepare(curs_fetch *f)
                                        : st->row_ntcursor_prep;
     if (!(obj = PyObject_CallOneArg(prep, (PyObject *)f->curs)))
         return -1;
-    if (result_fetch_check(f) < 0) {
+    if (result_fetch_check_i(f) < 0) {
         Py_DECREF(obj);
         return -1;
     }
@@ -572,7 +591,7 @@ result_row_prepare(curs_fetch *f)
         if (obj == NULL)
             return -1;
         /* its __iter__ may have re-executed the cursor */
-        if (result_fetch_check(f) < 0) {
+        if (result_fetch_check_i(f) < 0) {
             Py_DECREF(obj);
             return -1;
         }
@@ -596,7 +615,7 @@ result_row_prepare(curs_fetch *f)
         }
         if (nf != f->res->nfields)
             kind = CURS_ROW_NT_MAKE;
-        if (result_fetch_check(f) < 0) {
+        if (result_fetch_check_i(f) < 0) {
             Py_DECREF(obj);
             return -1;
         }
@@ -799,6 +818,69 @@ result_build_row(curs_fetch *f, Py_ssize_t row)
     }
 }
 
+/* The rows of a small result (values read from its PGresult) whose
+ * columns all have C casters, as plain tuples: result_row_tuple and
+ * result_fill with what they decide per row decided once, the int columns
+ * parsed in line.  Fills list[0, n) as result_fetch_rows does. */
+static int
+result_fetch_rows_c(curs_fetch *f, Py_ssize_t start, Py_ssize_t n,
+                    PyObject *list, Py_ssize_t *pos)
+{
+    curs_result *r = f->res;
+    PGresult *res = r->pgres;
+    const curs_colcast *casts = r->casts;
+    typecast_cfunc intcast = typecast_int_cast;
+    int nf = r->nfields, col;
+    Py_ssize_t i;
+
+    for (i = 0; i < n; i++) {
+        int row = (int)(start + i), containers = 0;
+        PyObject *t = PyTuple_New(nf), *val;
+        if (t == NULL)
+            goto failed;
+        for (col = 0; col < nf; col++) {
+            const curs_colcast *cc = &casts[col];
+            int len = PQgetlength(res, row, col);
+            const char *s;
+            if (len == 0 && PQgetisnull(res, row, col))
+                val = Py_NewRef(Py_None);
+            else {
+                s = PQgetvalue(res, row, col);
+                if (cc->ccast == intcast) {
+                    /* an int, not a container */
+                    if (!(val = typecast_int_fast(s, len))
+                        && !PyErr_Occurred())
+                        val = intcast(s, len, &f->ctx, cc->base);
+                }
+                else if ((val = cc->ccast(s, len, &f->ctx, cc->base)))
+                    containers |= PyType_IS_GC(Py_TYPE(val));
+            }
+            if (val == NULL) {
+                Py_DECREF(t);
+                goto failed;
+            }
+            PyTuple_SET_ITEM(t, col, val);
+        }
+        /* see result_row_tuple */
+        if (!containers)
+            PyObject_GC_UnTrack(t);
+        /* a caster, or the collector run by an allocation, may have run
+         * Python code that moved the cursor on */
+        if (result_fetch_check_i(f) < 0) {
+            Py_DECREF(t);
+            return -1;
+        }
+        PyList_SET_ITEM(list, i, t);
+        *pos = start + i + 1;
+    }
+    return 0;
+
+failed:
+    if (result_fetch_same_i(f))
+        *pos = start + i + 1;
+    return -1;
+}
+
 int
 result_fetch_rows(curs_fetch *f, Py_ssize_t start, Py_ssize_t n,
                   PyObject *list, Py_ssize_t *pos)
@@ -811,6 +893,9 @@ result_fetch_rows(curs_fetch *f, Py_ssize_t start, Py_ssize_t n,
                         "the row is out of the result");
         return -1;
     }
+    if (f->kind == CURS_ROW_TUPLE && f->res->store.rows == NULL
+        && f->res->all_c && !f->keep)
+        return result_fetch_rows_c(f, start, n, list, pos);
     if (f->kind != CURS_ROW_TUPLE) {
         for (i = 0; i < n; i++) {
             if (!(row = result_fetch_row(f, start + i)))
@@ -829,7 +914,7 @@ result_fetch_rows(curs_fetch *f, Py_ssize_t start, Py_ssize_t n,
         if (f->keep && !rstore_is_released(st, start + i)
             && rstore_release(st, start + i, row, f->res->nfetch == 1) == 0)
             Py_INCREF(row);
-        if (result_fetch_check(f) < 0) {
+        if (result_fetch_check_i(f) < 0) {
             Py_DECREF(row);
             return -1;
         }
@@ -841,7 +926,7 @@ result_fetch_rows(curs_fetch *f, Py_ssize_t start, Py_ssize_t n,
 failed:
     /* as psycopg2: the row that failed is consumed with the ones before it
      * (unless the cursor moved on to another result meanwhile) */
-    if (result_fetch_same(f))
+    if (result_fetch_same_i(f))
         *pos = start + i + 1;
     return -1;
 }
@@ -852,7 +937,7 @@ result_fetch_row(curs_fetch *f, Py_ssize_t row)
     PyObject *rv = result_build_row(f, row);
     /* a tzinfo_factory or an allocation may have run anything: the row
      * is built from our own reference, but the cursor moved on */
-    if (rv != NULL && result_fetch_check(f) < 0)
+    if (rv != NULL && result_fetch_check_i(f) < 0)
         Py_CLEAR(rv);
     return rv;
 }

@@ -177,17 +177,25 @@ typecast_digits8(const char *p, uint64_t *v)
 static inline PyObject *
 typecast_int_fast(const char *s, Py_ssize_t len)
 {
-    const char *p = s, *end = s + len;
-    long long v = 0;
-    int neg = len > 0 && *p == '-';
+    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *end = p + len;
+    long long v;
+    unsigned d;
+    int neg = 0;
 
-    p += neg;
-    if (p >= end || end - p > 18 || (*p == '0' && end - p > 1)) {
+    if (len > 0 && *p == '-') {
+        neg = 1;
+        p++;
+    }
+    /* 1 to 18 digits (no overflow), no leading zero */
+    if ((size_t)(end - p) - 1 > 17) {
         return NULL;
     }
-    for (; p < end; p++) {
-        unsigned d = (unsigned)(unsigned char)*p - '0';
-        if (d > 9) {
+    if ((d = (unsigned)*p++ - '0') > 9 || (d == 0 && p < end)) {
+        return NULL;
+    }
+    for (v = d; p < end; p++) {
+        if ((d = (unsigned)*p - '0') > 9) {
             return NULL;
         }
         v = v * 10 + d;
