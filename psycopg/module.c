@@ -579,7 +579,7 @@ mod_exec(PyObject *module)
     X(TransactionRollbackError) X(sqlstate_errors) X(diagnostics_type) \
     X(connection_type) X(cursor_type) X(column_type) X(notify_type) \
     X(conninfo_type) X(encodings) X(enc_tuples) X(wait_callback) \
-    X(typecast_type) \
+    X(typecast_type) X(bytea_chunk_type) \
     X(string_types) X(binary_types) X(default_cast) X(adapters) \
     X(isqlquote_type) X(asis_type) X(qstring_type) X(binary_type) \
     X(boolean_type) X(int_type) X(float_type) X(decimal_adapter_type) \

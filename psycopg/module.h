@@ -59,6 +59,7 @@ struct module_state {
 
     /* typecast.c: casters and registries */
     PyTypeObject *typecast_type;
+    PyTypeObject *bytea_chunk_type; /* typecast_bytea.c */
     PyObject *string_types;   /* dict: oid int -> caster */
     PyObject *binary_types;   /* dict: oid int -> caster */
     PyObject *default_cast;   /* caster for oids with no registration */

@@ -668,7 +668,8 @@ typecast_setup(PyObject *module, module_state *st)
     const typecast_builtin *b;
     int rv = -1;
 
-    if (typecast_datetime_init() < 0 || typecast_numeric_init() < 0) {
+    if (typecast_datetime_init() < 0 || typecast_numeric_init() < 0
+        || typecast_bytea_setup(module, st) < 0) {
         goto exit;
     }
     st->typecast_type = (PyTypeObject *)PyType_FromModuleAndSpec(

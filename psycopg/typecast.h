@@ -228,6 +228,8 @@ PyObject *typecast_interval_cast(const char *s, Py_ssize_t len,
  * same fields, the tzinfo for the same offset.  New reference or NULL. */
 PyObject *typecast_retz(PyObject *v, const typecast_ctx *ctx);
 /* typecast_bytea.c */
+/* Makes the type of the objects behind bytea memoryviews. */
+int typecast_bytea_setup(PyObject *module, module_state *st);
 PyObject *typecast_bytea_cast(const char *s, Py_ssize_t len,
                               const typecast_ctx *ctx, PyObject *base);
 /* typecast_array.c */
