@@ -27,6 +27,7 @@ import time
 
 import psycopg2
 import psycopg2.errors
+import psycopg2.extensions
 import psycopg2.extras
 
 
@@ -104,7 +105,11 @@ def main() -> None:
                 dsn, connection_factory=psycopg2.extras.LogicalReplicationConnection)
             dropper = conn.cursor()
             assert isinstance(dropper, psycopg2.extras.ReplicationCursor)
-            dropper.drop_replication_slot(slot)
+            # the closed connection's server process may still hold the
+            # slot for a moment: WAIT makes the server wait for it to let
+            # go (drop_replication_slot() would fail with ObjectInUse)
+            dropper.execute("DROP_REPLICATION_SLOT %s WAIT"
+                            % psycopg2.extensions.quote_ident(slot, dropper))
             print("dropped slot", slot)
         conn.close()
 

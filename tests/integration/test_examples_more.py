@@ -2,11 +2,13 @@
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
 import psycopg2
+import psycopg2.errors
+import psycopg2.extensions
+import psycopg2.extras
 
 from .conftest import ROOT
 
@@ -108,18 +110,16 @@ def test_replication_consumer(child_env, dsn):
     try:
         out = run_example("replication_consumer.py", child_env, slot, "--demo", "--drop")
     finally:
-        conn = psycopg2.connect(dsn)
-        conn.autocommit = True
+        # if the example failed before dropping its slot: WAIT lets the
+        # server wait for the example's walsender to release it
+        conn = psycopg2.connect(
+            dsn, connection_factory=psycopg2.extras.LogicalReplicationConnection)
         cur = conn.cursor()
-        for _ in range(50):
-            cur.execute("SELECT active FROM pg_replication_slots WHERE slot_name = %s", (slot,))
-            row = cur.fetchone()
-            if row is None:
-                break
-            if not row[0]:
-                cur.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
-                break
-            time.sleep(0.1)
+        try:
+            cur.execute("DROP_REPLICATION_SLOT %s WAIT"
+                        % psycopg2.extensions.quote_ident(slot, cur))
+        except psycopg2.errors.UndefinedObject:
+            pass  # dropped by the example
         conn.close()
     lines = out.splitlines()
     assert lines[0] == "created slot %s" % slot
