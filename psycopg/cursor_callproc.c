@@ -83,15 +83,6 @@ exit:
     return r;
 }
 
-/* The procedure name as bytes in the connection encoding: a str or
- * bytes only (a sql.Composable is refused with TypeError, as psycopg2
- * does). */
-static PyObject *
-curs_callproc_name(cursorObject *self, PyObject *procname)
-{
-    return curs_bytes_arg(self, procname);
-}
-
 /* SELECT * FROM name(%s,%s) or name("k":=%s,...), the parameters merged
  * in (new bytes, or NULL with an exception set). */
 static PyObject *
@@ -146,9 +137,10 @@ curs_callproc_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &procname,
                                      &params))
         return NULL;
-    /* as psycopg2, the name is checked first */
+    /* as psycopg2, the name is checked first: a str or bytes only (a
+     * sql.Composable is refused with TypeError) */
     qenc = curs_query_enc(self);
-    if (!(name_b = curs_callproc_name(self, procname)))
+    if (!(name_b = curs_bytes_arg(self, procname)))
         goto exit;
     if (curs_check_executable(self) < 0)
         goto exit;
@@ -167,7 +159,7 @@ curs_callproc_impl(cursorObject *self, PyObject *args, PyObject *kwargs)
     for (attempt = 0; attempt < 2; attempt++) {
         if (attempt > 0) {
             Py_XSETREF(qenc, curs_query_enc(self));
-            Py_SETREF(name_b, curs_callproc_name(self, procname));
+            Py_SETREF(name_b, curs_bytes_arg(self, procname));
             if (name_b == NULL)
                 goto exit;
         }

@@ -110,50 +110,51 @@ def test_signal_handler_exception_propagates(child_env):
     assert lines == ["timeout raised", "1"]
 
 
-@needs_pthread_kill
-def test_signal_caught_by_another_thread_still_cancels(child_env):
-    # The signal lands in the monitor thread: the main thread's poll() is
-    # not interrupted (no EINTR there), yet the handler must run and the
-    # query be cancelled.  The same happens to a signal that arrives just
-    # before the main thread enters poll(): the wait's periodic wake-up
-    # (the ticker in psycopg/wait.c) is what notices both.
-    lines = run_child(child_env, textwrap.dedent("""
-        conn = psycopg2.connect(DSN)
-        cur = conn.cursor()
+# In the child: a query that the monitor thread interrupts by sending
+# SIGINT to itself, so that the main thread's poll() is not interrupted
+# (no EINTR there).  True if KeyboardInterrupt reached the main thread.
+OTHER_THREAD_SIGINT = textwrap.dedent("""
+    def interrupted_from_another_thread(conn):
         when_running(conn.get_backend_pid(), "pg_sleep(3600)",
                      lambda: signal.pthread_kill(threading.get_ident(),
                                                  signal.SIGINT))
         try:
-            cur.execute("select pg_sleep(3600)")
+            conn.cursor().execute("select pg_sleep(3600)")
         except KeyboardInterrupt:
-            print("interrupted")
+            return True
+        return False
+""")
+
+
+@needs_pthread_kill
+def test_signal_caught_by_another_thread_still_cancels(child_env):
+    # The handler must still run and the query be cancelled.  The same
+    # happens to a signal that arrives just before the main thread enters
+    # poll(): the wait's periodic wake-up (the ticker in psycopg/wait.c)
+    # is what notices both.
+    lines = run_child(child_env, OTHER_THREAD_SIGINT + textwrap.dedent("""
+        conn = psycopg2.connect(DSN)
+        print("interrupted:", interrupted_from_another_thread(conn))
         conn.rollback()
+        cur = conn.cursor()
         cur.execute("select 7")
         print(cur.fetchone()[0])
     """))
-    assert lines == ["interrupted", "7"]
+    assert lines == ["interrupted: True", "7"]
 
 
 @needs_pthread_kill
 def test_signal_caught_by_another_thread_in_a_forked_child(child_env):
     # the parent's timer is not the child's: after fork() the child makes
     # its own, and its waits still wake for a signal another thread caught
-    lines = run_child(child_env, textwrap.dedent("""
+    lines = run_child(child_env, OTHER_THREAD_SIGINT + textwrap.dedent("""
         warm = psycopg2.connect(DSN)
         warm.cursor().execute("select 1")    # the parent's ticker exists
         pid = os.fork()
         if pid == 0:
             try:
-                conn = psycopg2.connect(DSN)
-                cur = conn.cursor()
-                when_running(conn.get_backend_pid(), "pg_sleep(3600)",
-                             lambda: signal.pthread_kill(
-                                 threading.get_ident(), signal.SIGINT))
-                try:
-                    cur.execute("select pg_sleep(3600)")
-                except KeyboardInterrupt:
-                    os._exit(0)
-                os._exit(1)
+                ok = interrupted_from_another_thread(psycopg2.connect(DSN))
+                os._exit(0 if ok else 1)
             except BaseException:
                 os._exit(2)
         _, status = os.waitpid(pid, 0)

@@ -84,6 +84,8 @@ DELIBERATE["sc_casttext.array odd"] = (
     "migration.rst, 'Array text PostgreSQL never sends'")
 
 # -- generated from the first runs of sc_casters and sc_methods --
+DELIBERATE["sc_rows.bytea_malformed"] = _BYTEA
+
 DELIBERATE.update({
     'sc_casters.cast BINARY': _BYTEA,
     'sc_casters.cast BINARYARRAY': _UNTERMINATED,

@@ -8,14 +8,13 @@ import string
 import pytest
 
 import psycopg2
-import psycopg2.extensions as ext
 
 HEX = set(string.hexdigits)
 BASE = "0123456789abcdefABCDEF0123456789"   # 32 digits: 4 words
 
 
 def cast(text):
-    return ext.BINARY(text, None)
+    return psycopg2.BINARY(text, None)
 
 
 @pytest.mark.parametrize("pos", range(len(BASE) + 2))

@@ -211,3 +211,79 @@ def probe_tpc(ctx):
     conn.autocommit = True
     ctx.call("tpc_begin autocommit", conn.tpc_begin, x)
     conn.rollback()
+
+
+def probe_description_lifetime(ctx):
+    """cursor.description is built when first read: what it shows after
+    other commands, after close() before it was ever read, and for names
+    sent in another client encoding."""
+    conn = ctx.connect()
+    cur = conn.cursor()
+    ctx.call("execute", cur.execute, "select 1 as a, 'x'::text as b")
+    ctx.call("ddl", cur.execute, "create temp table parity_desc (x int)")
+    ctx.call("after ddl", lambda: cur.description)
+    ctx.call("select", cur.execute, "select x from parity_desc")
+    ctx.call("after select", lambda: cur.description)
+    ctx.call("executemany", cur.executemany,
+             "insert into parity_desc values (%s)", [(1,), (2,)])
+    ctx.call("after executemany", lambda: cur.description)
+    cur.execute("select 1 as unread")
+    cur.close()
+    ctx.call("closed, never read", lambda: cur.description)
+    cur = conn.cursor()
+    cur.execute("select 2 as unread2")
+    conn.rollback()
+    ctx.call("after rollback", lambda: cur.description)
+    conn.set_client_encoding("LATIN1")
+    cur.execute('select 1 as "caf\u00e9"')
+    conn.set_client_encoding("UTF8")
+    ctx.call("latin1 name", lambda: cur.description[0].name)
+    ctx.call("statusmessage", lambda: cur.statusmessage)
+    cur.execute('select 2 as "b"')
+    ctx.call("statusmessage again", lambda: cur.statusmessage)
+    conn2 = ctx.connect()
+    cur2 = conn2.cursor()
+    cur2.execute("select 3 as c")
+    conn2.close()
+    ctx.call("connection closed, never read", lambda: cur2.description)
+
+
+def probe_bytea_memoryview(ctx):
+    """What a bytea value is: the memoryview and the object behind it."""
+    conn = ctx.connect()
+    cur = conn.cursor()
+    for text in ("", "ab", "0123456789abcdef" * 3 + "ff"):
+        cur.execute("select decode(%s, 'hex')", (text,))
+        mv = cur.fetchone()[0]
+        key = "len %d" % (len(text) // 2)
+        ctx.call(key + " bytes", mv.tobytes)
+        ctx.call(key + " view", lambda: (mv.format, mv.itemsize,
+                                         mv.readonly, mv.shape, mv.nbytes))
+        ctx.call(key + " obj type", lambda: type(mv.obj).__name__)
+        ctx.call(key + " obj repr", lambda: repr(mv.obj).split(" at ")[0])
+        ctx.call(key + " obj len", len, mv.obj)
+        if len(text):
+            ctx.call(key + " [0]", lambda: mv[0])
+            ctx.call(key + " write", mv.__setitem__, 0, b"z")
+    for text in ("\\x4142", "\\x41424344454647", "AB", "a\\\\b\\101"):
+        ctx.call("cast %r" % text, lambda: bytes(psycopg2.BINARY(text, cur)))
+
+
+def probe_bytea_malformed(ctx):
+    """Hex text PostgreSQL never sends (a deliberate difference: DataError
+    here, an empty or partial value in psycopg2)."""
+    conn = ctx.connect()
+    cur = conn.cursor()
+    for text in ("\\x4g", "\\x414", "\\x41424344454g47", "\\xzz"):
+        ctx.outcome("cast %r" % text,
+                    lambda: bytes(psycopg2.BINARY(text, cur)))
+
+
+def probe_callproc_names(ctx):
+    from psycopg2 import sql
+    conn = ctx.connect()
+    cur = conn.cursor()
+    for name in ("now", b"now", sql.Identifier("now"), sql.SQL("now"), 42):
+        ctx.call("callproc %r" % (name,),
+                 lambda: (cur.callproc(name), len(cur.fetchall())))
+        conn.rollback()
